@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from polity.api.urls import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("polity.accounts.urls")),
+    path("api/v1/", api.urls),
+    path("", include("polity.web.urls")),
+]

@@ -1,0 +1,30 @@
+"""The permissions of Polity. The rulebook says which office or staff role carries which of them."""
+
+from enum import StrEnum
+
+
+class Perm(StrEnum):
+    UNITS_VIEW = "units.view"
+    MEMBERS_VIEW = "members.view"
+    MEMBERS_VIEW_CONTACT = "members.view_contact"
+    MEMBERS_EDIT = "members.edit"
+    MEMBERS_IMPORT = "members.import"
+    MEMBERS_TRANSFER = "members.transfer"
+    OFFICES_VIEW = "offices.view"
+    OFFICES_MANAGE = "offices.manage"
+    GRANTS_MANAGE = "grants.manage"
+    AUDIT_VIEW = "audit.view"
+
+
+DESCRIPTIONS: dict[Perm, str] = {
+    Perm.UNITS_VIEW: "See the units, bodies and offices in scope.",
+    Perm.MEMBERS_VIEW: "List members in scope and open their records (names, status, payments; no contact details).",
+    Perm.MEMBERS_VIEW_CONTACT: "See members' email, phone and address in scope (rare: an export grant or membership office).",
+    Perm.MEMBERS_EDIT: "Record joins, renewals, payments and status changes for members in scope.",
+    Perm.MEMBERS_IMPORT: "Import members from a CSV file into units in scope.",
+    Perm.MEMBERS_TRANSFER: "Transfer a member between branches in scope.",
+    Perm.OFFICES_VIEW: "See who holds which office in scope.",
+    Perm.OFFICES_MANAGE: "Appoint and end office terms in scope (ending one needs a reason).",
+    Perm.GRANTS_MANAGE: "Give and revoke explicit access grants in scope (revoking needs a reason).",
+    Perm.AUDIT_VIEW: "Read the access log of members in scope and check the log's integrity.",
+}

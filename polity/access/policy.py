@@ -1,0 +1,153 @@
+"""All authorisation in one place.
+
+Permissions come from offices held (during their term, within their unit's subtree) and from explicit
+grants (purpose, scope, expiry, not revoked). Everything that reads or writes personal data asks here.
+Objects the actor may not see raise NotVisible, which every interface answers exactly like "not found".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from polity.access.perms import Perm
+from polity.common.actor import Actor
+from polity.common.errors import Forbidden, NotVisible
+from polity.members.models import Person
+from polity.org.models import Unit
+from polity.rulebook.loader import get_rulebook
+
+
+@dataclass(frozen=True)
+class Scope:
+    """One unit subtree in which a permission holds, and why."""
+
+    unit_id: int
+    path: str
+    source: str  # "office:<key>" or "grant:<id>"
+
+
+def _sources(actor: Actor, at: datetime) -> list[tuple[frozenset[Perm], int, str, str]]:
+    """(permissions, unit id, unit path, source) for every office and grant in force at `at`."""
+    from polity.access.models import Grant, OfficeTerm
+
+    key = f"sources@{at.isoformat()}"
+    if key in actor.cache:
+        return actor.cache[key]  # type: ignore[no-any-return]
+    out: list[tuple[frozenset[Perm], int, str, str]] = []
+    if actor.person_id is not None:
+        rulebook = get_rulebook()
+        terms = (
+            OfficeTerm.objects.filter(person_id=actor.person_id, starts_at__lte=at)
+            .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=at))
+            .values_list("office", "unit_id", "unit__path")
+        )
+        for office, unit_id, path in terms:
+            office_type = rulebook.offices.get(office)
+            if office_type is not None and office_type.permissions:
+                out.append((office_type.permissions, unit_id, path, f"office:{office}"))
+        grants = Grant.objects.filter(
+            person_id=actor.person_id, starts_at__lte=at, expires_at__gt=at, revoked_at__isnull=True
+        ).values_list("id", "permissions", "unit_id", "unit__path")
+        for grant_id, perms, unit_id, path in grants:
+            valid = frozenset(Perm(p) for p in perms if p in Perm._value2member_map_)
+            out.append((valid, unit_id, path, f"grant:{grant_id}"))
+    actor.cache[key] = out
+    return out
+
+
+def scopes(actor: Actor, perm: Perm, *, at: datetime | None = None) -> list[Scope]:
+    """The unit subtrees where `actor` holds `perm`, with nested ones folded into their ancestors."""
+    at = at or timezone.now()
+    if actor.is_system:
+        return [Scope(unit.pk, unit.path, "system") for unit in Unit.objects.filter(parent__isnull=True)]
+    found = sorted(
+        (Scope(unit_id, path, source) for perms, unit_id, path, source in _sources(actor, at) if perm in perms),
+        key=lambda s: (s.path, s.source),
+    )
+    folded: list[Scope] = []
+    for scope in found:
+        if not any(scope.path.startswith(outer.path) for outer in folded):
+            folded.append(scope)
+    return folded
+
+
+def has_perm(actor: Actor, perm: Perm, unit: Unit | None = None, *, at: datetime | None = None) -> bool:
+    """Whether `actor` holds `perm` over `unit` (or anywhere, when unit is None)."""
+    found = scopes(actor, perm, at=at)
+    if unit is None:
+        return bool(found)
+    return any(unit.path.startswith(s.path) for s in found)
+
+
+def require(actor: Actor, perm: Perm, *, scope: Unit | None = None, visible: bool = True) -> None:
+    """Refuse unless `actor` holds `perm` over `scope`.
+
+    `visible=True` (the default) means the refusal is NotVisible (404): use it when the object itself is
+    what the actor may not see. `visible=False` raises Forbidden for actions on objects they can see.
+    """
+    if has_perm(actor, perm, scope):
+        return
+    if visible:
+        raise NotVisible("not found")
+    raise Forbidden(f"you need the permission {perm.value!r} here")
+
+
+def units_q(actor: Actor, perm: Perm, *, field: str = "path", at: datetime | None = None) -> Q:
+    """A Q over Unit (or a relation to one via `field`, e.g. "home_unit__path") limited to scope."""
+    found = scopes(actor, perm, at=at)
+    if not found:
+        return Q(pk__in=[])
+    q = Q()
+    for s in found:
+        q |= Q(**{f"{field}__startswith": s.path})
+    return q
+
+
+def visible_units(qs: QuerySet[Unit], *, actor: Actor, perm: Perm = Perm.UNITS_VIEW) -> QuerySet[Unit]:
+    return qs.filter(units_q(actor, perm))
+
+
+def visible_members(
+    qs: QuerySet[Person], *, actor: Actor, perm: Perm = Perm.MEMBERS_VIEW, at: datetime | None = None
+) -> QuerySet[Person]:
+    """Members whose home unit lies in one of the actor's scopes for `perm`.
+
+    The unit ids are resolved first (a few hundred at most) so the member query is an indexed IN on
+    home_unit_id, whatever the size of the register.
+    """
+    found = scopes(actor, perm, at=at)
+    if not found:
+        return qs.none()
+    unit_ids = _unit_ids_in(found)
+    return qs.filter(home_unit_id__in=unit_ids)
+
+
+def _unit_ids_in(found: Iterable[Scope]) -> list[int]:
+    q = Q()
+    for s in found:
+        q |= Q(path__startswith=s.path)
+    return list(Unit.objects.filter(q).values_list("pk", flat=True))
+
+
+def can_see_member(actor: Actor, person: Person, perm: Perm = Perm.MEMBERS_VIEW) -> bool:
+    if actor.person_id is not None and actor.person_id == person.pk and perm == Perm.MEMBERS_VIEW:
+        return True
+    return has_perm(actor, perm, person.home_unit)
+
+
+def require_member(actor: Actor, person: Person, perm: Perm = Perm.MEMBERS_VIEW) -> None:
+    """Refuse (404) unless the actor may see this member; members may always see themselves."""
+    if not can_see_member(actor, person, perm):
+        raise NotVisible("not found")
+
+
+def needs_second_factor(actor: Actor) -> bool:
+    """Every account that can see other people's data must use two-factor authentication."""
+    if actor.is_superuser:
+        return True
+    return any(perms for perms, _unit, _path, _source in _sources(actor, timezone.now()))

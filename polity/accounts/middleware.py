@@ -1,0 +1,28 @@
+"""Accounts that can see other people's data must pass a second factor before anything else."""
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from polity.access.policy import needs_second_factor
+from polity.common.actor import Actor
+
+# Paths a signed-in but not yet verified user may reach.
+_OPEN_PREFIXES = ("/accounts/", "/static/", "/api/")
+
+
+class RequireTwoFactorMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and not request.path.startswith(_OPEN_PREFIXES)
+            and not user.is_verified()  # type: ignore[union-attr]
+            and needs_second_factor(Actor.for_user(user))  # type: ignore[arg-type]
+        ):
+            return redirect("accounts:verify")
+        return self.get_response(request)

@@ -1,0 +1,53 @@
+"""The tamper-evident access log. This app imports no domain app: subjects are plain person ids."""
+
+from django.db import models
+
+
+class Event(models.Model):
+    """One audited action: a read of personal data, a change to it, an export, an access decision.
+
+    Each event carries the hash of the one before it; `hash` is a keyed hash (HMAC-SHA256) over the
+    event's canonical form and that previous hash. Changing, removing, inserting or reordering any event
+    breaks the chain from that point, which `polity audit verify` reports.
+    """
+
+    seq = models.BigIntegerField(unique=True)
+    occurred_at = models.DateTimeField()
+    actor_user_id = models.BigIntegerField(null=True, blank=True)
+    actor_person_id = models.BigIntegerField(null=True, blank=True)
+    actor_label = models.CharField(max_length=150)
+    verb = models.CharField(max_length=80)
+    purpose = models.CharField(max_length=200, blank=True)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=60, blank=True)
+    subjects = models.JSONField(default=list, help_text="Ids of the people whose data this event touched.")
+    data = models.JSONField(default=dict)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["seq"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.verb} by {self.actor_label}"
+
+
+class EventSubject(models.Model):
+    """Index of events by the person they touched, so a member can read who viewed their data."""
+
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="subject_rows")
+    person_id = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["person_id", "event"], name="audit_subject_person")]
+
+
+class ChainHead(models.Model):
+    """A single row holding the newest seq and hash. Appending locks it, so the chain stays linear."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_single_head")]

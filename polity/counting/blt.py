@@ -1,0 +1,222 @@
+"""Read and write BLT ballot files (the format of OpenSTV, eSTV and the Scottish councils' data).
+
+Layout::
+
+    <candidates> <seats>
+    [-<withdrawn> ...]              optional line(s) of negative candidate numbers
+    <weight> <c1> <c2> ... 0        one line per ballot (or per group of identical ballots)
+    0                               end of ballots
+    "Name" or Name                  one per candidate, quoted or not
+    "Title"                         optional; a trailing newline is optional too
+
+Lines starting with ``#`` are comments. Reading is built for size: identical ballot lines are
+grouped as bytes before any parsing, so a million ballot lines cost a dictionary look-up each and
+only the distinct lines are parsed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+from polity.counting.election import Election, pack_rankings
+from polity.counting.errors import BallotFileError
+
+_TERMINATOR = re.compile(rb"^[ \t]*0[ \t]*$", re.MULTILINE)
+_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+
+
+def read_blt(path: str | Path) -> Election:
+    """Read a BLT file. Raises :class:`BallotFileError` naming the line at fault."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BallotFileError(str(path), None, f"cannot read file: {exc.strerror}") from exc
+    return parse_blt(data, source=str(path))
+
+
+def parse_blt(data: bytes, *, source: str = "<blt>") -> Election:
+    """Parse BLT content given as bytes."""
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    pos, line_no = 0, 0
+    header: list[bytes] | None = None
+    while pos < len(data):
+        end = _line_end(data, pos)
+        line_no += 1
+        tokens = data[pos:end].split(b"#", 1)[0].split()
+        pos = end + 1
+        if tokens:
+            header = tokens
+            break
+    if header is None:
+        raise BallotFileError(source, None, "empty file")
+    n_candidates, seats = _header(header, source, line_no)
+
+    withdrawn: set[int] = set()
+    while pos < len(data):
+        end = _line_end(data, pos)
+        tokens = data[pos:end].split(b"#", 1)[0].split()
+        if tokens and not tokens[0].startswith(b"-"):
+            break
+        line_no += 1
+        pos = end + 1
+        for token in tokens:
+            number = _int(token, source, line_no, "withdrawn candidate")
+            if not -n_candidates <= number <= -1:
+                raise BallotFileError(source, line_no, f"withdrawn candidate {-number} is not a candidate")
+            withdrawn.add(-number - 1)
+
+    found = data.find(b"\n0\n", pos - 1) if pos else -1
+    if found >= 0:
+        stop = found + 1
+    else:
+        match = _TERMINATOR.search(data, pos)
+        if match is None:
+            raise BallotFileError(source, None, "no '0' line ends the ballots")
+        stop = match.start()
+    first_ballot_line = line_no + 1
+    block = data[pos:stop]
+    lines = block.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    grouped = _group_ballots(lines, n_candidates, source, first_ballot_line)
+    tail_line = first_ballot_line + len(lines)  # line number of the "0" terminator
+    names, title = _names(data[_line_end(data, stop) + 1 :], n_candidates, source, tail_line + 1)
+    if not grouped or sum(grouped.values()) == 0:
+        raise BallotFileError(source, first_ballot_line, "no ballots")
+    ranks, weights = pack_rankings(list(grouped), list(grouped.values()))
+    return Election(tuple(names), seats, ranks, weights, frozenset(withdrawn), title)
+
+
+def write_blt(election: Election, path: str | Path | None = None) -> str:
+    """Render an election as BLT text; write it to ``path`` when given."""
+    out = [f"{len(election.candidates)} {election.seats}"]
+    if election.withdrawn:
+        out.append(" ".join(f"-{c + 1}" for c in sorted(election.withdrawn)))
+    for weight, ranking in election.rankings():
+        out.append(" ".join([str(weight), *(str(c + 1) for c in ranking), "0"]))
+    out.append("0")
+    out.extend(_quote(name) for name in election.candidates)
+    out.append(_quote(election.title))
+    text = "\n".join(out) + "\n"
+    if path is not None:
+        Path(path).write_text(text, encoding="utf-8")
+    return text
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _line_end(data: bytes, pos: int) -> int:
+    end = data.find(b"\n", pos)
+    return len(data) if end < 0 else end
+
+
+def _int(token: bytes, source: str, line: int, what: str) -> int:
+    try:
+        return int(token)
+    except ValueError:
+        shown = token.decode("utf-8", "replace")
+        raise BallotFileError(source, line, f"bad {what} {shown!r}: not a whole number") from None
+
+
+def _header(tokens: list[bytes], source: str, line: int) -> tuple[int, int]:
+    if len(tokens) != 2:
+        raise BallotFileError(source, line, "first line must give the number of candidates and of seats")
+    n_candidates = _int(tokens[0], source, line, "number of candidates")
+    seats = _int(tokens[1], source, line, "number of seats")
+    if n_candidates < 1:
+        raise BallotFileError(source, line, f"wrong counts: {n_candidates} candidates")
+    if not 1 <= seats <= n_candidates:
+        raise BallotFileError(source, line, f"wrong counts: {seats} seats for {n_candidates} candidates")
+    return n_candidates, seats
+
+
+def _group_ballots(
+    lines: list[bytes], n_candidates: int, source: str, first_line: int
+) -> dict[tuple[int, ...], int]:
+    """Group identical lines as bytes, then parse each distinct line once."""
+    grouped: dict[tuple[int, ...], int] = {}
+    for raw, copies in Counter(lines).items():
+        line = raw.split(b"#", 1)[0] if b"#" in raw else raw
+        tokens = line.split()
+        if not tokens:
+            continue
+        if tokens[0].startswith(b"("):  # an optional ballot id, as OpenSTV writes
+            tokens = tokens[1:]
+
+        def fail(message: str, raw: bytes = raw) -> BallotFileError:
+            return BallotFileError(source, first_line + lines.index(raw), message)
+
+        if not tokens:
+            raise fail("ballot line has no weight")
+        try:
+            weight = int(tokens[0])
+        except ValueError:
+            raise fail(f"bad weight {tokens[0].decode('utf-8', 'replace')!r}: not a whole number") from None
+        if weight < 0:
+            raise fail(f"bad weight {weight}: negative")
+        if tokens[-1] != b"0" or len(tokens) < 2:
+            raise fail("ballot line must end with 0")
+        try:
+            ranking = tuple(int(t) - 1 for t in tokens[1:-1])
+        except ValueError:
+            bad = next(t for t in tokens[1:-1] if not t.isdigit()).decode("utf-8", "replace")
+            if "=" in bad:
+                raise fail(f"equal preferences ({bad}) are not supported") from None
+            raise fail(f"bad preference {bad!r}: not a candidate number") from None
+        for c in ranking:
+            if not 0 <= c < n_candidates:
+                raise fail(f"unknown candidate {c + 1} (there are {n_candidates})")
+        if len(set(ranking)) != len(ranking):
+            repeated = next(c for c in ranking if ranking.count(c) > 1)
+            raise fail(f"repeated candidate {repeated + 1}")
+        if weight:
+            grouped[ranking] = grouped.get(ranking, 0) + weight * copies
+    return grouped
+
+
+def _names(tail: bytes, n_candidates: int, source: str, first_line: int) -> tuple[list[str], str]:
+    try:
+        text = tail.decode("utf-8")
+    except UnicodeDecodeError:
+        text = tail.decode("latin-1")
+    items: list[tuple[int, str]] = []
+    for offset, raw in enumerate(text.split("\n")):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith('"'):
+            found = _QUOTED.findall(line)
+            if not found:
+                raise BallotFileError(source, first_line + offset, "unterminated quoted name")
+            items.extend((first_line + offset, _unescape(s)) for s in found)
+        else:
+            items.append((first_line + offset, line))
+    if len(items) < n_candidates:
+        raise BallotFileError(
+            source, None, f"wrong counts: {n_candidates} candidates declared, {len(items)} names given"
+        )
+    if len(items) > n_candidates + 1:
+        line, extra = items[n_candidates + 1]
+        raise BallotFileError(source, line, f"wrong counts: unexpected text after the title: {extra!r}")
+    names = [name for _, name in items[:n_candidates]]
+    if len(set(names)) != len(names):
+        line, dup = next(item for item in items if names.count(item[1]) > 1)
+        raise BallotFileError(source, line, f"candidate name {dup!r} given twice")
+    title = items[n_candidates][1] if len(items) > n_candidates else ""
+    return names, title
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def iter_blt_lines(election: Election) -> Iterable[str]:
+    """The BLT text of an election, line by line."""
+    return write_blt(election).splitlines()

@@ -1,0 +1,77 @@
+"""Reads of the register. Every selector takes the actor, is scoped by `access`, and records the read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from polity.access.perms import Perm
+from polity.access.policy import require, require_member, visible_members
+from polity.audit.services import audit_record
+from polity.common.actor import Actor
+from polity.common.errors import NotVisible
+from polity.members.models import Person
+from polity.org.models import Unit
+
+PAGE_SIZE = 50
+
+
+@dataclass
+class MemberPage:
+    members: list[Person]
+    page: int
+    has_next: bool
+    total: int | None = None
+
+
+def member_search_qs(
+    *, actor: Actor, unit: Unit | None = None, q: str = "", status: str = ""
+) -> QuerySet[Person]:
+    qs = visible_members(Person.objects.filter(is_decoy=False), actor=actor)
+    if unit is not None:
+        require(actor, Perm.MEMBERS_VIEW, scope=unit)
+        qs = qs.filter(home_unit__path__startswith=unit.path)
+    if status:
+        qs = qs.filter(status=status)
+    for term in q.split()[:4]:
+        if term.isdigit() or term.upper().startswith("M"):
+            qs = qs.filter(Q(membership_number__iexact=term) | Q(family_name__istartswith=term)
+                           | Q(given_name__istartswith=term))
+        else:
+            qs = qs.filter(Q(family_name__istartswith=term) | Q(given_name__istartswith=term))
+    return qs
+
+
+def member_list(
+    *, actor: Actor, unit: Unit | None = None, q: str = "", status: str = "", page: int = 1,
+    page_size: int = PAGE_SIZE, purpose: str = "members list", channel: str = "web",
+) -> MemberPage:
+    """One page of members in scope, ordered by name. The page shown is recorded in the access log."""
+    page = max(1, page)
+    qs = member_search_qs(actor=actor, unit=unit, q=q, status=status)
+    rows = list(
+        qs.select_related("home_unit").order_by("family_name", "given_name", "id")[
+            (page - 1) * page_size : page * page_size + 1
+        ]
+    )
+    has_next = len(rows) > page_size
+    rows = rows[:page_size]
+    audit_record(
+        actor=actor, verb="members.list", subjects=[p.pk for p in rows], purpose=purpose,
+        object_type="unit" if unit else "", object_id=unit.pk if unit else "",
+        data={"q": bool(q), "status": status, "page": page, "shown": len(rows), "channel": channel},
+    )
+    return MemberPage(rows, page, has_next)
+
+
+def member_get(*, actor: Actor, member_id: int, purpose: str = "member record", channel: str = "web") -> Person:
+    """One member's record, if the actor may see it (404 otherwise). The opening is recorded."""
+    person = Person.objects.select_related("home_unit").filter(pk=member_id, is_decoy=False).first()
+    if person is None:
+        raise NotVisible("not found")
+    require_member(actor, person)
+    if actor.person_id != person.pk:
+        audit_record(actor=actor, verb="member.view", subjects=[person.pk], purpose=purpose, object_type="person",
+                     object_id=person.pk, data={"channel": channel})
+    return person
