@@ -58,6 +58,7 @@ class Rulebook:
     offices: dict[str, OfficeType]
     bodies: dict[str, BodyType]
     durations: dict[str, Duration] = field(default_factory=dict)
+    numbers: dict[str, int] = field(default_factory=dict)
 
     def rule(self, key: str) -> Rule:
         """A duration rule by its dotted key, e.g. "membership.arrears_grace"."""
@@ -65,6 +66,13 @@ class Rulebook:
             return Rule(key, self.durations[key], self.version)
         except KeyError:
             raise KeyError(f"the rulebook {self.path} has no rule {key!r}") from None
+
+    def number(self, key: str) -> int:
+        """A whole number by its dotted key, e.g. "comms.approval_threshold"."""
+        try:
+            return self.numbers[key]
+        except KeyError:
+            raise KeyError(f"the rulebook {self.path} has no number {key!r}") from None
 
     def office(self, key: str) -> OfficeType:
         return self.offices[key]
@@ -104,16 +112,25 @@ def load_rulebook(path: str | Path) -> Rulebook:
         raise RulebookError(p, "organisation.levels", "level names must be unique")
     levels = tuple(levels_raw)
 
+    # Every other table holds the organisation's numbers: durations ("7d") and plain whole numbers.
     durations: dict[str, Duration] = {}
-    for section in ("membership", "deadlines", "subject_access", "retention"):
-        for key, value in _table(raw, section, p).items():
+    numbers: dict[str, int] = {}
+    for section, table in raw.items():
+        if section in {"organisation", "bodies", "offices"}:
+            continue
+        if not isinstance(table, dict):
+            raise RulebookError(p, section, "must be a table of rules")
+        for key, value in table.items():
+            where = f"{section}.{key}"
             if isinstance(value, str):
                 try:
-                    durations[f"{section}.{key}"] = Duration.parse(value)
+                    durations[where] = Duration.parse(value)
                 except ValueError as exc:
-                    raise RulebookError(p, f"{section}.{key}", str(exc)) from None
+                    raise RulebookError(p, where, str(exc)) from None
+            elif isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+                numbers[where] = value
             else:
-                raise RulebookError(p, f"{section}.{key}", "must be a duration such as \"7d\"")
+                raise RulebookError(p, where, "must be a duration such as \"7d\" or a whole number")
     for key in REQUIRED_DURATIONS:
         if key not in durations:
             raise RulebookError(p, key, "is required")
@@ -159,7 +176,7 @@ def load_rulebook(path: str | Path) -> Rulebook:
     if not offices:
         raise RulebookError(p, "offices", "at least one office type is required")
 
-    return Rulebook(p, name, version, levels, offices, bodies, durations)
+    return Rulebook(p, name, version, levels, offices, bodies, durations, numbers)
 
 
 def _table(raw: dict[str, Any], key: str, path: str) -> dict[str, Any]:
