@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
 from pathlib import Path
 
 from polity.counting.election import Election, pack_rankings
@@ -216,7 +215,3 @@ def _names(tail: bytes, n_candidates: int, source: str, first_line: int) -> tupl
 def _unescape(text: str) -> str:
     return re.sub(r"\\(.)", r"\1", text)
 
-
-def iter_blt_lines(election: Election) -> Iterable[str]:
-    """The BLT text of an election, line by line."""
-    return write_blt(election).splitlines()
