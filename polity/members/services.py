@@ -67,16 +67,18 @@ def member_set_status(*, actor: Actor, person: Person, status: str, reason: str,
     require(actor, Perm.MEMBERS_EDIT, scope=person.home_unit, visible=False)
     if not reason.strip():
         raise InvalidInput("a status change needs a reason")
-    if status not in _ALLOWED.get(person.status, frozenset()):
-        raise DomainError(f"a member who is {person.get_status_display().lower()} cannot become {status}")
+    if status not in Status.values:
+        raise InvalidInput(f"status: {status!r} is not one of {', '.join(Status.values)}")
     return _apply_status(actor=actor, person=person, status=status, reason=reason, on=on or timezone.localdate())
 
 
 def _apply_status(*, actor: Actor, person: Person, status: str, reason: str, on: date) -> Person:
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=person.pk)
-        period = MembershipPeriod.objects.get(person=person, ended_on__isnull=True)
         old = person.status
+        if status not in _ALLOWED.get(old, frozenset()):
+            raise DomainError(f"a member who is {Status(old).label.lower()} cannot become {Status(status).label.lower()}")
+        period = MembershipPeriod.objects.get(person=person, ended_on__isnull=True)
         person.status = status
         person.save(update_fields=["status", "updated_at"])
         if status in ENDING_STATUSES:
@@ -94,10 +96,10 @@ def member_rejoin(*, actor: Actor, person: Person, joined_on: date, reason: str 
     """A former member returns: a new membership period for the same person."""
     require_member(actor, person)
     require(actor, Perm.MEMBERS_EDIT, scope=person.home_unit, visible=False)
-    if person.status not in ENDING_STATUSES:
-        raise DomainError("only a lapsed, resigned or expelled member can rejoin; this membership is still open")
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=person.pk)
+        if person.status not in ENDING_STATUSES:
+            raise DomainError("only a lapsed, resigned or expelled member can rejoin; this membership is still open")
         period = MembershipPeriod.objects.create(person=person, started_on=joined_on)
         person.status = Status.APPLICANT if person.status == Status.EXPELLED else Status.ACTIVE
         person.joined_on = joined_on

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from datetime import date, datetime
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -26,8 +27,11 @@ class Rule:
     duration: Duration
     version: str
 
-    def add_to(self, start):  # type: ignore[no-untyped-def]
+    def add_to[T: (date, datetime)](self, start: T) -> T:
         return self.duration.add_to(start)
+
+    def subtract_from[T: (date, datetime)](self, end: T) -> T:
+        return self.duration.subtract_from(end)
 
 
 @dataclass(frozen=True)

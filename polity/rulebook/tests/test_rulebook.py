@@ -1,0 +1,70 @@
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from polity.rulebook.durations import Duration
+from polity.rulebook.loader import RulebookError, get_rulebook, load_rulebook
+
+DEMO = Path(__file__).resolve().parents[1] / "demo.toml"
+
+
+def test_demo_rulebook_loads():
+    rb = load_rulebook(DEMO)
+    assert rb.levels == ("national", "region", "constituency", "branch")
+    assert rb.rule("membership.min_length_to_vote").duration == Duration(8, "w")
+    assert rb.bodies["general_committee"].notice == Duration(7, "d")
+    assert get_rulebook().version == rb.version
+
+
+@pytest.mark.parametrize(
+    ("edit", "key", "reason"),
+    [
+        (("arrears_grace = \"30d\"", "arrears_grace = \"thirty days\""), "membership.arrears_grace", "not a duration"),
+        (("levels = [\"national\", \"region\", \"constituency\", \"branch\"]", "levels = [\"national\"]"),
+         "organisation.levels", "at least two"),
+        (("\"members.view\", \"members.edit\", \"members.import\"", "\"members.peek\", \"members.edit\", \"members.import\""),
+         "offices.national_officer.permissions", "unknown permission"),
+        (("quorum = 10", "quorum = 0"), "bodies.general_committee.quorum", "at least 1"),
+        (("lapse_after = \"6m\"", "# lapse_after removed"), "membership.lapse_after", "required"),
+    ],
+)
+def test_bad_rulebook_names_file_key_and_reason(tmp_path, edit, key, reason):
+    text = DEMO.read_text()
+    assert edit[0] in text
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace(edit[0], edit[1], 1))
+    with pytest.raises(RulebookError) as info:
+        load_rulebook(bad)
+    assert info.value.key == key
+    assert reason in info.value.reason
+    assert str(bad) in str(info.value)
+
+
+def test_not_toml_is_reported(tmp_path):
+    bad = tmp_path / "broken.toml"
+    bad.write_text("[organisation\nname=")
+    with pytest.raises(RulebookError, match="not valid TOML"):
+        load_rulebook(bad)
+
+
+def test_month_arithmetic_clamps_to_month_end():
+    assert Duration(1, "m").add_to(date(2026, 1, 31)) == date(2026, 2, 28)
+    assert Duration(1, "m").add_to(date(2028, 1, 31)) == date(2028, 2, 29)
+    assert Duration(1, "y").add_to(date(2028, 2, 29)) == date(2029, 2, 28)
+    assert Duration(8, "w").add_to(date(2026, 1, 1)) == date(2026, 2, 26)
+
+
+@given(st.dates(min_value=date(1990, 1, 1), max_value=date(2090, 1, 1)), st.integers(0, 60), st.sampled_from("dwmy"))
+def test_durations_move_forward_and_never_overshoot_a_month(start, amount, unit):
+    d = Duration(amount, unit)
+    end = d.add_to(start)
+    assert end >= start
+    if unit in "dw":
+        assert d.subtract_from(end) == start
+    else:
+        months = amount * (12 if unit == "y" else 1)
+        assert (end.year * 12 + end.month) - (start.year * 12 + start.month) == months
+        assert end.day <= start.day
