@@ -20,7 +20,9 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from polity.counting.election import Election, pack_rankings
+import numpy as np
+
+from polity.counting.election import RANK_DTYPE, Election, IntArray, RankArray, pack_rankings
 from polity.counting.errors import BallotFileError
 
 _TERMINATOR = re.compile(rb"^[ \t]*0[ \t]*$", re.MULTILINE)
@@ -82,12 +84,19 @@ def parse_blt(data: bytes, *, source: str = "<blt>") -> Election:
     lines = block.split(b"\n")
     if lines and lines[-1] == b"":
         lines.pop()
-    grouped = _group_ballots(lines, n_candidates, source, first_ballot_line)
+    copies = Counter(lines)
     tail_line = first_ballot_line + len(lines)  # line number of the "0" terminator
+    del block, lines
+    packed = _pack_fast(copies, n_candidates)
+    if packed is None:  # something unusual or wrong: parse line by line for an exact message
+        lines = data[pos:stop].split(b"\n")
+        grouped = _group_ballots(lines, copies, n_candidates, source, first_ballot_line)
+        packed = pack_rankings(list(grouped), list(grouped.values()))
+    del copies
     names, title = _names(data[_line_end(data, stop) + 1 :], n_candidates, source, tail_line + 1)
-    if not grouped or sum(grouped.values()) == 0:
+    ranks, weights = packed
+    if int(weights.sum()) == 0:
         raise BallotFileError(source, first_ballot_line, "no ballots")
-    ranks, weights = pack_rankings(list(grouped), list(grouped.values()))
     return Election(tuple(names), seats, ranks, weights, frozenset(withdrawn), title)
 
 
@@ -136,12 +145,66 @@ def _header(tokens: list[bytes], source: str, line: int) -> tuple[int, int]:
     return n_candidates, seats
 
 
+def _pack_fast(copies: Counter[bytes], n_candidates: int) -> tuple[RankArray, IntArray] | None:
+    """Parse the distinct ballot lines with numpy; ``None`` when a line is not plain
+    ``weight c1 ... 0`` with single spaces or breaks a rule (the careful path then reports it)."""
+    keys = list(copies)
+    if not keys or keys[-1] == b"":
+        return None
+    joined = b"\n".join(keys)
+    raw = np.frombuffer(joined, dtype=np.uint8)
+    line_starts = np.concatenate(([0], np.flatnonzero(raw == 10) + 1))
+    sizes = np.add.reduceat(raw == 32, line_starts, dtype=np.int64) + 1  # tokens per line, if single-spaced
+    del raw, line_starts
+    try:
+        flat = np.fromstring(joined, dtype=np.int64, sep=" ")  # type: ignore[call-overload]
+    except ValueError:
+        return None
+    del joined
+    if flat.size != int(sizes.sum()) or (sizes < 2).any():
+        return None
+    ends = np.cumsum(sizes)
+    starts = ends - sizes
+    if (flat[ends - 1] != 0).any() or (flat[starts] < 0).any():
+        return None
+    weights = flat[starts] * np.fromiter(copies.values(), dtype=np.int64, count=len(keys))
+    lengths = sizes - 2
+    width = max(int(lengths.max()), 1)
+    mask = np.ones(flat.size, dtype=np.bool_)
+    mask[starts] = False
+    mask[ends - 1] = False
+    wide = flat[mask]
+    del flat, mask
+    if wide.size and (wide.min() < 1 or wide.max() > n_candidates):
+        return None
+    prefs = (wide - 1).astype(RANK_DTYPE)
+    del wide
+    ranks = np.full((len(keys), width), -1, dtype=RANK_DTYPE)
+    ranks[np.arange(width) < lengths[:, None]] = prefs  # row-major fill matches line order
+    del prefs
+    ordered = np.sort(ranks, axis=1)
+    if ((ordered[:, 1:] == ordered[:, :-1]) & (ordered[:, 1:] >= 0)).any():
+        return None  # a repeated candidate
+    del ordered
+    keep = weights > 0
+    if not keep.all():
+        ranks, weights = ranks[keep], weights[keep]
+    # lines differing only in weight (or spacing) hold the same ranking: merge them
+    coeffs = np.random.default_rng(20070042).integers(1, 2**62, size=width, dtype=np.int64) | 1
+    with np.errstate(over="ignore"):
+        probe = np.sort(((ranks + 1) * coeffs).sum(axis=1))  # a wrap-around row hash
+    if (probe[1:] == probe[:-1]).any():
+        ranks, inverse = np.unique(ranks, axis=0, return_inverse=True)
+        weights = np.bincount(inverse.reshape(-1), weights=weights, minlength=len(ranks)).astype(np.int64)
+    return ranks, weights
+
+
 def _group_ballots(
-    lines: list[bytes], n_candidates: int, source: str, first_line: int
+    lines: list[bytes], copies_of: Counter[bytes], n_candidates: int, source: str, first_line: int
 ) -> dict[tuple[int, ...], int]:
-    """Group identical lines as bytes, then parse each distinct line once."""
+    """Parse each distinct line once, checking everything and naming the first bad line."""
     grouped: dict[tuple[int, ...], int] = {}
-    for raw, copies in Counter(lines).items():
+    for raw, copies in copies_of.items():
         line = raw.split(b"#", 1)[0] if b"#" in raw else raw
         tokens = line.split()
         if not tokens:

@@ -16,6 +16,8 @@ import numpy.typing as npt
 from polity.counting.errors import CountError
 
 IntArray = npt.NDArray[np.int64]
+RANK_DTYPE = np.int16  # candidate indices; up to 32,767 candidates
+RankArray = npt.NDArray[np.int16]
 
 
 @dataclass(frozen=True, eq=False)
@@ -24,7 +26,7 @@ class Election:
 
     candidates: tuple[str, ...]
     seats: int
-    ranks: IntArray
+    ranks: RankArray
     weights: IntArray
     withdrawn: frozenset[int] = field(default_factory=frozenset)
     title: str = ""
@@ -69,7 +71,7 @@ class Election:
             out.append((weight, tuple(c for c in row if c >= 0)))
         return out
 
-    def effective_ranks(self) -> IntArray:
+    def effective_ranks(self) -> RankArray:
         """Rankings with withdrawn candidates removed (rows stay aligned with ``weights``)."""
         if not self.withdrawn:
             return self.ranks
@@ -83,15 +85,15 @@ class Election:
         return Election(self.candidates, seats, self.ranks, self.weights, self.withdrawn, self.title)
 
 
-def pack_rankings(rankings: Sequence[Sequence[int]], weights: Sequence[int]) -> tuple[IntArray, IntArray]:
+def pack_rankings(rankings: Sequence[Sequence[int]], weights: Sequence[int]) -> tuple[RankArray, IntArray]:
     """Lay rankings out as a -1-padded 2D array without a Python loop per cell."""
     count = len(rankings)
     lengths = np.fromiter((len(r) for r in rankings), dtype=np.int64, count=count)
     width = int(lengths.max()) if count else 0
-    ranks = np.full((count, max(width, 1)), -1, dtype=np.int64)
+    ranks = np.full((count, max(width, 1)), -1, dtype=RANK_DTYPE)
     total = int(lengths.sum())
     if total:
-        flat = np.fromiter((c for r in rankings for c in r), dtype=np.int64, count=total)
+        flat = np.fromiter((c for r in rankings for c in r), dtype=RANK_DTYPE, count=total)
         rows = np.repeat(np.arange(count), lengths)
         starts = np.cumsum(lengths) - lengths
         cols = np.arange(total) - np.repeat(starts, lengths)
@@ -99,7 +101,7 @@ def pack_rankings(rankings: Sequence[Sequence[int]], weights: Sequence[int]) -> 
     return ranks, np.asarray(weights, dtype=np.int64).reshape(count)
 
 
-def compact_rows(ranks: IntArray) -> IntArray:
+def compact_rows(ranks: RankArray) -> RankArray:
     """Move the -1 holes of each row to its end, keeping the order of the other entries."""
     order = np.argsort(ranks < 0, axis=1, kind="stable")
     return np.take_along_axis(ranks, order, axis=1)

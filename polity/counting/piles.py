@@ -39,14 +39,14 @@ class Piles:
         self.n = len(election.candidates)
         ranks = election.effective_ranks()
         self.exhausted_id = self.n  # pile index of exhausted ballots; also the padding value
-        padded = np.full((ranks.shape[0], ranks.shape[1] + 1), self.n, dtype=np.int64)
+        padded = np.full((ranks.shape[0], ranks.shape[1] + 1), self.n, dtype=ranks.dtype)
         padded[:, : ranks.shape[1]] = np.where(ranks < 0, self.n, ranks)
         self.ranks = padded
         self.weights = election.weights
         self.unit = 10**places
         self.value = np.full(ranks.shape[0], self.unit, dtype=np.int64)
         self.pos = np.zeros(ranks.shape[0], dtype=np.int64)
-        self.pile = padded[:, 0].copy()
+        self.pile = padded[:, 0].astype(np.int64)
         self.arrival = np.zeros(ranks.shape[0], dtype=np.int64)  # stage at which a group reached its pile
         self.accepting = np.ones(self.n + 1, dtype=np.bool_)  # may a pile receive ballots?
         self.accepting[self.n] = True
@@ -76,7 +76,7 @@ class Piles:
             stuck = ~self.accepting[cand]
             todo = todo[stuck]
             self.pos[todo] += 1
-        self.pile[groups] = self.ranks[groups, self.pos[groups]]
+        self.pile[groups] = self.ranks[groups, self.pos[groups]].astype(np.int64)
         self.arrival[groups] = stage
 
     def skip_closed_firsts(self) -> None:
