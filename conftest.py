@@ -1,12 +1,12 @@
 """Personas shared by every test: a small party with two regions, and the people of the demo's story.
 
-    national  ─ national officer          dpo ─ data protection officer
-    north (region) ─ regional             south (region)
-      north_a (constituency) ─ secretary    south_a (constituency)
-        north_a_1 (branch) ─ branchsec, member2   south_a_1 (branch) ─ outsider
-        north_a_2 (branch) ─ member
-      north_b (constituency)
-        north_b_1 (branch)
+national  ─ national officer          dpo ─ data protection officer
+north (region) ─ regional             south (region)
+  north_a (constituency) ─ secretary    south_a (constituency)
+    north_a_1 (branch) ─ branchsec, member2   south_a_1 (branch) ─ outsider
+    north_a_2 (branch) ─ member
+  north_b (constituency)
+    north_b_1 (branch)
 """
 
 from __future__ import annotations
@@ -41,8 +41,15 @@ def make_person(unit, given: str, family: str, **extra):  # type: ignore[no-unty
     extra.setdefault("email", f"{given.lower()}.{family.lower()}@example.invalid")
     extra.setdefault("phone", "07700 900" + f"{next(_numbers):03d}")
     extra.setdefault("paid_until", date(2099, 1, 1))
-    return member_join(actor=Actor.system(), home_unit=unit, joined_on=date(2020, 1, 1),
-                       membership_number=f"T{next(_numbers):07d}", given_name=given, family_name=family, **extra)
+    return member_join(
+        actor=Actor.system(),
+        home_unit=unit,
+        joined_on=date(2020, 1, 1),
+        membership_number=f"T{next(_numbers):07d}",
+        given_name=given,
+        family_name=family,
+        **extra,
+    )
 
 
 @pytest.fixture
@@ -55,16 +62,35 @@ def org(db):  # type: ignore[no-untyped-def]
     system = Actor.system()
     o = Org()
     u = o.units
-    u["national"] = unit_create(actor=system, name="Demo Party", code="national", level="national", parent=None)
+    u["national"] = unit_create(
+        actor=system, name="Demo Party", code="national", level="national", parent=None
+    )
     for region in ("north", "south"):
-        u[region] = unit_create(actor=system, name=region.title(), code=region, level="region", parent=u["national"])
-    u["north_a"] = unit_create(actor=system, name="North A", code="north-a", level="constituency", parent=u["north"])
-    u["north_b"] = unit_create(actor=system, name="North B", code="north-b", level="constituency", parent=u["north"])
-    u["south_a"] = unit_create(actor=system, name="South A", code="south-a", level="constituency", parent=u["south"])
-    for parent, branch in (("north_a", "north_a_1"), ("north_a", "north_a_2"), ("north_b", "north_b_1"),
-                           ("south_a", "south_a_1")):
-        u[branch] = unit_create(actor=system, name=branch.replace("_", " ").title(), code=branch.replace("_", "-"),
-                                level="branch", parent=u[parent])
+        u[region] = unit_create(
+            actor=system, name=region.title(), code=region, level="region", parent=u["national"]
+        )
+    u["north_a"] = unit_create(
+        actor=system, name="North A", code="north-a", level="constituency", parent=u["north"]
+    )
+    u["north_b"] = unit_create(
+        actor=system, name="North B", code="north-b", level="constituency", parent=u["north"]
+    )
+    u["south_a"] = unit_create(
+        actor=system, name="South A", code="south-a", level="constituency", parent=u["south"]
+    )
+    for parent, branch in (
+        ("north_a", "north_a_1"),
+        ("north_a", "north_a_2"),
+        ("north_b", "north_b_1"),
+        ("south_a", "south_a_1"),
+    ):
+        u[branch] = unit_create(
+            actor=system,
+            name=branch.replace("_", " ").title(),
+            code=branch.replace("_", "-"),
+            level="branch",
+            parent=u[parent],
+        )
     u["north_a_gc"] = body_create(actor=system, unit=u["north_a"], kind="general_committee")
 
     people = {

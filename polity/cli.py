@@ -1,13 +1,13 @@
 """The `polity` console script: Django's management commands with Polity's settings, plus the counter.
 
-    polity run                  serve the web interface and the task worker together (PORT honoured)
-    polity worker               run the task worker only
-    polity demo [--members N] [--seed S]
-    polity import-members FILE [--dry-run]
-    polity audit verify
-    polity token create USERNAME
-    polity count FILE --method ...   (needs no database)
-    polity <any manage.py command>
+polity run                  serve the web interface and the task worker together (PORT honoured)
+polity worker               run the task worker only
+polity demo [--members N] [--seed S]
+polity import-members FILE [--dry-run]
+polity audit verify
+polity token create USERNAME
+polity count FILE --method ...   (needs no database)
+polity <any manage.py command>
 """
 
 from __future__ import annotations

@@ -26,8 +26,10 @@ def offences(path: Path) -> list[str]:
             found.append(f"{path.relative_to(ROOT.parent)}:{node.lineno}: .{node.attr}")
         if isinstance(node, ast.Name) and node.id == "transaction":
             found.append(f"{path.relative_to(ROOT.parent)}:{node.lineno}: transaction")
-        if isinstance(node, ast.ImportFrom) and node.module == "django.db" and any(
-            a.name == "transaction" for a in node.names
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module == "django.db"
+            and any(a.name == "transaction" for a in node.names)
         ):
             found.append(f"{path.relative_to(ROOT.parent)}:{node.lineno}: imports transaction")
     return found
@@ -42,7 +44,9 @@ def test_interfaces_do_not_touch_the_orm_directly():
 def test_the_check_catches_an_offence(tmp_path):
     bad = ROOT / "_architecture_probe_views.py"
     try:
-        bad.write_text("from polity.members.models import Person\n\ndef v(r):\n    return Person.objects.all()\n")
+        bad.write_text(
+            "from polity.members.models import Person\n\ndef v(r):\n    return Person.objects.all()\n"
+        )
         assert offences(bad) == ["polity/_architecture_probe_views.py:4: .objects"]
     finally:
         bad.unlink()

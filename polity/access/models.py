@@ -15,7 +15,9 @@ class OfficeTerm(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="office_terms")
     office = models.CharField(max_length=60)
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="office_terms")
-    body = models.ForeignKey(Body, null=True, blank=True, on_delete=models.PROTECT, related_name="office_terms")
+    body = models.ForeignKey(
+        Body, null=True, blank=True, on_delete=models.PROTECT, related_name="office_terms"
+    )
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField(null=True, blank=True)
     ended_reason = models.CharField(max_length=500, blank=True)
@@ -50,7 +52,9 @@ class Grant(models.Model):
         ordering = ["-starts_at"]
         indexes = [models.Index(fields=["person", "expires_at"], name="access_grant_person")]
         constraints = [
-            models.CheckConstraint(condition=models.Q(expires_at__gt=models.F("starts_at")), name="access_grant_order"),
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("starts_at")), name="access_grant_order"
+            ),
             models.CheckConstraint(
                 condition=models.Q(revoked_at__isnull=True) | ~models.Q(revoke_reason=""),
                 name="access_grant_revoke_reason",

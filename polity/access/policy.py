@@ -66,7 +66,11 @@ def scopes(actor: Actor, perm: Perm, *, at: datetime | None = None) -> list[Scop
     if actor.is_system:
         return [Scope(unit.pk, unit.path, "system") for unit in Unit.objects.filter(parent__isnull=True)]
     found = sorted(
-        (Scope(unit_id, path, source) for perms, unit_id, path, source in _sources(actor, at) if perm in perms),
+        (
+            Scope(unit_id, path, source)
+            for perms, unit_id, path, source in _sources(actor, at)
+            if perm in perms
+        ),
         key=lambda s: (s.path, s.source),
     )
     folded: list[Scope] = []

@@ -21,7 +21,7 @@ class RequireTwoFactorMiddleware:
         if (
             user.is_authenticated
             and not request.path.startswith(_OPEN_PREFIXES)
-            and not user.is_verified()  # type: ignore[union-attr]
+            and not user.is_verified()  # type: ignore[attr-defined]
             and needs_second_factor(Actor.for_user(user))  # type: ignore[arg-type]
         ):
             return redirect("accounts:verify")

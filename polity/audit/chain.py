@@ -65,10 +65,14 @@ class Verdict:
     def __str__(self) -> str:
         if self.ok:
             return f"intact: {self.checked} events checked"
-        return f"BROKEN at event #{self.first_bad_seq}: {self.problem} ({self.checked} events checked before it)"
+        return (
+            f"BROKEN at event #{self.first_bad_seq}: {self.problem} ({self.checked} events checked before it)"
+        )
 
 
-Row = tuple[int, datetime, int | None, int | None, str, str, str, str, str, list[int], dict[str, Any], str, str]
+Row = tuple[
+    int, datetime, int | None, int | None, str, str, str, str, str, list[int], dict[str, Any], str, str
+]
 
 
 def verify_rows(rows: Iterable[Row], key: bytes, head: tuple[int, str] | None) -> Verdict:
@@ -80,11 +84,18 @@ def verify_rows(rows: Iterable[Row], key: bytes, head: tuple[int, str] | None) -
         seq, prev_hash, stored = row[0], row[11], row[12]
         if seq != expected_seq:
             if seq > expected_seq:
-                return Verdict(False, checked, expected_seq, f"event #{expected_seq} is missing (next is #{seq})")
+                return Verdict(
+                    False, checked, expected_seq, f"event #{expected_seq} is missing (next is #{seq})"
+                )
             return Verdict(False, checked, seq, f"event #{seq} is out of order (expected #{expected_seq})")
         if prev_hash != expected_prev:
-            return Verdict(False, checked, seq, "its link to the previous event does not match: an event before "
-                           "it was removed, inserted or reordered")
+            return Verdict(
+                False,
+                checked,
+                seq,
+                "its link to the previous event does not match: an event before "
+                "it was removed, inserted or reordered",
+            )
         actual = link(key, prev_hash, canonical(*row[:11]))
         if not hmac.compare_digest(actual, stored):
             return Verdict(False, checked, seq, "its content was changed after it was written")
@@ -94,9 +105,13 @@ def verify_rows(rows: Iterable[Row], key: bytes, head: tuple[int, str] | None) -
     if head is not None:
         head_seq, head_hash = head
         if head_seq != checked:
-            return Verdict(False, checked, checked + 1 if head_seq > checked else head_seq,
-                           f"the chain head says {head_seq} events but {checked} were found: events were removed "
-                           "from the end or added outside the log")
+            return Verdict(
+                False,
+                checked,
+                checked + 1 if head_seq > checked else head_seq,
+                f"the chain head says {head_seq} events but {checked} were found: events were removed "
+                "from the end or added outside the log",
+            )
         if checked and head_hash != expected_prev:
             return Verdict(False, checked, head_seq, "the last event does not match the chain head")
     return Verdict(True, checked)

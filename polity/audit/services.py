@@ -64,8 +64,19 @@ def audit_verify(*, chunk: int = 20_000) -> Verdict:
     def rows():  # type: ignore[no-untyped-def]
         last = 0
         columns = (
-            "seq", "occurred_at", "actor_user_id", "actor_person_id", "actor_label", "verb", "purpose",
-            "object_type", "object_id", "subjects", "data", "prev_hash", "hash",
+            "seq",
+            "occurred_at",
+            "actor_user_id",
+            "actor_person_id",
+            "actor_label",
+            "verb",
+            "purpose",
+            "object_type",
+            "object_id",
+            "subjects",
+            "data",
+            "prev_hash",
+            "hash",
         )
         while True:
             batch = list(Event.objects.filter(seq__gt=last).order_by("seq").values_list(*columns)[:chunk])

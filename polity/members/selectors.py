@@ -36,16 +36,26 @@ def member_search_qs(
         qs = qs.filter(status=status)
     for term in q.split()[:4]:
         if term.isdigit() or term.upper().startswith("M"):
-            qs = qs.filter(Q(membership_number__iexact=term) | Q(family_name__istartswith=term)
-                           | Q(given_name__istartswith=term))
+            qs = qs.filter(
+                Q(membership_number__iexact=term)
+                | Q(family_name__istartswith=term)
+                | Q(given_name__istartswith=term)
+            )
         else:
             qs = qs.filter(Q(family_name__istartswith=term) | Q(given_name__istartswith=term))
     return qs
 
 
 def member_list(
-    *, actor: Actor, unit: Unit | None = None, q: str = "", status: str = "", page: int = 1,
-    page_size: int = PAGE_SIZE, purpose: str = "members list", channel: str = "web",
+    *,
+    actor: Actor,
+    unit: Unit | None = None,
+    q: str = "",
+    status: str = "",
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+    purpose: str = "members list",
+    channel: str = "web",
 ) -> MemberPage:
     """One page of members in scope, ordered by name. The page shown is recorded in the access log."""
     page = max(1, page)
@@ -58,20 +68,33 @@ def member_list(
     has_next = len(rows) > page_size
     rows = rows[:page_size]
     audit_record(
-        actor=actor, verb="members.list", subjects=[p.pk for p in rows], purpose=purpose,
-        object_type="unit" if unit else "", object_id=unit.pk if unit else "",
+        actor=actor,
+        verb="members.list",
+        subjects=[p.pk for p in rows],
+        purpose=purpose,
+        object_type="unit" if unit else "",
+        object_id=unit.pk if unit else "",
         data={"q": bool(q), "status": status, "page": page, "shown": len(rows), "channel": channel},
     )
     return MemberPage(rows, page, has_next)
 
 
-def member_get(*, actor: Actor, member_id: int, purpose: str = "member record", channel: str = "web") -> Person:
+def member_get(
+    *, actor: Actor, member_id: int, purpose: str = "member record", channel: str = "web"
+) -> Person:
     """One member's record, if the actor may see it (404 otherwise). The opening is recorded."""
     person = Person.objects.select_related("home_unit").filter(pk=member_id, is_decoy=False).first()
     if person is None:
         raise NotVisible("not found")
     require_member(actor, person)
     if actor.person_id != person.pk:
-        audit_record(actor=actor, verb="member.view", subjects=[person.pk], purpose=purpose, object_type="person",
-                     object_id=person.pk, data={"channel": channel})
+        audit_record(
+            actor=actor,
+            verb="member.view",
+            subjects=[person.pk],
+            purpose=purpose,
+            object_type="person",
+            object_id=person.pk,
+            data={"channel": channel},
+        )
     return person

@@ -12,22 +12,45 @@ from polity.access.policy import require, require_member
 from polity.audit.services import audit_record
 from polity.common.actor import Actor
 from polity.common.errors import DomainError, InvalidInput
-from polity.members.models import ENDING_STATUSES, MembershipPeriod, Payment, Person, Status, StatusChange, Transfer
+from polity.members.models import (
+    ENDING_STATUSES,
+    MembershipPeriod,
+    Payment,
+    Person,
+    Status,
+    StatusChange,
+    Transfer,
+)
 from polity.org.models import Unit
 from polity.rulebook.loader import get_rulebook
 
 # Transitions an officer may record by hand; arrears and lapse are computed from payments.
 _ALLOWED: dict[str, frozenset[str]] = {
     Status.APPLICANT: frozenset({Status.ACTIVE, Status.RESIGNED}),
-    Status.ACTIVE: frozenset({Status.IN_ARREARS, Status.LAPSED, Status.SUSPENDED, Status.EXPELLED, Status.RESIGNED}),
-    Status.IN_ARREARS: frozenset({Status.ACTIVE, Status.LAPSED, Status.SUSPENDED, Status.EXPELLED, Status.RESIGNED}),
-    Status.SUSPENDED: frozenset({Status.ACTIVE, Status.IN_ARREARS, Status.EXPELLED, Status.RESIGNED, Status.LAPSED}),
+    Status.ACTIVE: frozenset(
+        {Status.IN_ARREARS, Status.LAPSED, Status.SUSPENDED, Status.EXPELLED, Status.RESIGNED}
+    ),
+    Status.IN_ARREARS: frozenset(
+        {Status.ACTIVE, Status.LAPSED, Status.SUSPENDED, Status.EXPELLED, Status.RESIGNED}
+    ),
+    Status.SUSPENDED: frozenset(
+        {Status.ACTIVE, Status.IN_ARREARS, Status.EXPELLED, Status.RESIGNED, Status.LAPSED}
+    ),
     Status.LAPSED: frozenset(),
     Status.EXPELLED: frozenset(),
     Status.RESIGNED: frozenset(),
 }
 
-PERSONAL_FIELDS = ("given_name", "family_name", "email", "phone", "address_line", "town", "postcode", "date_of_birth")
+PERSONAL_FIELDS = (
+    "given_name",
+    "family_name",
+    "email",
+    "phone",
+    "address_line",
+    "town",
+    "postcode",
+    "date_of_birth",
+)
 
 
 def _branch(unit: Unit) -> None:
@@ -37,8 +60,14 @@ def _branch(unit: Unit) -> None:
 
 
 def member_join(
-    *, actor: Actor, home_unit: Unit, joined_on: date, status: str = Status.ACTIVE, membership_number: str,
-    paid_until: date | None = None, **personal: object,
+    *,
+    actor: Actor,
+    home_unit: Unit,
+    joined_on: date,
+    status: str = Status.ACTIVE,
+    membership_number: str,
+    paid_until: date | None = None,
+    **personal: object,
 ) -> Person:
     """Put a new person on the register with a first membership period."""
     require(actor, Perm.MEMBERS_EDIT, scope=home_unit, visible=False)
@@ -48,20 +77,36 @@ def member_join(
         raise InvalidInput(f"unknown fields: {sorted(unknown)}")
     with transaction.atomic():
         person = Person.objects.create(
-            home_unit=home_unit, joined_on=joined_on, status=status, membership_number=membership_number,
-            paid_until=paid_until, **personal,  # type: ignore[arg-type]
+            home_unit=home_unit,
+            joined_on=joined_on,
+            status=status,
+            membership_number=membership_number,
+            paid_until=paid_until,
+            **personal,  # type: ignore[arg-type]
         )
         period = MembershipPeriod.objects.create(person=person, started_on=joined_on)
         StatusChange.objects.create(
-            person=person, period=period, status=status, changed_at=timezone.now(), reason="joined",
+            person=person,
+            period=period,
+            status=status,
+            changed_at=timezone.now(),
+            reason="joined",
             actor_label=actor.label,
         )
-        audit_record(actor=actor, verb="member.join", subjects=[person.pk], object_type="person", object_id=person.pk,
-                     data={"unit": home_unit.pk, "status": status})
+        audit_record(
+            actor=actor,
+            verb="member.join",
+            subjects=[person.pk],
+            object_type="person",
+            object_id=person.pk,
+            data={"unit": home_unit.pk, "status": status},
+        )
     return person
 
 
-def member_set_status(*, actor: Actor, person: Person, status: str, reason: str, on: date | None = None) -> Person:
+def member_set_status(
+    *, actor: Actor, person: Person, status: str, reason: str, on: date | None = None
+) -> Person:
     """Record a status change; an ending status closes the current membership period."""
     require_member(actor, person)
     require(actor, Perm.MEMBERS_EDIT, scope=person.home_unit, visible=False)
@@ -69,7 +114,9 @@ def member_set_status(*, actor: Actor, person: Person, status: str, reason: str,
         raise InvalidInput("a status change needs a reason")
     if status not in Status.values:
         raise InvalidInput(f"status: {status!r} is not one of {', '.join(Status.values)}")
-    return _apply_status(actor=actor, person=person, status=status, reason=reason, on=on or timezone.localdate())
+    return _apply_status(
+        actor=actor, person=person, status=status, reason=reason, on=on or timezone.localdate()
+    )
 
 
 def _apply_status(*, actor: Actor, person: Person, status: str, reason: str, on: date) -> Person:
@@ -77,7 +124,9 @@ def _apply_status(*, actor: Actor, person: Person, status: str, reason: str, on:
         person = Person.objects.select_for_update().get(pk=person.pk)
         old = person.status
         if status not in _ALLOWED.get(old, frozenset()):
-            raise DomainError(f"a member who is {Status(old).label.lower()} cannot become {Status(status).label.lower()}")
+            raise DomainError(
+                f"a member who is {Status(old).label.lower()} cannot become {Status(status).label.lower()}"
+            )
         period = MembershipPeriod.objects.get(person=person, ended_on__isnull=True)
         person.status = status
         person.save(update_fields=["status", "updated_at"])
@@ -85,10 +134,22 @@ def _apply_status(*, actor: Actor, person: Person, status: str, reason: str, on:
             period.ended_on = max(on, period.started_on)
             period.end_status = status
             period.save(update_fields=["ended_on", "end_status"])
-        StatusChange.objects.create(person=person, period=period, status=status, changed_at=timezone.now(),
-                                    reason=reason, actor_label=actor.label)
-        audit_record(actor=actor, verb="member.set_status", subjects=[person.pk], object_type="person",
-                     object_id=person.pk, data={"from": old, "to": status})
+        StatusChange.objects.create(
+            person=person,
+            period=period,
+            status=status,
+            changed_at=timezone.now(),
+            reason=reason,
+            actor_label=actor.label,
+        )
+        audit_record(
+            actor=actor,
+            verb="member.set_status",
+            subjects=[person.pk],
+            object_type="person",
+            object_id=person.pk,
+            data={"from": old, "to": status},
+        )
     return person
 
 
@@ -99,20 +160,35 @@ def member_rejoin(*, actor: Actor, person: Person, joined_on: date, reason: str 
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=person.pk)
         if person.status not in ENDING_STATUSES:
-            raise DomainError("only a lapsed, resigned or expelled member can rejoin; this membership is still open")
+            raise DomainError(
+                "only a lapsed, resigned or expelled member can rejoin; this membership is still open"
+            )
         period = MembershipPeriod.objects.create(person=person, started_on=joined_on)
         person.status = Status.APPLICANT if person.status == Status.EXPELLED else Status.ACTIVE
         person.joined_on = joined_on
         person.save(update_fields=["status", "joined_on", "updated_at"])
-        StatusChange.objects.create(person=person, period=period, status=person.status, changed_at=timezone.now(),
-                                    reason=reason, actor_label=actor.label)
-        audit_record(actor=actor, verb="member.rejoin", subjects=[person.pk], object_type="person",
-                     object_id=person.pk, data={"period": period.pk, "status": person.status})
+        StatusChange.objects.create(
+            person=person,
+            period=period,
+            status=person.status,
+            changed_at=timezone.now(),
+            reason=reason,
+            actor_label=actor.label,
+        )
+        audit_record(
+            actor=actor,
+            verb="member.rejoin",
+            subjects=[person.pk],
+            object_type="person",
+            object_id=person.pk,
+            data={"period": period.pk, "status": person.status},
+        )
     return person
 
 
-def member_record_payment(*, actor: Actor, person: Person, amount_pence: int, paid_on: date,
-                          method: str = "direct_debit") -> Payment:
+def member_record_payment(
+    *, actor: Actor, person: Person, amount_pence: int, paid_on: date, method: str = "direct_debit"
+) -> Payment:
     """A subscription payment: extends paid-until by the rulebook's subscription period and clears arrears."""
     require_member(actor, person)
     require(actor, Perm.MEMBERS_EDIT, scope=person.home_unit, visible=False)
@@ -123,14 +199,28 @@ def member_record_payment(*, actor: Actor, person: Person, amount_pence: int, pa
         person = Person.objects.select_for_update().get(pk=person.pk)
         start = max(paid_on, person.paid_until) if person.paid_until else paid_on
         covers_until = rule.add_to(start)
-        payment = Payment.objects.create(person=person, amount_pence=amount_pence, paid_on=paid_on,
-                                         covers_until=covers_until, method=method, recorded_by=actor.label)
+        payment = Payment.objects.create(
+            person=person,
+            amount_pence=amount_pence,
+            paid_on=paid_on,
+            covers_until=covers_until,
+            method=method,
+            recorded_by=actor.label,
+        )
         person.paid_until = covers_until
         person.save(update_fields=["paid_until", "updated_at"])
-        audit_record(actor=actor, verb="member.record_payment", subjects=[person.pk], object_type="person",
-                     object_id=person.pk, data={"payment": payment.pk, "rule": rule.key, "version": rule.version})
+        audit_record(
+            actor=actor,
+            verb="member.record_payment",
+            subjects=[person.pk],
+            object_type="person",
+            object_id=person.pk,
+            data={"payment": payment.pk, "rule": rule.key, "version": rule.version},
+        )
         if person.status == Status.IN_ARREARS:
-            _apply_status(actor=actor, person=person, status=Status.ACTIVE, reason="payment received", on=paid_on)
+            _apply_status(
+                actor=actor, person=person, status=Status.ACTIVE, reason="payment received", on=paid_on
+            )
     return payment
 
 
@@ -146,12 +236,24 @@ def member_transfer(*, actor: Actor, person: Person, to_unit: Unit, reason: str)
         raise DomainError("the member is already in that branch")
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=person.pk)
-        transfer = Transfer.objects.create(person=person, from_unit_id=person.home_unit_id, to_unit=to_unit,
-                                           at=timezone.now(), reason=reason, actor_label=actor.label)
+        transfer = Transfer.objects.create(
+            person=person,
+            from_unit_id=person.home_unit_id,
+            to_unit=to_unit,
+            at=timezone.now(),
+            reason=reason,
+            actor_label=actor.label,
+        )
         person.home_unit = to_unit
         person.save(update_fields=["home_unit", "updated_at"])
-        audit_record(actor=actor, verb="member.transfer", subjects=[person.pk], object_type="person",
-                     object_id=person.pk, data={"from": transfer.from_unit_id, "to": to_unit.pk})
+        audit_record(
+            actor=actor,
+            verb="member.transfer",
+            subjects=[person.pk],
+            object_type="person",
+            object_id=person.pk,
+            data={"from": transfer.from_unit_id, "to": to_unit.pk},
+        )
     return transfer
 
 
@@ -178,10 +280,14 @@ def members_refresh_arrears(*, actor: Actor, today: date | None = None) -> dict[
     counts = {"in_arrears": 0, "lapsed": 0}
     to_lapse = Person.objects.filter(status__in=[Status.ACTIVE, Status.IN_ARREARS], paid_until__lt=lapse_cut)
     for person in to_lapse.iterator():
-        _apply_status(actor=actor, person=person, status=Status.LAPSED, reason="subscription unpaid", on=today)
+        _apply_status(
+            actor=actor, person=person, status=Status.LAPSED, reason="subscription unpaid", on=today
+        )
         counts["lapsed"] += 1
     to_arrears = Person.objects.filter(status=Status.ACTIVE, paid_until__lt=grace_cut)
     for person in to_arrears.iterator():
-        _apply_status(actor=actor, person=person, status=Status.IN_ARREARS, reason="subscription overdue", on=today)
+        _apply_status(
+            actor=actor, person=person, status=Status.IN_ARREARS, reason="subscription overdue", on=today
+        )
         counts["in_arrears"] += 1
     return counts

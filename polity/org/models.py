@@ -13,7 +13,9 @@ class Unit(models.Model):
     name = models.CharField(max_length=200)
     code = models.SlugField(max_length=60, unique=True)
     level = models.CharField(max_length=40)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     path = models.CharField(max_length=255, unique=True, editable=False)
     depth = models.PositiveSmallIntegerField(editable=False, default=0)
 
@@ -22,7 +24,8 @@ class Unit(models.Model):
         indexes = [models.Index(fields=["level"], name="org_unit_level")]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(parent__isnull=True, depth=0) | models.Q(parent__isnull=False, depth__gt=0),
+                condition=models.Q(parent__isnull=True, depth=0)
+                | models.Q(parent__isnull=False, depth__gt=0),
                 name="org_unit_root_depth",
             )
         ]

@@ -28,12 +28,23 @@ def unit_create(*, actor: Actor, name: str, code: str, level: str, parent: Unit 
         if levels.index(level) != levels.index(parent.level) + 1:
             raise InvalidInput(f"a {level} cannot sit directly under a {parent.level}")
     with transaction.atomic():
-        unit = Unit.objects.create(name=name, code=code, level=level, parent=parent, path=f"tmp-{code}",
-                                   depth=0 if parent is None else parent.depth + 1)
+        unit = Unit.objects.create(
+            name=name,
+            code=code,
+            level=level,
+            parent=parent,
+            path=f"tmp-{code}",
+            depth=0 if parent is None else parent.depth + 1,
+        )
         unit.path = (parent.path if parent else "") + Unit.segment(unit.pk)
         unit.save(update_fields=["path"])
-        audit_record(actor=actor, verb="unit.create", object_type="unit", object_id=unit.pk,
-                     data={"level": level, "parent": parent.pk if parent else None})
+        audit_record(
+            actor=actor,
+            verb="unit.create",
+            object_type="unit",
+            object_id=unit.pk,
+            data={"level": level, "parent": parent.pk if parent else None},
+        )
     return unit
 
 
@@ -46,6 +57,10 @@ def body_create(*, actor: Actor, unit: Unit, kind: str, name: str = "") -> Body:
     if not actor.is_system:
         require(actor, Perm.OFFICES_MANAGE, scope=unit, visible=False)
     with transaction.atomic():
-        body = Body.objects.create(unit=unit, kind=kind, name=name or f"{unit.name} {body_type.label.lower()}")
-        audit_record(actor=actor, verb="body.create", object_type="body", object_id=body.pk, data={"unit": unit.pk})
+        body = Body.objects.create(
+            unit=unit, kind=kind, name=name or f"{unit.name} {body_type.label.lower()}"
+        )
+        audit_record(
+            actor=actor, verb="body.create", object_type="body", object_id=body.pk, data={"unit": unit.pk}
+        )
     return body

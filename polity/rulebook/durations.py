@@ -19,7 +19,7 @@ class Duration:
     def parse(cls, text: str) -> Duration:
         match = _PATTERN.match(text)
         if not match:
-            raise ValueError(f"{text!r} is not a duration: write a whole number and d, w, m or y (e.g. \"7d\")")
+            raise ValueError(f'{text!r} is not a duration: write a whole number and d, w, m or y (e.g. "7d")')
         return cls(int(match.group(1)), match.group(2))
 
     def __str__(self) -> str:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import tomllib
-from datetime import date, datetime
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -110,7 +110,11 @@ def load_rulebook(path: str | Path) -> Rulebook:
     name = _str(org, "name", "organisation", p)
     version = _str(org, "version", "organisation", p)
     levels_raw = org.get("levels")
-    if not isinstance(levels_raw, list) or len(levels_raw) < 2 or not all(isinstance(x, str) for x in levels_raw):
+    if (
+        not isinstance(levels_raw, list)
+        or len(levels_raw) < 2
+        or not all(isinstance(x, str) for x in levels_raw)
+    ):
         raise RulebookError(p, "organisation.levels", "must list at least two level names, top first")
     if len(set(levels_raw)) != len(levels_raw):
         raise RulebookError(p, "organisation.levels", "level names must be unique")
@@ -134,7 +138,7 @@ def load_rulebook(path: str | Path) -> Rulebook:
             elif isinstance(value, int) and not isinstance(value, bool) and value >= 0:
                 numbers[where] = value
             else:
-                raise RulebookError(p, where, "must be a duration such as \"7d\" or a whole number")
+                raise RulebookError(p, where, 'must be a duration such as "7d" or a whole number')
     for key in REQUIRED_DURATIONS:
         if key not in durations:
             raise RulebookError(p, key, "is required")
@@ -165,7 +169,9 @@ def load_rulebook(path: str | Path) -> Rulebook:
             raise RulebookError(p, f"{where}.permissions", "must be a list")
         for perm in perms:
             if perm not in known:
-                raise RulebookError(p, f"{where}.permissions", f"unknown permission {perm!r}; known: {sorted(known)}")
+                raise RulebookError(
+                    p, f"{where}.permissions", f"unknown permission {perm!r}; known: {sorted(known)}"
+                )
         body = spec.get("body")
         if body is not None and body not in bodies:
             raise RulebookError(p, f"{where}.body", f"no body type {body!r} in [bodies]")
@@ -203,7 +209,9 @@ def _levels(spec: dict[str, Any], where: str, levels: tuple[str, ...], path: str
         raise RulebookError(path, f"{where}.levels", "must list one or more unit levels")
     for level in value:
         if level not in levels:
-            raise RulebookError(path, f"{where}.levels", f"unknown level {level!r}; levels are {list(levels)}")
+            raise RulebookError(
+                path, f"{where}.levels", f"unknown level {level!r}; levels are {list(levels)}"
+            )
     return tuple(value)
 
 

@@ -8,7 +8,10 @@ from polity.members.models import Person
 @pytest.mark.parametrize(
     ("persona", "expected"),
     [
-        ("national", {"national", "regional", "secretary", "branchsec", "dpo", "member", "member2", "outsider"}),
+        (
+            "national",
+            {"national", "regional", "secretary", "branchsec", "dpo", "member", "member2", "outsider"},
+        ),
         ("regional", {"national", "regional", "secretary", "branchsec", "member", "member2"}),
         ("secretary", {"national", "regional", "secretary", "branchsec", "member", "member2"}),
         ("branchsec", {"national", "regional", "branchsec", "member2"}),

@@ -47,8 +47,14 @@ def _build_tree(shape: list[int]) -> list[Unit]:
         nxt = []
         for i, parent in enumerate(frontier):
             for j in range(shape[(depth + i) % len(shape)]):
-                u = Unit.objects.create(name=f"u{depth}-{i}-{j}", code=f"p-{depth}-{i}-{j}", level=LEVELS[depth],
-                                        parent=parent, path="x", depth=depth)
+                u = Unit.objects.create(
+                    name=f"u{depth}-{i}-{j}",
+                    code=f"p-{depth}-{i}-{j}",
+                    level=LEVELS[depth],
+                    parent=parent,
+                    path="x",
+                    depth=depth,
+                )
                 u.path = parent.path + Unit.segment(u.pk)
                 u.save()
                 nxt.append(u)
@@ -90,9 +96,14 @@ def _check(shape, member_slots, offices, grants):  # type: ignore[no-untyped-def
     branches = [u for u in units if u.level == "branch"]
     people = []
     for n, slot in enumerate(member_slots):
-        p = Person.objects.create(membership_number=f"P{n}", given_name="A", family_name=f"F{n:03d}",
-                                  home_unit=branches[slot % len(branches)], joined_on=date(2020, 1, 1),
-                                  status="active")
+        p = Person.objects.create(
+            membership_number=f"P{n}",
+            given_name="A",
+            family_name=f"F{n:03d}",
+            home_unit=branches[slot % len(branches)],
+            joined_on=date(2020, 1, 1),
+            status="active",
+        )
         MembershipPeriod.objects.create(person=p, started_on=date(2020, 1, 1))
         people.append(p)
     actor_person = people[0]
@@ -104,7 +115,9 @@ def _check(shape, member_slots, offices, grants):  # type: ignore[no-untyped-def
         unit = units[unit_pick % len(units)]
         office, views = OFFICES[unit.level][office_pick % len(OFFICES[unit.level])]
         starts, ends = _interval(when, now)
-        OfficeTerm.objects.create(person=actor_person, office=office, unit=unit, starts_at=starts, ends_at=ends)
+        OfficeTerm.objects.create(
+            person=actor_person, office=office, unit=unit, starts_at=starts, ends_at=ends
+        )
         if views and when in {"current", "open"}:
             allowed_paths.append(unit.path)
     for unit_pick, state, with_view in grants:
@@ -114,15 +127,26 @@ def _check(shape, member_slots, offices, grants):  # type: ignore[no-untyped-def
         starts, expires = (now + day, now + 5 * day) if state == "future" else (now - 5 * day, now + 5 * day)
         if state == "expired":
             expires = now - day
-        g = Grant.objects.create(person=actor_person, permissions=perms, unit=unit, purpose="prop",
-                                 starts_at=starts, expires_at=expires, granted_by="t")
+        g = Grant.objects.create(
+            person=actor_person,
+            permissions=perms,
+            unit=unit,
+            purpose="prop",
+            starts_at=starts,
+            expires_at=expires,
+            granted_by="t",
+        )
         if state == "revoked":
             Grant.objects.filter(pk=g.pk).update(revoked_at=now - day, revoked_by="t", revoke_reason="test")
         if with_view and state == "active":
             allowed_paths.append(unit.path)
 
     expected = {p.pk for p in people if any(p.home_unit.path.startswith(a) for a in allowed_paths)}
-    seen = set(visible_members(Person.objects.all(), actor=actor, perm=Perm.MEMBERS_VIEW).values_list("pk", flat=True))
+    seen = set(
+        visible_members(Person.objects.all(), actor=actor, perm=Perm.MEMBERS_VIEW).values_list(
+            "pk", flat=True
+        )
+    )
     assert seen == expected
 
     listed: set[int] = set()

@@ -12,8 +12,15 @@ from polity.common.actor import Actor
 def chain(db):
     actor = Actor(user_id=7, person_id=3, label="secretary")
     for i in range(1, 11):
-        audit_record(actor=actor, verb="member.view", subjects=[i, i + 100], purpose="test",
-                     object_type="person", object_id=i, data={"i": i})
+        audit_record(
+            actor=actor,
+            verb="member.view",
+            subjects=[i, i + 100],
+            purpose="test",
+            object_type="person",
+            object_id=i,
+            data={"i": i},
+        )
     return actor
 
 
@@ -78,8 +85,16 @@ def test_inserted_event_is_named(chain):
     for seq in range(10, 5, -1):
         Event.objects.filter(seq=seq).update(seq=seq + 1)
     e5 = Event.objects.get(seq=5)
-    Event.objects.create(seq=6, occurred_at=e5.occurred_at, actor_label="forger", verb="member.view",
-                         subjects=[], data={}, prev_hash=e5.hash, hash="f" * 64)
+    Event.objects.create(
+        seq=6,
+        occurred_at=e5.occurred_at,
+        actor_label="forger",
+        verb="member.view",
+        subjects=[],
+        data={},
+        prev_hash=e5.hash,
+        hash="f" * 64,
+    )
     verdict = audit_verify()
     assert not verdict.ok
     assert verdict.first_bad_seq == 6

@@ -27,12 +27,25 @@ def last_event():
 
 @pytest.mark.parametrize(
     ("persona", "outcome"),
-    [("national", "ok"), ("regional", "ok"), ("secretary", Forbidden), ("branchsec", Forbidden),
-     ("member", Forbidden), ("outsider", Forbidden), ("dpo", Forbidden)],
+    [
+        ("national", "ok"),
+        ("regional", "ok"),
+        ("secretary", Forbidden),
+        ("branchsec", Forbidden),
+        ("member", Forbidden),
+        ("outsider", Forbidden),
+        ("dpo", Forbidden),
+    ],
 )
 def test_join_permission_table(org, persona, outcome):
-    kwargs = dict(actor=org.actor(persona), home_unit=org.units["north_a_1"], joined_on=date(2026, 1, 5),
-                  membership_number="N1", given_name="New", family_name="Joiner")
+    kwargs = dict(
+        actor=org.actor(persona),
+        home_unit=org.units["north_a_1"],
+        joined_on=date(2026, 1, 5),
+        membership_number="N1",
+        given_name="New",
+        family_name="Joiner",
+    )
     if outcome == "ok":
         person = member_join(**kwargs)
         assert person.periods.count() == 1
@@ -46,8 +59,14 @@ def test_join_permission_table(org, persona, outcome):
 
 def test_join_refuses_a_non_branch_home(org):
     with pytest.raises(InvalidInput, match="branch"):
-        member_join(actor=org.actor("national"), home_unit=org.units["north_a"], joined_on=date(2026, 1, 1),
-                    membership_number="N2", given_name="A", family_name="B")
+        member_join(
+            actor=org.actor("national"),
+            home_unit=org.units["north_a"],
+            joined_on=date(2026, 1, 1),
+            membership_number="N2",
+            given_name="A",
+            family_name="B",
+        )
 
 
 @pytest.mark.parametrize(
@@ -94,7 +113,9 @@ def test_member_list_records_who_was_shown(org):
 def test_transfer_moves_the_member_and_ends_the_old_units_access(org):
     member2 = org.people["member2"]
     assert member_get(actor=org.actor("branchsec"), member_id=member2.pk)
-    member_transfer(actor=org.actor("regional"), person=member2, to_unit=org.units["north_b_1"], reason="moved house")
+    member_transfer(
+        actor=org.actor("regional"), person=member2, to_unit=org.units["north_b_1"], reason="moved house"
+    )
     member2.refresh_from_db()
     assert member2.home_unit == org.units["north_b_1"]
     assert member2.transfers.count() == 1
@@ -103,12 +124,19 @@ def test_transfer_moves_the_member_and_ends_the_old_units_access(org):
     assert last_event().verb == "member.transfer"
 
 
-@pytest.mark.parametrize(("persona", "to_unit", "outcome"), [
-    ("secretary", "north_b_1", Forbidden), ("regional", "south_a_1", Forbidden), ("outsider", "north_b_1", NotVisible),
-])
+@pytest.mark.parametrize(
+    ("persona", "to_unit", "outcome"),
+    [
+        ("secretary", "north_b_1", Forbidden),
+        ("regional", "south_a_1", Forbidden),
+        ("outsider", "north_b_1", NotVisible),
+    ],
+)
 def test_transfer_refusals(org, persona, to_unit, outcome):
     with pytest.raises(outcome):
-        member_transfer(actor=org.actor(persona), person=org.people["member2"], to_unit=org.units[to_unit], reason="x")
+        member_transfer(
+            actor=org.actor(persona), person=org.people["member2"], to_unit=org.units[to_unit], reason="x"
+        )
     org.people["member2"].refresh_from_db()
     assert org.people["member2"].home_unit == org.units["north_a_1"]
 
@@ -123,7 +151,8 @@ def test_lapse_then_rejoin_is_a_new_period_for_the_same_person(org):
     person.refresh_from_db()
     periods = list(MembershipPeriod.objects.filter(person=person).order_by("started_on"))
     assert [(p.started_on, p.ended_on, p.end_status) for p in periods] == [
-        (date(2020, 1, 1), date(2026, 3, 1), "lapsed"), (date(2026, 6, 1), None, ""),
+        (date(2020, 1, 1), date(2026, 3, 1), "lapsed"),
+        (date(2026, 6, 1), None, ""),
     ]
     assert person.status == Status.ACTIVE
     assert Person.objects.filter(membership_number=person.membership_number).count() == 1
@@ -131,7 +160,9 @@ def test_lapse_then_rejoin_is_a_new_period_for_the_same_person(org):
 
 def test_status_change_needs_a_reason_and_rejoin_needs_an_ended_membership(org):
     with pytest.raises(InvalidInput):
-        member_set_status(actor=org.actor("national"), person=org.people["member"], status=Status.SUSPENDED, reason=" ")
+        member_set_status(
+            actor=org.actor("national"), person=org.people["member"], status=Status.SUSPENDED, reason=" "
+        )
     with pytest.raises(DomainError):
         member_rejoin(actor=org.actor("national"), person=org.people["member"], joined_on=date(2026, 1, 1))
 
@@ -141,14 +172,20 @@ def test_payment_extends_paid_until_by_the_rulebook_period_and_clears_arrears(or
     person.paid_until = date(2026, 1, 10)
     person.status = Status.IN_ARREARS
     person.save()
-    member_record_payment(actor=org.actor("national"), person=person, amount_pence=2400, paid_on=date(2026, 2, 1))
+    member_record_payment(
+        actor=org.actor("national"), person=person, amount_pence=2400, paid_on=date(2026, 2, 1)
+    )
     person.refresh_from_db()
     assert person.paid_until == date(2027, 2, 1)  # "1y" from the later of paid_on and paid_until
     assert person.status == Status.ACTIVE
     with pytest.raises(InvalidInput):
-        member_record_payment(actor=org.actor("national"), person=person, amount_pence=0, paid_on=date(2026, 2, 1))
+        member_record_payment(
+            actor=org.actor("national"), person=person, amount_pence=0, paid_on=date(2026, 2, 1)
+        )
     with pytest.raises(Forbidden):
-        member_record_payment(actor=org.actor("secretary"), person=person, amount_pence=100, paid_on=date(2026, 2, 1))
+        member_record_payment(
+            actor=org.actor("secretary"), person=person, amount_pence=100, paid_on=date(2026, 2, 1)
+        )
 
 
 def test_arrears_follow_the_rulebook(org):

@@ -22,13 +22,26 @@ def test_demo_rulebook_loads():
 @pytest.mark.parametrize(
     ("edit", "key", "reason"),
     [
-        (("arrears_grace = \"30d\"", "arrears_grace = \"thirty days\""), "membership.arrears_grace", "not a duration"),
-        (("levels = [\"national\", \"region\", \"constituency\", \"branch\"]", "levels = [\"national\"]"),
-         "organisation.levels", "at least two"),
-        (("\"members.view\", \"members.edit\", \"members.import\"", "\"members.peek\", \"members.edit\", \"members.import\""),
-         "offices.national_officer.permissions", "unknown permission"),
+        (
+            ('arrears_grace = "30d"', 'arrears_grace = "thirty days"'),
+            "membership.arrears_grace",
+            "not a duration",
+        ),
+        (
+            ('levels = ["national", "region", "constituency", "branch"]', 'levels = ["national"]'),
+            "organisation.levels",
+            "at least two",
+        ),
+        (
+            (
+                '"members.view", "members.edit", "members.import"',
+                '"members.peek", "members.edit", "members.import"',
+            ),
+            "offices.national_officer.permissions",
+            "unknown permission",
+        ),
         (("quorum = 10", "quorum = 0"), "bodies.general_committee.quorum", "at least 1"),
-        (("lapse_after = \"6m\"", "# lapse_after removed"), "membership.lapse_after", "required"),
+        (('lapse_after = "6m"', "# lapse_after removed"), "membership.lapse_after", "required"),
     ],
 )
 def test_bad_rulebook_names_file_key_and_reason(tmp_path, edit, key, reason):
@@ -57,7 +70,11 @@ def test_month_arithmetic_clamps_to_month_end():
     assert Duration(8, "w").add_to(date(2026, 1, 1)) == date(2026, 2, 26)
 
 
-@given(st.dates(min_value=date(1990, 1, 1), max_value=date(2090, 1, 1)), st.integers(0, 60), st.sampled_from("dwmy"))
+@given(
+    st.dates(min_value=date(1990, 1, 1), max_value=date(2090, 1, 1)),
+    st.integers(0, 60),
+    st.sampled_from("dwmy"),
+)
 def test_durations_move_forward_and_never_overshoot_a_month(start, amount, unit):
     d = Duration(amount, unit)
     end = d.add_to(start)
