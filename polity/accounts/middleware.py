@@ -22,7 +22,7 @@ class RequireTwoFactorMiddleware:
             user.is_authenticated
             and not request.path.startswith(_OPEN_PREFIXES)
             and not user.is_verified()  # type: ignore[attr-defined]
-            and needs_second_factor(Actor.for_user(user))  # type: ignore[arg-type]
+            and needs_second_factor(Actor.for_user(user))
         ):
             return redirect("accounts:verify")
         return self.get_response(request)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from polity.audit.chain import GENESIS, Verdict, audit_key, canonical, link, verify_rows
+from polity.audit.chain import GENESIS, Row, Verdict, audit_key, canonical, link, verify_rows
 from polity.audit.models import ChainHead, Event, EventSubject
 from polity.common.actor import Actor
 
@@ -61,7 +61,7 @@ def audit_verify(*, chunk: int = 20_000) -> Verdict:
     """Check the whole chain. Reads in keyset-paged chunks so memory stays flat at any size."""
     head = ChainHead.objects.filter(pk=1).values_list("seq", "hash").first()
 
-    def rows():  # type: ignore[no-untyped-def]
+    def rows() -> Iterator[Row]:
         last = 0
         columns = (
             "seq",

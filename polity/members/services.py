@@ -82,7 +82,7 @@ def member_join(
             status=status,
             membership_number=membership_number,
             paid_until=paid_until,
-            **personal,  # type: ignore[arg-type]
+            **personal,
         )
         period = MembershipPeriod.objects.create(person=person, started_on=joined_on)
         StatusChange.objects.create(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 _PATTERN = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$")
 
@@ -46,9 +46,7 @@ class Duration:
         return {"d": 1, "w": 7, "m": 30, "y": 365}[self.unit] * self.amount
 
 
-def _days(n: int):  # type: ignore[no-untyped-def]
-    from datetime import timedelta
-
+def _days(n: int) -> timedelta:
     return timedelta(days=n)
 
 
