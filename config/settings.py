@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "polity.org",
     "polity.members",
     "polity.access",
+    "polity.deadlines",
     "polity.web",
 ]
 
