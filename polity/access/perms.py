@@ -14,6 +14,7 @@ class Perm(StrEnum):
     OFFICES_MANAGE = "offices.manage"
     GRANTS_MANAGE = "grants.manage"
     AUDIT_VIEW = "audit.view"
+    DEADLINES_VIEW = "deadlines.view"
 
 
 DESCRIPTIONS: dict[Perm, str] = {
@@ -27,4 +28,5 @@ DESCRIPTIONS: dict[Perm, str] = {
     Perm.OFFICES_MANAGE: "Appoint and end office terms in scope (ending one needs a reason).",
     Perm.GRANTS_MANAGE: "Give and revoke explicit access grants in scope (revoking needs a reason).",
     Perm.AUDIT_VIEW: "Read the access log of members in scope and check the log's integrity.",
+    Perm.DEADLINES_VIEW: "See the deadlines of units in scope, and those missed below and escalated to them.",
 }
