@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.db import transaction
@@ -57,8 +57,11 @@ def audit_record(
     return event
 
 
-def audit_verify(*, chunk: int = 20_000) -> Verdict:
-    """Check the whole chain. Reads in keyset-paged chunks so memory stays flat at any size."""
+def audit_verify(*, chunk: int = 20_000, progress: Callable[[int], None] | None = None) -> Verdict:
+    """Check the whole chain. Reads in keyset-paged chunks so memory stays flat at any size.
+
+    `progress`, when given, is called with the number of events read after each chunk (for a progress bar).
+    """
     head = ChainHead.objects.filter(pk=1).values_list("seq", "hash").first()
 
     def rows() -> Iterator[Row]:
@@ -84,5 +87,31 @@ def audit_verify(*, chunk: int = 20_000) -> Verdict:
                 return
             yield from batch
             last = batch[-1][0]
+            if progress is not None:
+                progress(len(batch))
 
     return verify_rows(rows(), audit_key(), head)
+
+
+def audit_check(*, actor: Actor, progress: Callable[[int], None] | None = None) -> Verdict:
+    """Verify the chain on request of a holder of Perm.AUDIT_VIEW, and record the verdict in the log.
+
+    The last recorded verdict is what the audit status page shows.
+    """
+    from polity.access.perms import Perm  # audit's models stay free of domain imports
+    from polity.access.policy import require
+
+    require(actor, Perm.AUDIT_VIEW)
+    verdict = audit_verify(progress=progress)
+    audit_record(
+        actor=actor,
+        verb="audit.verify",
+        data={
+            "ok": verdict.ok,
+            "checked": verdict.checked,
+            "first_bad_seq": verdict.first_bad_seq,
+            "problem": verdict.problem,
+            "summary": str(verdict),
+        },
+    )
+    return verdict
