@@ -1,0 +1,188 @@
+"""STV by Meek's method, following the published fixed-point rules (Hill, Wichmann and Woodall,
+"Algorithm 123: Single Transferable Vote by Meek's method", Computer Journal 30 (1987); the same rules
+are used for New Zealand local elections).
+
+* Every candidate has a keep value: 1 while hopeful, 0 once excluded, and below 1 once elected.
+  A ballot gives each candidate in its order ``keep`` of what is left of it; what is left after the
+  last preference is excess.
+* Arithmetic is fixed-point to nine decimal places: a candidate's share is rounded down (the rest of
+  the ballot passes on, so nothing is lost), and new keep values are rounded up.
+* Quota = (votes for candidates) / (seats + 1), to nine places, plus 0.000000001. It falls as excess
+  grows.
+* Iterate: keep <- keep * quota / votes for each elected candidate, until a hopeful candidate reaches
+  the quota or the total surplus is below 0.00001 (or the keep values stop changing).
+* Then elect every hopeful candidate at or above the quota; if none, exclude the hopeful candidate
+  with fewest votes (equal: fewest at the most recent earlier round where they differed, then lot).
+* When the hopeful candidates are no more than the seats left, they are all elected.
+
+Candidate totals are reported to nine places, once per round.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from polity.counting.constraints import ConstraintGuard, GroupMinimum
+from polity.counting.election import Election, RankArray, compact_rows
+from polity.counting.errors import CountError
+from polity.counting.piles import IntArray, exact_sum
+from polity.counting.result import CountResult
+from polity.counting.stage_log import StageLog
+from polity.counting.ties import TieBreaker
+
+PLACES = 9
+SCALE = 10**PLACES
+OMEGA = 10**4  # 0.00001 of a vote, in units of 10**-9
+MAX_ITERATIONS = 10_000
+
+
+def count_stv_meek(
+    election: Election,
+    *,
+    seats: int | None = None,
+    seed: int = 0,
+    constraints: Sequence[GroupMinimum] = (),
+) -> CountResult:
+    """Count ``election`` by Meek's method."""
+    return _MeekCount(election, seats or election.seats, seed, constraints).run()
+
+
+def compress(ranks: RankArray, weights: IntArray, gone: np.ndarray, hopeful: np.ndarray) -> tuple[IntArray, IntArray]:
+    """Merge ballots that act alike this round: drop excluded candidates and cut each ranking after
+    its first hopeful candidate (nothing passes beyond a keep value of 1)."""
+    rows = ranks.copy()
+    if gone.any():
+        rows[gone[np.where(rows < 0, 0, rows)] & (rows >= 0)] = -1
+        rows = compact_rows(rows)
+    present = rows >= 0
+    is_hopeful = hopeful[np.where(present, rows, 0)] & present
+    has = is_hopeful.any(axis=1)
+    cut = np.where(has, is_hopeful.argmax(axis=1) + 1, rows.shape[1])
+    rows[np.arange(rows.shape[1]) >= cut[:, None]] = -1
+    width = max(int(present.sum(axis=1).max(initial=0)), 1)
+    rows = rows[:, :width].astype(np.int64)
+    base = int(hopeful.size) + 1
+    if base**width < 2**62:
+        key = np.zeros(len(rows), dtype=np.int64)
+        for j in range(width):
+            key = key * base + (rows[:, j] + 1)
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    else:
+        _, first, inverse = np.unique(rows, axis=0, return_index=True, return_inverse=True)
+    merged = np.bincount(inverse.reshape(-1), weights=weights.astype(np.float64)).astype(np.int64)
+    return rows[first], merged
+
+
+def distribute(rows: IntArray, weights: IntArray, keep: IntArray, n: int) -> tuple[list[int], int]:
+    """Votes per candidate and excess, in units of 10**-9, for the given keep values."""
+    left = np.full(len(rows), SCALE, dtype=np.int64)
+    votes = [0] * n
+    keep_ext = np.append(keep, 0)  # index -1 (no candidate) keeps nothing
+    for j in range(rows.shape[1]):
+        cand = rows[:, j]
+        share = left * keep_ext[cand] // SCALE
+        left -= share
+        live = cand >= 0
+        if not live.any():
+            break
+        got = exact_sum(cand[live], weights[live] * share[live], n)
+        votes = [a + b for a, b in zip(votes, got, strict=True)]
+    excess = int((weights * left).sum())
+    return votes, excess
+
+
+class _MeekCount:
+    def __init__(self, election: Election, seats: int, seed: int, constraints: Sequence[GroupMinimum]) -> None:
+        self.election = election
+        self.names = election.candidates
+        self.n = len(self.names)
+        self.hopeful = [c for c in range(self.n) if c not in election.withdrawn]
+        if not 1 <= seats <= len(self.hopeful):
+            raise CountError(f"{seats} seats for {len(self.hopeful)} standing candidates")
+        self.seats = seats
+        self.ranks = election.effective_ranks()
+        self.weights = election.weights
+        self.valid = int(self.weights[self.ranks[:, 0] >= 0].sum()) * SCALE
+        self.keep = np.full(self.n, SCALE, dtype=np.int64)
+        for c in election.withdrawn:
+            self.keep[c] = 0
+        self.elected: list[int] = []
+        self.excluded: list[int] = sorted(election.withdrawn)
+        self.ties = TieBreaker(seed, self.names)
+        self.log = StageLog(election, PLACES, self.ties)
+        self.guard = ConstraintGuard(constraints, self.names, seats)
+        self.quota = 0
+
+    def run(self) -> CountResult:
+        action, subject = "first", []
+        while True:
+            votes, excess, iterations = self._converge()
+            stage = self.log.add(action, subject, votes, exhausted=excess, loss=0)
+            stage.notes.append(f"quota {self.quota / SCALE:.9f} after {iterations} iterations")
+            unfilled = self.seats - len(self.elected)
+            if unfilled == 0:
+                break
+            if len(self.hopeful) <= unfilled:
+                stage.notes.append("hopeful candidates fill the remaining seats")
+                for c in sorted(self.hopeful, key=lambda c: -votes[c]):
+                    self._elect(c, votes)
+                break
+            winners = sorted((c for c in self.hopeful if votes[c] >= self.quota), key=lambda c: -votes[c])
+            winners = [c for c in winners if not self.guard or self.guard.may_elect(c, self.elected)]
+            if winners:
+                for c in winners[:unfilled]:
+                    self._elect(c, votes)
+                action, subject = "round", []
+                continue
+            loser = self._lowest(votes)
+            self.hopeful.remove(loser)
+            self.excluded.append(loser)
+            self.keep[loser] = 0
+            stage.excluded.append(loser)
+            action, subject = "exclusion", [loser]
+        for c in list(self.hopeful):
+            self.hopeful.remove(c)
+        return self.log.result("stv-meek", self.seats, self.quota, self.valid, self.elected)
+
+    def _lowest(self, votes: list[int]) -> int:
+        doomed = self.guard.doomed(self.hopeful, self.elected) if self.guard else []
+        protected = self.guard.protected(self.hopeful, self.elected) if self.guard else set()
+        pool = doomed or [c for c in self.hopeful if c not in protected] or self.hopeful
+        low = min(votes[c] for c in pool)
+        tied = [c for c in pool if votes[c] == low]
+        return self.ties.pick(tied, highest=False, why="equal lowest")
+
+    def _elect(self, c: int, votes: list[int]) -> None:
+        self.hopeful.remove(c)
+        self.elected.append(c)
+        self.log.last.elected.append(c)
+        del votes
+
+    def _converge(self) -> tuple[list[int], int, int]:
+        gone = np.zeros(self.n, dtype=np.bool_)
+        gone[self.excluded] = True
+        hopeful = np.zeros(self.n, dtype=np.bool_)
+        hopeful[self.hopeful] = True
+        rows, weights = compress(self.ranks, self.weights, gone, hopeful)
+        iterations = 0
+        while True:
+            iterations += 1
+            votes, excess = distribute(rows, weights, self.keep, self.n)
+            self.quota = (self.valid - excess) // (self.seats + 1) + 1
+            if any(votes[c] >= self.quota for c in self.hopeful) or not self.elected:
+                return votes, excess, iterations
+            surplus = sum(votes[c] - self.quota for c in self.elected if votes[c] > self.quota)
+            if surplus < OMEGA or iterations >= MAX_ITERATIONS:
+                return votes, excess, iterations
+            changed = False
+            for c in self.elected:
+                if votes[c] > 0:
+                    new = -(-int(self.keep[c]) * self.quota // votes[c])  # rounded up
+                    new = min(new, SCALE)
+                    if new != self.keep[c]:
+                        self.keep[c] = new
+                        changed = True
+            if not changed:
+                return votes, excess, iterations
