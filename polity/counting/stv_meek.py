@@ -25,9 +25,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from polity.counting.constraints import ConstraintGuard, GroupMinimum
-from polity.counting.election import Election, RankArray, compact_rows
+from polity.counting.election import Election, RankArray, pack_rankings
 from polity.counting.errors import CountError
-from polity.counting.piles import IntArray, exact_sum
+from polity.counting.piles import BoolArray, IntArray, exact_sum
 from polity.counting.result import CountResult
 from polity.counting.stage_log import StageLog
 from polity.counting.ties import TieBreaker
@@ -49,30 +49,41 @@ def count_stv_meek(
     return _MeekCount(election, seats or election.seats, seed, constraints).run()
 
 
-def compress(ranks: RankArray, weights: IntArray, gone: np.ndarray, hopeful: np.ndarray) -> tuple[IntArray, IntArray]:
-    """Merge ballots that act alike this round: drop excluded candidates and cut each ranking after
-    its first hopeful candidate (nothing passes beyond a keep value of 1)."""
-    rows = ranks.copy()
-    if gone.any():
-        rows[gone[np.where(rows < 0, 0, rows)] & (rows >= 0)] = -1
-        rows = compact_rows(rows)
-    present = rows >= 0
-    is_hopeful = hopeful[np.where(present, rows, 0)] & present
-    has = is_hopeful.any(axis=1)
-    cut = np.where(has, is_hopeful.argmax(axis=1) + 1, rows.shape[1])
-    rows[np.arange(rows.shape[1]) >= cut[:, None]] = -1
-    width = max(int(present.sum(axis=1).max(initial=0)), 1)
-    rows = rows[:, :width].astype(np.int64)
-    base = int(hopeful.size) + 1
-    if base**width < 2**62:
-        key = np.zeros(len(rows), dtype=np.int64)
-        for j in range(width):
-            key = key * base + (rows[:, j] + 1)
-        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    else:
-        _, first, inverse = np.unique(rows, axis=0, return_index=True, return_inverse=True)
+def compress(
+    ranks: RankArray, weights: IntArray, gone: BoolArray, hopeful: BoolArray, longest: int
+) -> tuple[IntArray, IntArray]:
+    """Merge ballots that act alike this round: skip excluded candidates and stop after the first
+    hopeful candidate (nothing passes beyond a keep value of 1). ``longest`` bounds the length of such
+    a sequence (elected candidates + 1). Each sequence gets an exact integer key, built column by column.
+    """
+    base = len(gone) + 1
+    if base ** min(longest, ranks.shape[1]) >= 2**62:
+        raise CountError("too many candidates for Meek's compact ballot keys")
+    skip = np.append(gone, True)  # index -1 (padding) lands on this extra entry
+    stops = np.append(hopeful, False)
+    key = np.zeros(len(ranks), dtype=np.int64)
+    done = np.zeros(len(ranks), dtype=np.bool_)
+    for j in range(ranks.shape[1]):
+        cand = ranks[:, j]
+        use = ~done & ~skip[cand]
+        if not use.any():
+            break
+        key = np.where(use, key * base + cand + 1, key)
+        done |= use & stops[cand]
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     merged = np.bincount(inverse.reshape(-1), weights=weights.astype(np.float64)).astype(np.int64)
-    return rows[first], merged
+    sequences: list[list[int]] = []
+    for row in ranks[first].tolist():
+        seq: list[int] = []
+        for c in row:
+            if c < 0 or gone[c]:
+                continue
+            seq.append(c)
+            if hopeful[c]:
+                break
+        sequences.append(seq)
+    rows, _ = pack_rankings(sequences, [0] * len(sequences))
+    return rows.astype(np.int64), merged
 
 
 def distribute(rows: IntArray, weights: IntArray, keep: IntArray, n: int) -> tuple[list[int], int]:
@@ -165,7 +176,7 @@ class _MeekCount:
         gone[self.excluded] = True
         hopeful = np.zeros(self.n, dtype=np.bool_)
         hopeful[self.hopeful] = True
-        rows, weights = compress(self.ranks, self.weights, gone, hopeful)
+        rows, weights = compress(self.ranks, self.weights, gone, hopeful, len(self.elected) + 1)
         iterations = 0
         while True:
             iterations += 1
