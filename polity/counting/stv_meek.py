@@ -9,8 +9,8 @@ are used for New Zealand local elections).
   the ballot passes on, so nothing is lost), and new keep values are rounded up.
 * Quota = (votes for candidates) / (seats + 1), to nine places, plus 0.000000001. It falls as excess
   grows.
-* Iterate: keep <- keep * quota / votes for each elected candidate, until a hopeful candidate reaches
-  the quota or the total surplus is below 0.00001 (or the keep values stop changing).
+* Iterate: keep <- keep * quota / votes for each elected candidate, until the total surplus is below
+  0.00001 (or the keep values stop changing).
 * Then elect every hopeful candidate at or above the quota; if none, exclude the hopeful candidate
   with fewest votes (equal: fewest at the most recent earlier round where they differed, then lot).
 * When the hopeful candidates are no more than the seats left, they are all elected.
@@ -145,6 +145,8 @@ class _MeekCount:
             if winners:
                 for c in winners[:unfilled]:
                     self._elect(c, votes)
+                if len(self.elected) == self.seats:
+                    break
                 action, subject = "round", []
                 continue
             loser = self._lowest(votes)
@@ -182,7 +184,7 @@ class _MeekCount:
             iterations += 1
             votes, excess = distribute(rows, weights, self.keep, self.n)
             self.quota = (self.valid - excess) // (self.seats + 1) + 1
-            if any(votes[c] >= self.quota for c in self.hopeful) or not self.elected:
+            if not self.elected:
                 return votes, excess, iterations
             surplus = sum(votes[c] - self.quota for c in self.elected if votes[c] > self.quota)
             if surplus < OMEGA or iterations >= MAX_ITERATIONS:

@@ -1,0 +1,126 @@
+"""Reading and writing BLT files: dialects, round trips and errors that name the line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from polity.counting import BallotFileError, Election, parse_blt, read_blt, write_blt
+
+
+def ballots_of(election: Election) -> dict[tuple[int, ...], int]:
+    out: dict[tuple[int, ...], int] = {}
+    for weight, ranking in election.rankings():
+        out[ranking] = out.get(ranking, 0) + weight
+    return out
+
+
+def test_unquoted_names_and_title_without_trailing_newline() -> None:
+    election = parse_blt(b"3 2\n2 1 2 0\n1 3 0\n2 1 2 0\n0\nAnn Bell (Lab)\nBob Cole\nCat Dunn\nWard 7")
+    assert election.candidates == ("Ann Bell (Lab)", "Bob Cole", "Cat Dunn")
+    assert election.title == "Ward 7"
+    assert election.seats == 2
+    assert ballots_of(election) == {(0, 1): 4, (2,): 1}
+
+
+def test_quoted_names_withdrawn_comments_crlf_and_ballot_ids() -> None:
+    text = (
+        b'# a comment\r\n3 1\r\n-2\r\n(a) 3 1 2 3 0\r\n(b) 1 2 0  # another\r\n0\r\n'
+        b'"Ann \\"Annie\\" Bell" "Bob"\r\n"Cat"\r\n"The title"\r\n'
+    )
+    election = parse_blt(text)
+    assert election.candidates == ('Ann "Annie" Bell', "Bob", "Cat")
+    assert election.withdrawn == frozenset({1})
+    assert election.title == "The title"
+    assert ballots_of(election) == {(0, 1, 2): 3, (1,): 1}
+
+
+def test_no_title() -> None:
+    election = parse_blt(b"2 1\n1 1 0\n0\n\"A\"\n\"B\"\n")
+    assert election.title == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        (b"", None, "empty file"),
+        (b"# only a comment\n", None, "empty file"),
+        (b"3\n", 1, "first line must give"),
+        (b"3 4\n0\nA\nB\nC\n", 1, "wrong counts"),
+        (b"3 1\n1 1 4 0\n0\nA\nB\nC\n", 2, "unknown candidate 4"),
+        (b"3 1\n1 1 2 0\n1 2 2 0\n0\nA\nB\nC\n", 3, "repeated candidate 2"),
+        (b"3 1\n1 1 0\nx 1 0\n0\nA\nB\nC\n", 3, "bad weight 'x'"),
+        (b"3 1\n1 1 0\n-1 2 0\n0\nA\nB\nC\n", 3, "bad weight"),
+        (b"3 1\n1 1 0\n1.5 2 0\n0\nA\nB\nC\n", 3, "bad weight '1.5'"),
+        (b"3 1\n1 1 2\n0\nA\nB\nC\n", 2, "must end with 0"),
+        (b"3 1\n1 1=2 0\n0\nA\nB\nC\n", 2, "equal preferences"),
+        (b"3 1\n1 1 0\n0\nA\nB\n", None, "3 candidates declared, 2 names given"),
+        (b"3 1\n1 1 0\n0\nA\nB\nC\nT\nextra\n", 8, "unexpected text"),
+        (b"3 1\n1 1 0\n", None, "no '0' line"),
+        (b"3 1\n-4\n1 1 0\n0\nA\nB\nC\n", 2, "withdrawn candidate 4"),
+        (b"3 1\n0\nA\nB\nC\n", 2, "no ballots"),
+    ],
+)
+def test_errors_name_line_and_fault(text: bytes, line: int | None, message: str) -> None:
+    with pytest.raises(BallotFileError) as caught:
+        parse_blt(text, source="ward.blt")
+    assert caught.value.line == line
+    assert message in caught.value.message
+    assert str(caught.value).startswith("ward.blt:" if line is not None else "ward.blt: ")
+
+
+def test_error_message_has_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.blt"
+    path.write_bytes(b"2 1\n1 1 0\n1 1 3 0\n0\nA\nB\n")
+    with pytest.raises(BallotFileError, match=r"bad\.blt:3: unknown candidate 3"):
+        read_blt(path)
+
+
+def test_missing_file() -> None:
+    with pytest.raises(BallotFileError, match="cannot read file"):
+        read_blt("/nonexistent/ward.blt")
+
+
+def test_weights_merge_identical_rankings_and_spacing_variants() -> None:
+    election = parse_blt(b"2 1\n2 1 2 0\n3 1 2 0\n1  1   2 0\n0 2 0\n0\nA\nB\n")
+    assert ballots_of(election) == {(0, 1): 6}
+
+
+rankings = st.lists(st.integers(0, 5), unique=True, max_size=6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    ballots=st.lists(st.tuples(st.integers(1, 50), rankings), min_size=1, max_size=30),
+    withdrawn=st.sets(st.integers(0, 5), max_size=2),
+    title=st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=20),
+)
+def test_round_trip(ballots: list[tuple[int, list[int]]], withdrawn: set[int], title: str) -> None:
+    names = [f"Cand {i}" for i in range(6)]
+    election = Election.from_rankings(names, ballots, seats=2, withdrawn=withdrawn, title=title.strip())
+    if election.ballot_count == 0:
+        return
+    again = parse_blt(write_blt(election).encode())
+    assert again.candidates == election.candidates
+    assert again.withdrawn == election.withdrawn
+    assert again.title == election.title
+    assert ballots_of(again) == ballots_of(election)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 9), rankings, st.booleans()), min_size=1, max_size=25))
+def test_fast_and_careful_paths_agree(lines: list[tuple[int, list[int], bool]]) -> None:
+    """Odd spacing sends a file down the line-by-line path; the ballots must come out the same."""
+    plain = [f"{w} {' '.join(str(c + 1) for c in r)} 0".replace("  ", " ") for w, r, _ in lines]
+    spaced = [("  " if odd else "") + line.replace(" ", "  " if odd else " ") for line, (_, _, odd) in
+              zip(plain, lines, strict=True)]
+    head = "6 1\n"
+    tail = "0\n" + "\n".join(f"C{i}" for i in range(6)) + "\n"
+    if sum(w for w, _, _ in lines) == 0:
+        return
+    fast = parse_blt((head + "\n".join(plain) + "\n" + tail).encode())
+    careful = parse_blt((head + "\n".join(spaced) + "\n" + tail).encode())
+    assert ballots_of(fast) == ballots_of(careful)
