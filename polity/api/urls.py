@@ -1,3 +1,22 @@
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="Polity API", version="1", urls_namespace="api")
+from polity.api import me, members, units
+from polity.api.auth import BearerToken
+from polity.api.errors import install_error_handlers
+
+api = NinjaAPI(
+    title="Polity API",
+    version="1",
+    urls_namespace="api",
+    auth=BearerToken(),
+    description=(
+        "Read the member register with the permissions of the token's account. "
+        "Send `Authorization: Bearer <token>`; create a token with `polity token create USERNAME`. "
+        "Records you may not see answer 404, exactly like records that do not exist. "
+        "Every read of personal data is recorded in the access log."
+    ),
+)
+install_error_handlers(api)
+api.add_router("/units", units.router)
+api.add_router("/members", members.router)
+api.add_router("/me", me.router)

@@ -1,0 +1,87 @@
+"""Shapes of the API's answers. Contact details are a separate, nullable object: absent unless allowed."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from ninja import Schema
+
+
+class UnitOut(Schema):
+    id: int
+    name: str
+    code: str
+    level: str
+    parent: int | None
+
+
+class ContactOut(Schema):
+    email: str
+    phone: str
+    address_line: str
+    town: str
+    postcode: str
+
+
+class MemberOut(Schema):
+    id: int
+    membership_number: str
+    given_name: str
+    family_name: str
+    status: str
+    home_unit: int
+    home_unit_name: str
+    joined_on: date
+    paid_until: date | None
+    contact: ContactOut | None = None
+
+
+class PeriodOut(Schema):
+    started_on: date
+    ended_on: date | None
+    end_status: str
+
+
+class PaymentOut(Schema):
+    amount_pence: int
+    paid_on: date
+    covers_until: date
+    method: str
+
+
+class MemberDetailOut(MemberOut):
+    periods: list[PeriodOut]
+    payments: list[PaymentOut]
+
+
+class MemberPageOut(Schema):
+    page: int
+    page_size: int
+    has_next: bool
+    items: list[MemberOut]
+
+
+class PermissionScopeOut(Schema):
+    permission: str
+    unit: int
+    source: str
+
+
+class MeOut(Schema):
+    username: str
+    person: MemberOut | None
+    permissions: list[PermissionScopeOut]
+
+
+class AccessLogEntryOut(Schema):
+    seq: int
+    at: datetime
+    who: str
+    verb: str
+    what: str
+    purpose: str
+    channel: str
+
+
+class ErrorOut(Schema):
+    detail: str

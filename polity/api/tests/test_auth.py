@@ -1,0 +1,71 @@
+"""Bearer tokens: only a live token of an active account gets in; everything else is 401."""
+
+from __future__ import annotations
+
+import pytest
+
+from polity.accounts.models import ApiToken
+from polity.accounts.tokens import token_revoke
+from polity.api.errors import UNAUTHORISED
+from polity.common.actor import Actor
+
+PATHS = ["/units", "/members", "/members/1", "/me", "/me/access-log"]
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize(
+    "header",
+    [
+        None,
+        "",
+        "Bearer",
+        "Bearer ",
+        "Bearer pol_not-a-real-token",
+        "Bearer not-even-our-prefix",
+        "Basic c2VjcmV0YXJ5OnBvbGl0eQ==",
+        "Token pol_x",
+    ],
+)
+def test_anonymous_and_bad_tokens_get_401(client, org, path, header):
+    headers = {"Authorization": header} if header is not None else {}
+    response = client.get(f"/api/v1{path}", headers=headers)
+    assert response.status_code == 401
+    assert response.json() == UNAUTHORISED
+    assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_a_session_is_not_enough(client, org):
+    """The API takes bearer tokens only: a signed-in browser (maybe without 2FA) gets nothing."""
+    client.force_login(org.users["secretary"])
+    assert client.get("/api/v1/members").status_code == 401
+
+
+def test_revoked_token_gets_401(client, org, tokens):
+    headers = {"Authorization": f"Bearer {tokens['secretary']}"}
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    token = ApiToken.objects.get(digest=ApiToken.digest_of(tokens["secretary"]))
+    token_revoke(actor=Actor.system(), token_id=token.pk, reason="left office")
+    response = client.get("/api/v1/me", headers=headers)
+    assert response.status_code == 401
+    assert response.json() == UNAUTHORISED
+
+
+def test_deactivated_account_gets_401(client, org, tokens):
+    user = org.users["secretary"]
+    user.is_active = False
+    user.save()
+    response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {tokens['secretary']}"})
+    assert response.status_code == 401
+
+
+def test_token_use_is_recorded_on_the_token(client, org, tokens):
+    token = ApiToken.objects.get(digest=ApiToken.digest_of(tokens["member"]))
+    assert token.last_used_at is None
+    client.get("/api/v1/me", headers={"Authorization": f"Bearer {tokens['member']}"})
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+
+
+def test_lowercase_scheme_is_accepted(client, org, tokens):
+    response = client.get("/api/v1/me", headers={"Authorization": f"bearer {tokens['member']}"})
+    assert response.status_code == 200
