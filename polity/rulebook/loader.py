@@ -53,6 +53,33 @@ class BodyType:
     quorum: int
 
 
+CHANNELS = ("email", "sms", "phone", "post")
+BASES = ("consent", "contract", "legitimate_interest", "legal_obligation")
+CONSENT_MODES = ("required", "opt_out", "none")
+
+
+@dataclass(frozen=True)
+class Purpose:
+    """Why personal data is used to contact someone, and on which lawful basis.
+
+    consent: "required" (campaigning, fundraising: only after consent given per channel), "opt_out"
+    (service messages: sent unless withdrawn), "none" (governance and statutory notices: no opt-out).
+    `body_only` purposes go only to the members of a body (governance notices, while they sit on it).
+    """
+
+    key: str
+    label: str
+    basis: str
+    consent: str
+    channels: tuple[str, ...]
+    needs_approval: bool = False
+    body_only: bool = False
+
+    @property
+    def may_refuse(self) -> bool:
+        return self.consent != "none"
+
+
 @dataclass(frozen=True)
 class Rulebook:
     path: str
@@ -63,6 +90,13 @@ class Rulebook:
     bodies: dict[str, BodyType]
     durations: dict[str, Duration] = field(default_factory=dict)
     numbers: dict[str, int] = field(default_factory=dict)
+    purposes: dict[str, Purpose] = field(default_factory=dict)
+
+    def purpose(self, key: str) -> Purpose:
+        try:
+            return self.purposes[key]
+        except KeyError:
+            raise KeyError(f"the rulebook {self.path} has no purpose {key!r}") from None
 
     def rule(self, key: str) -> Rule:
         """A duration rule by its dotted key, e.g. "membership.arrears_grace"."""
@@ -124,7 +158,7 @@ def load_rulebook(path: str | Path) -> Rulebook:
     durations: dict[str, Duration] = {}
     numbers: dict[str, int] = {}
     for section, table in raw.items():
-        if section in {"organisation", "bodies", "offices"}:
+        if section in {"organisation", "bodies", "offices", "purposes"}:
             continue
         if not isinstance(table, dict):
             raise RulebookError(p, section, "must be a table of rules")
@@ -186,7 +220,62 @@ def load_rulebook(path: str | Path) -> Rulebook:
     if not offices:
         raise RulebookError(p, "offices", "at least one office type is required")
 
-    return Rulebook(p, name, version, levels, offices, bodies, durations, numbers)
+    purposes = _purposes(raw.get("purposes", {}), p)
+    return Rulebook(p, name, version, levels, offices, bodies, durations, numbers, purposes)
+
+
+def _purposes(raw: Any, path: str) -> dict[str, Purpose]:
+    """The [purposes.*] tables: lawful basis and consent rule of every use of contact details."""
+    if not isinstance(raw, dict):
+        raise RulebookError(path, "purposes", "must be a table of purposes")
+    out: dict[str, Purpose] = {}
+    for key, spec in raw.items():
+        where = f"purposes.{key}"
+        if not isinstance(spec, dict):
+            raise RulebookError(path, where, "must be a table")
+        basis = spec.get("basis")
+        if basis not in BASES:
+            raise RulebookError(path, f"{where}.basis", f"must be one of {list(BASES)}")
+        consent = spec.get("consent")
+        if consent not in CONSENT_MODES:
+            raise RulebookError(path, f"{where}.consent", f"must be one of {list(CONSENT_MODES)}")
+        if (basis == "consent") != (consent == "required"):
+            raise RulebookError(
+                path,
+                f"{where}.consent",
+                'a purpose needs consent "required" exactly when its basis is "consent"',
+            )
+        channels = spec.get("channels")
+        if not isinstance(channels, list) or not channels:
+            raise RulebookError(path, f"{where}.channels", f"must list one or more of {list(CHANNELS)}")
+        for channel in channels:
+            if channel not in CHANNELS:
+                raise RulebookError(
+                    path, f"{where}.channels", f"unknown channel {channel!r}; known: {list(CHANNELS)}"
+                )
+        flags = {}
+        for flag in ("needs_approval", "body_only"):
+            value = spec.get(flag, False)
+            if not isinstance(value, bool):
+                raise RulebookError(path, f"{where}.{flag}", "must be true or false")
+            flags[flag] = value
+        if consent == "none" and flags["needs_approval"]:
+            raise RulebookError(
+                path, f"{where}.needs_approval", "notices members cannot opt out of never wait for approval"
+            )
+        unknown = set(spec) - {"label", "basis", "consent", "channels", "needs_approval", "body_only"}
+        if unknown:
+            raise RulebookError(path, f"{where}.{sorted(unknown)[0]}", "is not a purpose setting")
+        out[key] = Purpose(
+            key=key,
+            label=_str(spec, "label", where, path),
+            basis=basis,
+            consent=consent,
+            channels=tuple(channels),
+            needs_approval=flags["needs_approval"],
+            body_only=flags["body_only"],
+        )
+    return out
 
 
 def _table(raw: dict[str, Any], key: str, path: str) -> dict[str, Any]:
