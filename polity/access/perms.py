@@ -15,6 +15,8 @@ class Perm(StrEnum):
     GRANTS_MANAGE = "grants.manage"
     AUDIT_VIEW = "audit.view"
     DEADLINES_VIEW = "deadlines.view"
+    CASES_HANDLE = "cases.handle"
+    CASES_DECIDE = "cases.decide"
 
 
 DESCRIPTIONS: dict[Perm, str] = {
@@ -29,4 +31,7 @@ DESCRIPTIONS: dict[Perm, str] = {
     Perm.GRANTS_MANAGE: "Give and revoke explicit access grants in scope (revoking needs a reason).",
     Perm.AUDIT_VIEW: "Read the access log of members in scope and check the log's integrity.",
     Perm.DEADLINES_VIEW: "See the deadlines of units in scope, and those missed below and escalated to them.",
+    Perm.CASES_HANDLE: "Run complaints, disciplinary cases and objections in scope: the case team's queue and files "
+    "(never a case in which one is a party).",
+    Perm.CASES_DECIDE: "Sit on decision and appeal panels of cases in scope, when appointed and without a stake.",
 }
