@@ -1,0 +1,38 @@
+"""Safe merge fields: `{{ name }}` replaced by plain values, nothing else evaluated.
+
+Only the names in RECIPIENT_FIELDS and the dispatch's own context exist. An unknown name is refused when
+the dispatch is created, so a typo never reaches a member as literal braces.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from polity.common.errors import InvalidInput
+
+FIELD_RE = re.compile(r"\{\{\s*([a-z_][a-z0-9_]*)\s*\}\}")
+RECIPIENT_FIELDS = frozenset({"first_name", "last_name", "full_name", "branch", "membership_number"})
+
+
+def merge_fields_used(text: str) -> set[str]:
+    return set(FIELD_RE.findall(text))
+
+
+def check_template(*, subject: str, body: str, context: Mapping[str, str]) -> None:
+    clash = RECIPIENT_FIELDS & set(context)
+    if clash:
+        raise InvalidInput(f"context may not redefine recipient fields: {', '.join(sorted(clash))}")
+    unknown = (merge_fields_used(subject) | merge_fields_used(body)) - RECIPIENT_FIELDS - set(context)
+    if unknown:
+        raise InvalidInput(f"unknown merge fields: {', '.join(sorted(unknown))}")
+
+
+def render(text: str, values: Mapping[str, str]) -> str:
+    """Substitute fields; values are inserted verbatim (plain text) and never re-scanned for fields."""
+    return FIELD_RE.sub(lambda m: str(values.get(m.group(1), "")), text)
+
+
+def one_line(text: str) -> str:
+    """Header values (subjects) may not carry line breaks: they would start new headers."""
+    return " ".join(text.split())
