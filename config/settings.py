@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "polity.members",
     "polity.access",
     "polity.deadlines",
+    "polity.outbox",
     "polity.consent",
     "polity.demo",
     "polity.web",
