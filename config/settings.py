@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "polity.members",
     "polity.access",
     "polity.deadlines",
+    "polity.cases",
     "polity.outbox",
     "polity.consent",
     "polity.demo",
@@ -111,6 +112,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+MEDIA_ROOT = VAR_DIR / "media"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
