@@ -1,0 +1,48 @@
+"""Case services: every write to a case, each checking the workflow, the actor's role and due process."""
+
+from polity.cases.services.decisions import (
+    case_appeal,
+    case_close,
+    case_communicate,
+    case_decide,
+    case_decide_appeal,
+)
+from polity.cases.services.evidence import case_add_evidence
+from polity.cases.services.intake import (
+    case_acknowledge,
+    case_add_party,
+    case_dismiss,
+    case_link,
+    case_open,
+    case_triage,
+)
+from polity.cases.services.measures import case_review_suspension, case_suspend
+from polity.cases.services.process import (
+    case_assign_investigator,
+    case_assign_panel,
+    case_reply,
+    case_schedule_hearing,
+    case_send_notice,
+)
+
+__all__ = [
+    "case_acknowledge",
+    "case_add_evidence",
+    "case_add_party",
+    "case_appeal",
+    "case_assign_investigator",
+    "case_assign_panel",
+    "case_close",
+    "case_communicate",
+    "case_decide",
+    "case_decide_appeal",
+    "case_dismiss",
+    "case_link",
+    "case_open",
+    "case_reply",
+    "case_review_suspension",
+    "case_schedule_hearing",
+    "case_send_notice",
+    "case_suspend",
+    "case_triage",
+]

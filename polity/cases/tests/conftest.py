@@ -1,0 +1,106 @@
+"""Case personas on top of the shared `org`: a complaints officer for the North, disputes panels in the North
+and nationally, an investigator, and helpers to deliver notices and move the clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from conftest import make_person
+
+
+@dataclass
+class CaseOrg:
+    org: object
+    people: dict
+    bodies: dict
+
+    def actor(self, name):
+        from polity.common.actor import Actor
+
+        if name in self.org.users:
+            return self.org.actor(name)
+        return Actor(user_id=None, person_id=self.people[name].pk, label=name)
+
+    def person(self, name):
+        return self.people.get(name) or self.org.people[name]
+
+
+@pytest.fixture
+def cases(org, settings, tmp_path):
+    from polity.access.services import office_appoint
+    from polity.common.actor import Actor
+    from polity.org.services import body_create
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    system = Actor.system()
+    u = org.units
+    bodies = {
+        "north_panel": body_create(actor=system, unit=u["north"], kind="disputes_panel"),
+        "national_panel": body_create(actor=system, unit=u["national"], kind="disputes_panel"),
+        "north_a_exec": body_create(actor=system, unit=u["north_a"], kind="executive_committee"),
+    }
+    people = {
+        "handler": make_person(u["north_a_1"], "Hana", "Handler"),
+        "natteam": make_person(u["south_a_1"], "Nat", "Team"),
+        "panel1": make_person(u["north_b_1"], "Pat", "Panel"),
+        "panel2": make_person(u["north_b_1"], "Pip", "Panel"),
+        "appeal1": make_person(u["south_a_1"], "Ada", "Appeal"),
+        "investigator": make_person(u["north_b_1"], "Ivo", "Investigator"),
+        "exec1": make_person(u["north_a_1"], "Eve", "Exec"),
+        "exec2": make_person(u["north_a_2"], "Ezra", "Exec"),
+    }
+    office_appoint(actor=system, person=people["handler"], office="complaints_officer", unit=u["north"])
+    office_appoint(actor=system, person=people["natteam"], office="complaints_officer", unit=u["national"])
+    for name in ("panel1", "panel2"):
+        office_appoint(
+            actor=system,
+            person=people[name],
+            office="disputes_panel_member",
+            unit=u["north"],
+            body=bodies["north_panel"],
+        )
+    office_appoint(
+        actor=system,
+        person=people["appeal1"],
+        office="disputes_panel_member",
+        unit=u["national"],
+        body=bodies["national_panel"],
+    )
+    for name in ("exec1", "exec2"):
+        office_appoint(
+            actor=system,
+            person=people[name],
+            office="executive_member",
+            unit=u["north_a"],
+            body=bodies["north_a_exec"],
+        )
+    return CaseOrg(org=org, people=people, bodies=bodies)
+
+
+def evidence_file(text: str = "minutes of the meeting", name: str = "minutes.txt"):
+    return ContentFile(text.encode(), name=name)
+
+
+def deliver_all(case) -> int:
+    from polity.cases.models import Notice
+    from polity.cases.notices import notice_mark_delivered
+
+    count = 0
+    for notice in Notice.objects.filter(case=case, delivered_at__isnull=True):
+        notice_mark_delivered(notice=notice)
+        count += 1
+    return count
+
+
+def age_notices(case, days: int) -> None:
+    """Pretend the notices were delivered `days` ago (the reply window is computed from delivery)."""
+    from polity.cases.models import Notice
+
+    Notice.objects.filter(case=case).update(
+        delivered_at=timezone.now() - timedelta(days=days), created_at=timezone.now() - timedelta(days=days)
+    )
