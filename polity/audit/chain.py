@@ -1,30 +1,60 @@
-"""Hashing of events: canonical form, keyed hash, and verification of a whole chain."""
+"""Hashing of events: canonical form, keyed hash, and verification of a stretch of the chain.
+
+An event's `subjects` are stored as comma-separated ids and its `data` as canonical JSON text, exactly the
+strings the hash covers, so verifying needs no JSON decoding or re-encoding.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 GENESIS = "0" * 64
+_SEP = "\x1f"
+_encode_data = json.JSONEncoder(separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode
 
 
 def audit_key() -> bytes:
-    import os
-
     from django.conf import settings
 
     key = os.environ.get("POLITY_AUDIT_KEY") or f"polity-audit:{settings.SECRET_KEY}"
     return hashlib.sha256(key.encode()).digest()
 
 
+def encode_subjects(subjects: Iterable[int]) -> str:
+    return ",".join(str(s) for s in sorted({int(s) for s in subjects}))
+
+
+def decode_subjects(text: str) -> list[int]:
+    return [int(s) for s in text.split(",")] if text else []
+
+
+def encode_data(data: dict[str, Any] | None) -> str:
+    return _encode_data(data) if data else "{}"
+
+
+def _text(value: str) -> str:
+    """Escape the separator so no two different events share a canonical form."""
+    return value.replace("\\", "\\\\").replace(_SEP, "\\u001f")
+
+
+def _when(value: datetime | str) -> str:
+    if isinstance(value, str):  # SQLite through a raw cursor
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
 def canonical(
     seq: int,
-    occurred_at: datetime,
+    occurred_at: datetime | str,
     actor_user_id: int | None,
     actor_person_id: int | None,
     actor_label: str,
@@ -32,27 +62,29 @@ def canonical(
     purpose: str,
     object_type: str,
     object_id: str,
-    subjects: list[int],
-    data: dict[str, Any],
+    subjects: str,
+    data: str,
 ) -> bytes:
-    body = [
-        seq,
-        occurred_at.isoformat(timespec="microseconds"),
-        actor_user_id,
-        actor_person_id,
-        actor_label,
-        verb,
-        purpose,
-        object_type,
-        object_id,
-        subjects,
-        data,
-    ]
-    return json.dumps(body, separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode()
+    """The bytes an event's hash covers: every field, separated unambiguously, in a fixed order."""
+    return _SEP.join(
+        (
+            str(seq),
+            _when(occurred_at),
+            "" if actor_user_id is None else str(actor_user_id),
+            "" if actor_person_id is None else str(actor_person_id),
+            _text(actor_label),
+            _text(verb),
+            _text(purpose),
+            _text(object_type),
+            _text(object_id),
+            subjects,
+            data,
+        )
+    ).encode()
 
 
 def link(key: bytes, prev_hash: str, payload: bytes) -> str:
-    return hmac.new(key, prev_hash.encode() + b"\n" + payload, hashlib.sha256).hexdigest()
+    return hmac.digest(key, prev_hash.encode() + b"\n" + payload, "sha256").hex()
 
 
 @dataclass(frozen=True)
@@ -61,57 +93,90 @@ class Verdict:
     checked: int
     first_bad_seq: int | None = None
     problem: str = ""
+    head_hash: str = ""
 
     def __str__(self) -> str:
         if self.ok:
-            return f"intact: {self.checked} events checked"
-        return (
-            f"BROKEN at event #{self.first_bad_seq}: {self.problem} ({self.checked} events checked before it)"
-        )
+            return f"intact: {self.checked} events checked; head {self.head_hash[:16]}"
+        return f"BROKEN at event #{self.first_bad_seq}: {self.problem}"
 
 
-Row = tuple[
-    int, datetime, int | None, int | None, str, str, str, str, str, list[int], dict[str, Any], str, str
-]
+# seq, occurred_at, actor_user_id, actor_person_id, actor_label, verb, purpose, object_type, object_id,
+# subjects, data, prev_hash, hash
+Row = Sequence[Any]
+COLUMNS = (
+    "seq", "occurred_at", "actor_user_id", "actor_person_id", "actor_label", "verb", "purpose",
+    "object_type", "object_id", "subjects", "data", "prev_hash", "hash",
+)  # fmt: skip
 
 
-def verify_rows(rows: Iterable[Row], key: bytes, head: tuple[int, str] | None) -> Verdict:
-    """Walk events in seq order. Names the first event that was changed, removed, inserted or reordered."""
-    expected_prev = GENESIS
-    expected_seq = 1
-    checked = 0
+@dataclass(frozen=True)
+class Stretch:
+    """The result of checking consecutive events from `first_seq` on."""
+
+    first_seq: int
+    count: int
+    first_prev: str  # prev_hash of the first event in the stretch
+    last_hash: str
+    bad_seq: int | None = None
+    problem: str = ""
+
+
+def verify_stretch(rows: Iterable[Row], key: bytes, first_seq: int) -> Stretch:
+    """Check the events of one stretch: consecutive seqs, each linked to the one before, each hash intact."""
+    expected_seq = first_seq
+    expected_prev: str | None = None
+    first_prev = ""
+    last = ""
+    count = 0
     for row in rows:
         seq, prev_hash, stored = row[0], row[11], row[12]
         if seq != expected_seq:
             if seq > expected_seq:
-                return Verdict(
-                    False, checked, expected_seq, f"event #{expected_seq} is missing (next is #{seq})"
-                )
-            return Verdict(False, checked, seq, f"event #{seq} is out of order (expected #{expected_seq})")
-        if prev_hash != expected_prev:
-            return Verdict(
-                False,
-                checked,
-                seq,
-                "its link to the previous event does not match: an event before "
-                "it was removed, inserted or reordered",
+                return Stretch(first_seq, count, first_prev, last, expected_seq,
+                               f"event #{expected_seq} is missing (the next one is #{seq})")  # fmt: skip
+            return Stretch(first_seq, count, first_prev, last, seq, f"event #{seq} appears out of order")
+        if expected_prev is None:
+            first_prev = prev_hash
+        elif prev_hash != expected_prev:
+            return Stretch(first_seq, count, first_prev, last, seq,
+                           "its link to the event before it does not match: an event was removed, "
+                           "inserted or reordered there")  # fmt: skip
+        if not hmac.compare_digest(link(key, prev_hash, canonical(*row[:11])), stored):
+            return Stretch(
+                first_seq, count, first_prev, last, seq, "its content was changed after it was written"
             )
-        actual = link(key, prev_hash, canonical(*row[:11]))
-        if not hmac.compare_digest(actual, stored):
-            return Verdict(False, checked, seq, "its content was changed after it was written")
-        expected_prev = stored
+        expected_prev = last = stored
         expected_seq += 1
-        checked += 1
+        count += 1
+    return Stretch(first_seq, count, first_prev, last)
+
+
+def join_stretches(stretches: Sequence[Stretch], head: tuple[int, str] | None) -> Verdict:
+    """Stitch consecutive stretches into one verdict over the whole chain, checked against its head."""
+    expected_prev = GENESIS
+    checked = 0
+    for s in stretches:
+        if s.count and s.first_prev != expected_prev:
+            return Verdict(False, checked, s.first_seq,
+                           "its link to the event before it does not match: an event was removed, inserted "
+                           "or reordered there")  # fmt: skip
+        if s.bad_seq is not None:
+            return Verdict(False, checked + s.count, s.bad_seq, s.problem)
+        if s.count:
+            expected_prev = s.last_hash
+        checked += s.count
     if head is not None:
         head_seq, head_hash = head
         if head_seq != checked:
-            return Verdict(
-                False,
-                checked,
-                checked + 1 if head_seq > checked else head_seq,
-                f"the chain head says {head_seq} events but {checked} were found: events were removed "
-                "from the end or added outside the log",
-            )
+            return Verdict(False, checked, checked + 1 if head_seq > checked else head_seq,
+                           f"the chain head records {head_seq} events but {checked} follow one another: "
+                           "events were removed from the end or added outside the log")  # fmt: skip
         if checked and head_hash != expected_prev:
             return Verdict(False, checked, head_seq, "the last event does not match the chain head")
-    return Verdict(True, checked)
+    return Verdict(True, checked, head_hash=expected_prev)
+
+
+def verify_rows(rows: Iterable[Row], key: bytes, head: tuple[int, str] | None) -> Verdict:
+    """Check a whole chain given as rows in seq order (one process)."""
+    return join_stretches([verify_stretch(rows, key, 1)], head)

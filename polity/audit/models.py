@@ -1,6 +1,11 @@
 """The tamper-evident access log. This app imports no domain app: subjects are plain person ids."""
 
+import json
+from typing import Any
+
 from django.db import models
+
+from polity.audit.chain import decode_subjects
 
 
 class Event(models.Model):
@@ -20,8 +25,10 @@ class Event(models.Model):
     purpose = models.CharField(max_length=200, blank=True)
     object_type = models.CharField(max_length=60, blank=True)
     object_id = models.CharField(max_length=60, blank=True)
-    subjects = models.JSONField(default=list, help_text="Ids of the people whose data this event touched.")
-    data = models.JSONField(default=dict)
+    subjects = models.TextField(
+        blank=True, help_text="Comma-separated ids of the people whose data it touched."
+    )
+    data = models.TextField(default="{}", help_text="Details as canonical JSON.")
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 
@@ -30,6 +37,15 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.verb} by {self.actor_label}"
+
+    @property
+    def subject_ids(self) -> list[int]:
+        return decode_subjects(self.subjects)
+
+    @property
+    def details(self) -> dict[str, Any]:
+        value = json.loads(self.data)
+        return value if isinstance(value, dict) else {}
 
 
 class EventSubject(models.Model):

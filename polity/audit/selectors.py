@@ -6,6 +6,7 @@ home unit may read theirs, and that reading is recorded too. The web page and th
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,6 +35,13 @@ VERB_WORDS: dict[str, str] = {
     "grant.revoke": "Revoked an access grant",
     "audit.read_log": "Read the member's access log",
 }
+
+
+def _details(data: object) -> dict[str, Any]:
+    """An event's details, whether stored as canonical JSON text or as a JSON field."""
+    if isinstance(data, str):
+        data = json.loads(data or "{}")
+    return data if isinstance(data, dict) else {}
 
 
 def verb_in_words(verb: str) -> str:
@@ -96,7 +104,7 @@ def access_log_for_person(*, actor: Actor, person_id: int, limit: int = 50) -> l
             verb=verb,
             what=verb_in_words(verb),
             purpose=purpose,
-            channel=str((data or {}).get("channel", "")),
+            channel=str(_details(data).get("channel", "")),
         )
         for seq, at, who, verb, purpose, data in rows
     ]
@@ -139,7 +147,7 @@ def audit_status(*, actor: Actor, days: int = 30) -> AuditStatus:
     return AuditStatus(
         chain_length=head[0],
         head_hash=head[1],
-        last_check=last[0] if last else None,
+        last_check=_details(last[0]) if last else None,
         last_check_at=last[1] if last else None,
         last_check_by=last[2] if last else "",
         verb_counts=[(verb, verb_in_words(verb), n) for verb, n in counts],

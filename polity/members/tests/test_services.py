@@ -50,7 +50,7 @@ def test_join_permission_table(org, persona, outcome):
         person = member_join(**kwargs)
         assert person.periods.count() == 1
         assert last_event().verb == "member.join"
-        assert last_event().subjects == [person.pk]
+        assert last_event().subject_ids == [person.pk]
     else:
         with pytest.raises(outcome):
             member_join(**kwargs)
@@ -89,7 +89,7 @@ def test_member_get_table(org, persona, target, outcome):
         assert member_get(actor=org.actor(persona), member_id=person_id).pk == person_id
         if outcome == "ok":
             event = last_event()
-            assert (event.verb, event.subjects, event.actor_label) == ("member.view", [person_id], persona)
+            assert (event.verb, event.subject_ids, event.actor_label) == ("member.view", [person_id], persona)
         else:
             assert Event.objects.count() == before  # reading yourself is not a disclosure
     else:
@@ -106,7 +106,7 @@ def test_member_list_records_who_was_shown(org):
     assert shown == {org.people[n].pk for n in ("national", "regional", "branchsec", "member2")}
     event = last_event()
     assert event.verb == "members.list"
-    assert set(event.subjects) == shown
+    assert set(event.subject_ids) == shown
     assert audit_verify().ok
 
 
