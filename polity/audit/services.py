@@ -108,7 +108,7 @@ def audit_verify(*, workers: int | None = None) -> Verdict:
     top = Event.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
     last = max(top, head[0] if head else 0)
     workers = workers or os.cpu_count() or 1
-    in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()
+    in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()  # type: ignore[attr-defined]
     if last < PARALLEL_THRESHOLD or workers == 1 or in_memory:
         return join_stretches([_check_range((1, last))] if last else [], head)
     size = -(-last // workers)
