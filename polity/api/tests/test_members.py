@@ -60,9 +60,9 @@ def test_opening_a_record_leaves_an_audit_event(org, api):
     before = Event.objects.count()
     assert api("secretary", f"/members/{target.pk}").status_code == 200
     event = Event.objects.get(seq__gt=before, verb="member.view")
-    assert event.subjects == [target.pk]
+    assert event.subject_ids == [target.pk]
     assert event.actor_user_id == org.users["secretary"].pk
-    assert event.data["channel"] == "api"
+    assert event.details["channel"] == "api"
     assert event.purpose.startswith("api")
 
 
@@ -128,8 +128,8 @@ def test_list_page_is_recorded_with_the_members_shown(org, api):
     before = Event.objects.count()
     items = api("branchsec", "/members").json()["items"]
     event = Event.objects.get(seq__gt=before, verb="members.list")
-    assert sorted(event.subjects) == sorted(m["id"] for m in items)
-    assert event.data["channel"] == "api"
+    assert sorted(event.subject_ids) == sorted(m["id"] for m in items)
+    assert event.details["channel"] == "api"
 
 
 def test_list_filters_by_unit_query_and_status(org, api):
