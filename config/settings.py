@@ -24,7 +24,7 @@ ALLOWED_HOSTS = [h for h in os.environ.get("POLITY_ALLOWED_HOSTS", "127.0.0.1,lo
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("POLITY_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "polity.web.admin_site.OTPAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -75,6 +75,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "polity.web.context.nav",
             ],
         },
     },
@@ -130,6 +131,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("POLITY_FROM_EMAIL", "Polity <noreply@polity
 
 POLITY_RULEBOOK = os.environ.get("POLITY_RULEBOOK", str(BASE_DIR / "polity" / "rulebook" / "demo.toml"))
 POLITY_SITE_NAME = os.environ.get("POLITY_SITE_NAME", "Polity")
+OTP_TOTP_ISSUER = POLITY_SITE_NAME
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 8

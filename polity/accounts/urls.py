@@ -1,9 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from polity.accounts import views
+
 app_name = "accounts"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("verify/", auth_views.LoginView.as_view(), name="verify"),
+    path("verify/", views.verify, name="verify"),
+    path("setup/", views.setup, name="setup"),
+    path("backup-codes/", views.backup_codes, name="backup_codes"),
+    path("security/", views.security, name="security"),
 ]

@@ -1,8 +1,21 @@
 from django.urls import path
 
-from polity.web import views
+from polity.web.views import members, pages
 
 app_name = "web"
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", pages.home, name="home"),
+    path("me/", pages.me, name="me"),
+    path("members/", members.members, name="members"),
+    path("members/<int:member_id>/", members.member, name="member"),
+    path("members/<int:member_id>/payment/", members.member_payment, name="member_payment"),
+    path("members/<int:member_id>/status/", members.member_status, name="member_status"),
+    path("members/<int:member_id>/transfer/", members.member_move, name="member_transfer"),
+    path("members/<int:member_id>/access-log/", members.member_access_log, name="member_access_log"),
+    path("units/", pages.units, name="units"),
+    path("units/<int:unit_id>/", pages.unit, name="unit"),
+    path("grants/", pages.grants, name="grants"),
+    path("grants/<int:grant_id>/revoke/", pages.grant_revoke_view, name="grant_revoke"),
+    path("audit/", pages.audit, name="audit"),
+    path("audit/verify/", pages.audit_verify_now, name="audit_verify"),
 ]

@@ -31,7 +31,8 @@ def test_only_audit_viewers_read_another_persons_log(org, reader, allowed):
     if allowed:
         access_log_for_person(actor=org.actor(reader), person_id=member.pk)
         event = Event.objects.order_by("-seq").first()
-        assert (event.verb, event.subjects, event.actor_label) == ("audit.read_log", [member.pk], reader)
+        assert (event.verb, event.actor_label) == ("audit.read_log", reader)
+        assert list(event.subject_rows.values_list("person_id", flat=True)) == [member.pk]
     else:
         with pytest.raises(NotVisible):
             access_log_for_person(actor=org.actor(reader), person_id=member.pk)

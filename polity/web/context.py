@@ -1,0 +1,33 @@
+"""Template context for every page: which parts of the site the signed-in person may use (for the nav)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from polity.access.perms import Perm
+from polity.web.selectors import held_perms
+
+
+def nav(request: HttpRequest) -> dict[str, object]:
+    """Computed only when a template asks, from the same per-request actor the views use."""
+
+    def links() -> dict[str, bool]:
+        from polity.web.views.common import actor_of
+
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return {}
+        verified = getattr(user, "is_verified", lambda: False)()
+        actor = actor_of(request)
+        held = held_perms(actor)
+        return {
+            "me": user.person_id is not None,
+            "members": Perm.MEMBERS_VIEW in held,
+            "units": Perm.UNITS_VIEW in held,
+            "grants": Perm.GRANTS_MANAGE in held,
+            "audit": Perm.AUDIT_VIEW in held,
+            "verified": bool(verified),
+        }
+
+    return {"nav": SimpleLazyObject(links)}

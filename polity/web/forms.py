@@ -1,0 +1,115 @@
+"""Forms of the web interface. They parse input; the services decide what is allowed."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from polity.access.perms import DESCRIPTIONS, Perm
+from polity.members.models import Status
+from polity.org.models import Unit
+
+
+def _unit_choices(units: list[Unit], blank: str) -> list[tuple[str, str]]:
+    choices = [("", blank)] if blank else []
+    return choices + [(str(u.pk), f"{'  ' * u.depth}{u.name} ({u.level})") for u in units]
+
+
+def _choices(form: forms.Form, name: str, choices: list[tuple[str, str]]) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
+
+
+class MemberSearchForm(forms.Form):
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=100,
+        help_text="A name (or its start), or a membership number.",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    unit = forms.ChoiceField(label="Unit", required=False)
+    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *Status.choices])
+    page = forms.IntegerField(required=False, min_value=1, max_value=100_000, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, units: list[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.units = {str(u.pk): u for u in units}
+        _choices(self, "unit", _unit_choices(units, "All units in my scope"))
+
+    def selected_unit(self) -> Unit | None:
+        return self.units.get(self.cleaned_data.get("unit") or "")
+
+
+class PaymentForm(forms.Form):
+    amount = forms.DecimalField(label="Amount (£)", min_value=Decimal("0.01"), max_digits=8, decimal_places=2)
+    paid_on = forms.DateField(label="Paid on", widget=forms.DateInput(attrs={"type": "date"}))
+    method = forms.ChoiceField(
+        label="Method",
+        choices=[("direct_debit", "Direct debit"), ("card", "Card"), ("cheque", "Cheque"), ("cash", "Cash")],
+    )
+
+    def clean_paid_on(self) -> date:
+        paid_on: date = self.cleaned_data["paid_on"]
+        if paid_on > timezone.localdate():
+            raise forms.ValidationError("A payment cannot be in the future.")
+        return paid_on
+
+    def amount_pence(self) -> int:
+        return int(self.cleaned_data["amount"] * 100)
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label="New status", choices=Status.choices)
+    reason = forms.CharField(label="Reason", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TransferForm(forms.Form):
+    to_unit = forms.ChoiceField(label="To branch")
+    reason = forms.CharField(label="Reason", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, targets: list[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.targets = {str(u.pk): u for u in targets}
+        _choices(self, "to_unit", [(str(u.pk), u.name) for u in targets])
+
+    def target(self) -> Unit:
+        return self.targets[self.cleaned_data["to_unit"]]
+
+
+class GrantGiveForm(forms.Form):
+    membership_number = forms.CharField(label="Membership number of the holder", max_length=20)
+    permissions = forms.MultipleChoiceField(
+        label="Permissions",
+        choices=[(p.value, f"{p.value}: {DESCRIPTIONS[p]}") for p in Perm],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    unit = forms.ChoiceField(label="Over unit (and everything below it)")
+    purpose = forms.CharField(label="Purpose", max_length=300)
+    expires_on = forms.DateField(label="Expires on", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, units: list[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.units = {str(u.pk): u for u in units}
+        _choices(self, "unit", _unit_choices(units, ""))
+
+    def selected_unit(self) -> Unit:
+        return self.units[self.cleaned_data["unit"]]
+
+    def expires_at(self) -> datetime:
+        day: date = self.cleaned_data["expires_on"]
+        return timezone.make_aware(datetime.combine(day, time(23, 59)))
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        max_length=500,
+        help_text="The holder is told this reason, and it is kept in the access log.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

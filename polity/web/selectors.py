@@ -1,0 +1,189 @@
+"""Reads the web pages need beyond the domain selectors: offices, grants, notices, a member's history.
+
+Each takes the actor and asks `polity.access` first; objects out of scope answer NotVisible (404).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils import timezone
+
+from polity.access.models import AccessNotice, Grant, OfficeTerm
+from polity.access.perms import Perm
+from polity.access.policy import has_perm, require, require_member, scopes, units_q, visible_units
+from polity.common.actor import Actor
+from polity.common.errors import NotVisible
+from polity.members.models import Payment, Person, StatusChange, Transfer
+from polity.members.selectors import member_get
+from polity.org.models import Unit
+from polity.rulebook.loader import get_rulebook
+
+
+def office_label(key: str) -> str:
+    office = get_rulebook().offices.get(key)
+    return office.label if office is not None else key
+
+
+@dataclass
+class Home:
+    terms: list[OfficeTerm]
+    grants: list[Grant]
+    notices: list[AccessNotice]
+    perms: set[str] = field(default_factory=set)
+
+
+def home_for(*, actor: Actor) -> Home:
+    """The actor's own offices (current and future, with end dates), grants in force, and notices."""
+    if actor.person_id is None:
+        return Home([], [], [], _perms(actor))
+    now = timezone.now()
+    terms = list(
+        OfficeTerm.objects.filter(person_id=actor.person_id)
+        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+        .select_related("unit", "body")
+        .order_by("starts_at")
+    )
+    grants = list(
+        Grant.objects.filter(person_id=actor.person_id, expires_at__gt=now, revoked_at__isnull=True)
+        .select_related("unit")
+        .order_by("expires_at")
+    )
+    notices = list(AccessNotice.objects.filter(person_id=actor.person_id).order_by("-created_at")[:20])
+    return Home(terms, grants, notices, _perms(actor))
+
+
+def _perms(actor: Actor) -> set[str]:
+    return {p.value for p in held_perms(actor)}
+
+
+def held_perms(actor: Actor) -> set[Perm]:
+    """Every permission the actor holds somewhere. One fixed instant, so access's memo serves all checks."""
+    at = timezone.now()
+    return {p for p in Perm if scopes(actor, p, at=at)}
+
+
+@dataclass
+class MemberRecord:
+    person: Person
+    is_self: bool
+    shows_contact: bool
+    can_edit: bool
+    can_transfer: bool
+    periods: list[object]
+    status_changes: list[StatusChange]
+    payments: list[Payment]
+    transfers: list[Transfer]
+
+
+def member_record(*, actor: Actor, member_id: int, purpose: str = "member record") -> MemberRecord:
+    """A member's record with its history. Opening it is recorded by member_get (unless it is one's own)."""
+    person = member_get(actor=actor, member_id=member_id, purpose=purpose)
+    is_self = actor.person_id == person.pk
+    unit = person.home_unit
+    return MemberRecord(
+        person=person,
+        is_self=is_self,
+        shows_contact=is_self or has_perm(actor, Perm.MEMBERS_VIEW_CONTACT, unit),
+        can_edit=has_perm(actor, Perm.MEMBERS_EDIT, unit),
+        can_transfer=has_perm(actor, Perm.MEMBERS_TRANSFER, unit),
+        periods=list(person.periods.order_by("-started_on", "-id")),
+        status_changes=list(person.status_changes.order_by("-changed_at", "-id")),
+        payments=list(person.payments.order_by("-paid_on", "-id")),
+        transfers=list(
+            Transfer.objects.filter(person=person).select_related("from_unit", "to_unit").order_by("-at")
+        ),
+    )
+
+
+def member_for_action(*, actor: Actor, member_id: int) -> Person:
+    """A member the actor may see, for a write the service will check and record (no read event)."""
+    person = Person.objects.select_related("home_unit").filter(pk=member_id, is_decoy=False).first()
+    if person is None:
+        raise NotVisible("not found")
+    require_member(actor, person)
+    return person
+
+
+def transfer_targets(*, actor: Actor, person: Person) -> list[Unit]:
+    """Branches in the actor's transfer scope, other than the member's own."""
+    leaf = get_rulebook().levels[-1]
+    return list(
+        visible_units(Unit.objects.filter(level=leaf), actor=actor, perm=Perm.MEMBERS_TRANSFER)
+        .exclude(pk=person.home_unit_id)
+        .order_by("path")[:1000]
+    )
+
+
+def units_for_filter(*, actor: Actor) -> list[Unit]:
+    """Units the actor may list members of, above branch level first in tree order (for a filter)."""
+    return list(visible_units(Unit.objects.all(), actor=actor, perm=Perm.MEMBERS_VIEW).order_by("path")[:500])
+
+
+@dataclass
+class UnitOffices:
+    unit: Unit
+    children: list[Unit]
+    current: list[OfficeTerm]
+    past: list[OfficeTerm]
+    can_manage: bool
+
+
+def unit_offices(*, actor: Actor, unit_id: int) -> UnitOffices:
+    """A unit's office holders (current and the last ended terms). Needs Perm.OFFICES_VIEW there."""
+    unit = Unit.objects.filter(pk=unit_id).first()
+    if unit is None:
+        raise NotVisible("not found")
+    require(actor, Perm.OFFICES_VIEW, scope=unit)
+    now = timezone.now()
+    terms = OfficeTerm.objects.filter(unit=unit).select_related("person", "body")
+    current = list(
+        terms.filter(starts_at__lte=now)
+        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+        .order_by("office", "starts_at")
+    )
+    past = list(terms.filter(ends_at__lte=now).order_by("-ends_at")[:20])
+    children = list(unit.children.order_by("name"))
+    return UnitOffices(unit, children, current, past, has_perm(actor, Perm.OFFICES_MANAGE, unit))
+
+
+def grants_in_scope(*, actor: Actor, include_ended: bool = False, limit: int = 200) -> list[Grant]:
+    """Grants over units where the actor holds Perm.GRANTS_MANAGE, newest first."""
+    qs = Grant.objects.filter(units_q(actor, Perm.GRANTS_MANAGE, field="unit__path"))
+    if not include_ended:
+        qs = qs.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+    return list(qs.select_related("unit", "person").order_by("-starts_at")[:limit])
+
+
+def grant_get(*, actor: Actor, grant_id: int) -> Grant:
+    """One grant over a unit the actor manages grants in; any other answers NotVisible."""
+    grant = Grant.objects.select_related("unit", "person").filter(pk=grant_id).first()
+    if grant is None:
+        raise NotVisible("not found")
+    require(actor, Perm.GRANTS_MANAGE, scope=grant.unit)
+    return grant
+
+
+def grantable_units(*, actor: Actor) -> list[Unit]:
+    return list(
+        visible_units(Unit.objects.all(), actor=actor, perm=Perm.GRANTS_MANAGE).order_by("path")[:500]
+    )
+
+
+def person_by_number(*, actor: Actor, membership_number: str) -> Person:
+    """A member the actor may see, found by membership number (to name the holder of a new grant)."""
+    person = (
+        Person.objects.select_related("home_unit")
+        .filter(membership_number__iexact=membership_number.strip(), is_decoy=False)
+        .first()
+    )
+    if person is None:
+        raise NotVisible("not found")
+    require_member(actor, person)
+    return person
+
+
+def unit_tree(*, actor: Actor) -> list[Unit]:
+    """Units the actor may see, in tree order (parents first); `depth` gives the indentation."""
+    return list(visible_units(Unit.objects.all(), actor=actor).order_by("path")[:2000])

@@ -1,0 +1,139 @@
+"""Members list (search, filters, paging; htmx partial), a member's record, and officers' actions on it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from polity.access.perms import Perm
+from polity.access.policy import has_perm, require
+from polity.audit.selectors import access_log_for_person
+from polity.common.errors import DomainError, Forbidden, NotVisible
+from polity.members.selectors import PAGE_SIZE, member_list
+from polity.members.services import member_record_payment, member_set_status, member_transfer
+from polity.web.forms import MemberSearchForm, PaymentForm, StatusForm, TransferForm
+from polity.web.selectors import member_for_action, member_record, transfer_targets, units_for_filter
+from polity.web.views.common import actor_of, is_htmx, web_view
+
+
+@web_view
+def members(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    require(actor, Perm.MEMBERS_VIEW)
+    form = MemberSearchForm(request.GET, units=units_for_filter(actor=actor))
+    result, query = None, {}
+    if form.is_valid():
+        data = form.cleaned_data
+        result = member_list(
+            actor=actor, unit=form.selected_unit(), q=data["q"], status=data["status"], page=data["page"] or 1
+        )
+        query = {k: data[k] for k in ("q", "unit", "status") if data[k]}
+    context = {"form": form, "result": result, "query": query, "page_size": PAGE_SIZE}
+    if result is not None:
+        context["first"] = (result.page - 1) * PAGE_SIZE + 1 if result.members else 0
+        context["last"] = (result.page - 1) * PAGE_SIZE + len(result.members)
+    template = "web/members/_results.html" if is_htmx(request) else "web/members/list.html"
+    return render(request, template, context)
+
+
+def _record_page(request: HttpRequest, member_id: int, status: int = 200, **forms: Any) -> HttpResponse:
+    actor = actor_of(request)
+    record = member_record(actor=actor, member_id=member_id)
+    context: dict[str, Any] = {"record": record, "person": record.person}
+    if record.can_edit:
+        context["payment_form"] = forms.get("payment_form") or PaymentForm()
+        context["status_form"] = forms.get("status_form") or StatusForm()
+    if record.can_transfer:
+        targets = transfer_targets(actor=actor, person=record.person)
+        context["transfer_form"] = forms.get("transfer_form") or TransferForm(targets=targets)
+    context["can_read_log"] = not record.is_self and has_perm(actor, Perm.AUDIT_VIEW, record.person.home_unit)
+    return render(request, "web/members/record.html", context, status=status)
+
+
+@web_view
+def member(request: HttpRequest, member_id: int) -> HttpResponse:
+    return _record_page(request, member_id)
+
+
+@web_view
+@require_POST
+def member_payment(request: HttpRequest, member_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    person = member_for_action(actor=actor, member_id=member_id)
+    form = PaymentForm(request.POST)
+    if form.is_valid():
+        try:
+            member_record_payment(
+                actor=actor,
+                person=person,
+                amount_pence=form.amount_pence(),
+                paid_on=form.cleaned_data["paid_on"],
+                method=form.cleaned_data["method"],
+            )
+        except (NotVisible, Forbidden):
+            raise
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Payment recorded.")
+            return redirect("web:member", member_id=person.pk)
+    return _record_page(request, person.pk, status=422, payment_form=form)
+
+
+@web_view
+@require_POST
+def member_status(request: HttpRequest, member_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    person = member_for_action(actor=actor, member_id=member_id)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            member_set_status(
+                actor=actor,
+                person=person,
+                status=form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"],
+            )
+        except (NotVisible, Forbidden):
+            raise
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Status changed.")
+            return redirect("web:member", member_id=person.pk)
+    return _record_page(request, person.pk, status=422, status_form=form)
+
+
+@web_view
+@require_POST
+def member_move(request: HttpRequest, member_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    person = member_for_action(actor=actor, member_id=member_id)
+    require(actor, Perm.MEMBERS_TRANSFER, scope=person.home_unit, visible=False)
+    form = TransferForm(request.POST, targets=transfer_targets(actor=actor, person=person))
+    if form.is_valid():
+        try:
+            member_transfer(
+                actor=actor, person=person, to_unit=form.target(), reason=form.cleaned_data["reason"]
+            )
+        except (NotVisible, Forbidden):
+            raise
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{person.full_name} was transferred to {form.target().name}.")
+            return redirect("web:members")
+    return _record_page(request, person.pk, status=422, transfer_form=form)
+
+
+@web_view
+def member_access_log(request: HttpRequest, member_id: int) -> HttpResponse:
+    """Another member's access log, for holders of Perm.AUDIT_VIEW over them (the reading is recorded)."""
+    actor = actor_of(request)
+    person = member_for_action(actor=actor, member_id=member_id)
+    entries = access_log_for_person(actor=actor, person_id=person.pk, limit=200)
+    return render(request, "web/members/access_log.html", {"person": person, "entries": entries})
