@@ -108,7 +108,7 @@ class _Ers97Count:
                 break
             if k >= 2 and running + deferred <= self.votes[ordered[k]]:
                 best = k
-        if best >= 2:
+        if best >= 2 and not self.guard:  # with a group minimum, exclusions go one at a time
             return ordered[:best]
         return [self._lowest_of(pool)]
 
@@ -143,12 +143,13 @@ class _Ers97Count:
                     self.ties.pick(tied, highest=True, why="equal surpluses (5.2.3)", latest_first=False)
                 )
                 continue
-            group = self._exclusion_set()
             unfilled = self.seats - len(self.elected)
+            group = self._exclusion_set() if len(self.continuing) > unfilled else []
             if len(self.continuing) - len(group) <= unfilled:
                 self.log.note("a further exclusion would leave only as many candidates as places (5.5.1)")
                 for c in sorted(self.continuing, key=lambda c: -self.votes[c]):
-                    self._elect(c)
+                    if c not in group:
+                        self._elect(c)
                 break
             self._exclude(group)
         return self.log.result("stv-ers97", self.seats, self.quota, self.valid, self.elected)

@@ -113,9 +113,11 @@ class _MeekCount:
         if not 1 <= seats <= len(self.hopeful):
             raise CountError(f"{seats} seats for {len(self.hopeful)} standing candidates")
         self.seats = seats
-        self.ranks = election.effective_ranks()
-        self.weights = election.weights
-        self.valid = int(self.weights[self.ranks[:, 0] >= 0].sum()) * SCALE
+        ranks = election.effective_ranks()
+        marked = ranks[:, 0] >= 0  # ballots with no standing candidate are not in the valid poll
+        self.ranks = ranks[marked]
+        self.weights = election.weights[marked]
+        self.valid = int(self.weights.sum()) * SCALE
         self.keep = np.full(self.n, SCALE, dtype=np.int64)
         for c in election.withdrawn:
             self.keep[c] = 0
@@ -141,9 +143,12 @@ class _MeekCount:
                     self._elect(c, votes)
                 break
             winners = sorted((c for c in self.hopeful if votes[c] >= self.quota), key=lambda c: -votes[c])
-            winners = [c for c in winners if not self.guard or self.guard.may_elect(c, self.elected)]
-            if winners:
-                for c in winners[:unfilled]:
+            chosen = []
+            for c in winners:
+                if len(chosen) < unfilled and (not self.guard or self.guard.may_elect(c, self.elected + chosen)):
+                    chosen.append(c)
+            if chosen:
+                for c in chosen:
                     self._elect(c, votes)
                 if len(self.elected) == self.seats:
                     break
