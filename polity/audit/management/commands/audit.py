@@ -17,6 +17,7 @@ from tqdm import tqdm
 from polity.audit.selectors import audit_status
 from polity.audit.services import audit_check
 from polity.common.actor import Actor
+from polity.common.errors import DomainError
 
 
 class Command(BaseCommand):
@@ -30,11 +31,14 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         actor = Actor.system("cli:audit")
-        if options["action"] == "stats":
-            self._stats(actor, options["days"])
-            return
-        with tqdm(desc="verifying", unit=" events", file=sys.stderr, disable=None, leave=False) as bar:
-            verdict = audit_check(actor=actor, progress=bar.update)
+        try:
+            if options["action"] == "stats":
+                self._stats(actor, options["days"])
+                return
+            with tqdm(desc="verifying", unit=" events", file=sys.stderr, disable=None, leave=False) as bar:
+                verdict = audit_check(actor=actor, progress=bar.update)
+        except DomainError as exc:
+            raise CommandError(str(exc)) from exc
         if verdict.ok:
             self.stdout.write(f"OK: the access log is intact ({verdict.checked} events checked)")
             return
