@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -47,7 +48,7 @@ def contact_permitted(
 
 def contact_permitted_many(
     *,
-    person_ids: Iterable[int] | QuerySet[Person],
+    person_ids: Iterable[int] | QuerySet[Person, Any],
     purpose: str,
     channel: str,
     at: datetime | None = None,
@@ -102,7 +103,7 @@ def _consents(purpose: Purpose, latest: str | None) -> bool:
     return latest == Action.GIVEN
 
 
-def _id_filter(person_ids: Iterable[int] | QuerySet[Person]) -> tuple[Q, set[int] | None]:
+def _id_filter(person_ids: Iterable[int] | QuerySet[Person, Any]) -> tuple[Q, set[int] | None]:
     """A Q over Person selecting the ids, and the exact set to keep when the Q is wider (a range)."""
     if isinstance(person_ids, QuerySet):
         return Q(pk__in=person_ids), None

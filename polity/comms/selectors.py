@@ -1,0 +1,180 @@
+"""Reads of comms: who an audience reaches (always through polity.access), counts, messages.
+
+Nothing here returns an address. Previews are counts; a message shows delivery counts from the outbox.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from polity.access.models import OfficeTerm
+from polity.access.perms import Perm
+from polity.access.policy import require, units_q, visible_members
+from polity.common.actor import Actor
+from polity.common.errors import NotVisible
+from polity.comms.models import Audience, BodyPart, Message
+from polity.consent.checks import contact_permitted_many
+from polity.members.models import Person
+from polity.org.models import Body, Unit
+from polity.rulebook.loader import get_rulebook
+
+SEND_PERM = Perm.MEMBERS_VIEW  # who may write to members in a unit: those who may list them
+APPROVE_PERM = Perm.MEMBERS_EDIT  # who may approve a message for a unit: its approver unit's editors
+
+
+def _current_terms(at: datetime) -> QuerySet[OfficeTerm]:
+    return OfficeTerm.objects.filter(starts_at__lte=at).filter(Q(ends_at__isnull=True) | Q(ends_at__gt=at))
+
+
+def body_member_ids(body: Body, part: str, *, at: datetime | None = None) -> QuerySet[OfficeTerm, Any]:
+    """Person ids (as a subquery) who sit on a body now: holders of offices tied to it.
+
+    "delegates": holders of the rulebook's offices whose `body` is this body's kind, in its unit.
+    "members": those, plus any office term attached to this body. A body with no office-based
+    membership at all (a general meeting) is made of every member of its unit: see `body_is_open`.
+    """
+    at = at or timezone.now()
+    kinds = [k for k, o in get_rulebook().offices.items() if o.body == body.kind]
+    tied = Q(office__in=kinds) & (Q(body=body) | Q(body__isnull=True, unit=body.unit))
+    if part == BodyPart.MEMBERS:
+        tied |= Q(body=body)
+    return _current_terms(at).filter(tied).values("person_id")
+
+
+def body_is_open(body: Body) -> bool:
+    """A body no office ties to (an AGM) is a meeting of all the unit's members."""
+    has_office = any(o.body == body.kind for o in get_rulebook().offices.values())
+    return not has_office and not OfficeTerm.objects.filter(body=body).exists()
+
+
+def audience_members(*, actor: Actor, audience: Audience, at: datetime | None = None) -> QuerySet[Person]:
+    """The people an audience reaches for this actor now: in scope, in the audience's unit, no decoys."""
+    at = at or timezone.now()
+    qs = visible_members(Person.objects.filter(is_decoy=False), actor=actor, perm=SEND_PERM, at=at)
+    qs = qs.filter(home_unit__path__startswith=audience.unit.path)
+    if audience.unit_ids:
+        paths = Unit.objects.filter(pk__in=audience.unit_ids).values_list("path", flat=True)
+        q = Q(pk__in=[])
+        for path in paths:
+            q |= Q(home_unit__path__startswith=path)
+        qs = qs.filter(q)
+    if audience.body_id is not None:
+        body = audience.body
+        assert body is not None
+        if not (audience.body_part == BodyPart.MEMBERS and body_is_open(body)):
+            qs = qs.filter(pk__in=body_member_ids(body, audience.body_part, at=at))
+        else:
+            qs = qs.filter(home_unit__path__startswith=body.unit.path)
+    if audience.statuses:
+        qs = qs.filter(status__in=audience.statuses)
+    if audience.min_days_in_arrears is not None:
+        cutoff = timezone.localdate(at) - timedelta(days=audience.min_days_in_arrears)
+        qs = qs.filter(paid_until__isnull=False, paid_until__lte=cutoff)
+    if audience.joined_since is not None:
+        qs = qs.filter(joined_on__gte=audience.joined_since)
+    if audience.offices:
+        holders = _current_terms(at).filter(
+            office__in=audience.offices, unit__path__startswith=audience.unit.path
+        )
+        qs = qs.filter(pk__in=holders.values("person_id"))
+    return qs.order_by()
+
+
+@dataclass(frozen=True)
+class Preview:
+    purpose: str
+    channel: str
+    total: int
+    reachable: int
+    no_consent: int
+    suppressed: int
+    no_address: int
+
+
+def reach_counts(people: QuerySet[Person], *, purpose: str, channel: str) -> tuple[list[int], Preview]:
+    """(ids that may be contacted, counts) for a resolved audience; consent and suppression applied."""
+    verdicts = contact_permitted_many(person_ids=people.values("pk"), purpose=purpose, channel=channel)
+    reasons = Counter(reason for _ok, reason in verdicts.values())
+    ok_ids = [pk for pk, (ok, _reason) in verdicts.items() if ok]
+    preview = Preview(
+        purpose=purpose,
+        channel=channel,
+        total=len(verdicts),
+        reachable=len(ok_ids),
+        no_consent=reasons["no consent"],
+        suppressed=reasons["suppressed"],
+        no_address=reasons["no address"],
+    )
+    return ok_ids, preview
+
+
+def audience_get(*, actor: Actor, audience_id: int) -> Audience:
+    audience = Audience.objects.select_related("unit", "body").filter(pk=audience_id).first()
+    if audience is None:
+        raise NotVisible("not found")
+    require(actor, SEND_PERM, scope=audience.unit)
+    return audience
+
+
+def audience_list(*, actor: Actor) -> list[Audience]:
+    return list(
+        Audience.objects.filter(units_q(actor, SEND_PERM, field="unit__path")).select_related("unit")[:200]
+    )
+
+
+def audience_preview(*, actor: Actor, audience_id: int, purpose: str, channel: str) -> Preview:
+    """Counts only: total, reachable, and those excluded for no consent, suppression or no address."""
+    audience = audience_get(actor=actor, audience_id=audience_id)
+    _ids, preview = reach_counts(
+        audience_members(actor=actor, audience=audience), purpose=purpose, channel=channel
+    )
+    return preview
+
+
+def message_get(*, actor: Actor, message_id: int) -> Message:
+    """A message its unit's senders, or its approvers, may see; others get NotVisible."""
+    message = (
+        Message.objects.select_related("unit", "audience", "approver_unit", "meeting")
+        .filter(pk=message_id)
+        .first()
+    )
+    if message is None:
+        raise NotVisible("not found")
+    approver = message.approver_unit
+    if not (
+        _has(actor, SEND_PERM, message.unit) or (approver is not None and _has(actor, APPROVE_PERM, approver))
+    ):
+        raise NotVisible("not found")
+    return message
+
+
+def _has(actor: Actor, perm: Perm, unit: Unit) -> bool:
+    from polity.access.policy import has_perm
+
+    return has_perm(actor, perm, unit)
+
+
+def message_list(*, actor: Actor, state: str | None = None) -> list[Message]:
+    """Messages of units in scope, and those waiting for the actor's approval."""
+    q = Q(units_q(actor, SEND_PERM, field="unit__path")) | Q(
+        units_q(actor, APPROVE_PERM, field="approver_unit__path")
+    )
+    qs = Message.objects.filter(q).select_related("unit", "audience")
+    if state:
+        qs = qs.filter(state=state)
+    return list(qs[:200])
+
+
+def message_delivery(message: Message) -> dict[str, int]:
+    """Delivery counts from the outbox: queued, sending, sent, failed, bounced, skipped. No addresses."""
+    from polity.outbox.selectors import dispatch_counts
+
+    if message.dispatch_id is None:
+        return {}
+    return dispatch_counts(int(message.dispatch_id))
