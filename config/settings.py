@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "polity.cases",
     "polity.outbox",
     "polity.consent",
+    "polity.comms",
     "polity.demo",
     "polity.web",
 ]
