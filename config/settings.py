@@ -9,6 +9,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from polity.outbox.email_url import DEFAULT_EMAIL_URL, parse_email_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("POLITY_VAR_DIR", BASE_DIR / "var"))
 
@@ -118,16 +120,17 @@ MEDIA_ROOT = VAR_DIR / "media"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
-MAILERS = {
-    "default": {
-        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "OPTIONS": {
-            "host": os.environ.get("POLITY_SMTP_HOST", "127.0.0.1"),
-            "port": int(os.environ.get("POLITY_SMTP_PORT", "1025")),
-            "timeout": 10,
-        },
-    }
-}
+# Mail: one URL, e.g. smtp://user:pass@host:587?starttls=1 (docs/delivery.md). The default is the local
+# mail catcher that `polity run` starts. The outbox sends with smtplib itself (docs/decisions); MAILERS,
+# derived from the same URL, serves Django's own mail.
+POLITY_EMAIL_URL = os.environ.get("POLITY_EMAIL_URL", DEFAULT_EMAIL_URL)
+MAILERS = parse_email_url(POLITY_EMAIL_URL).mailers()
+POLITY_SMS_URL = os.environ.get("POLITY_SMS_URL", "memory://")
+# Origin of the links in messages (unsubscribe); in production https:// on the first allowed host by default.
+_default_base = f"https://{ALLOWED_HOSTS[0]}" if PRODUCTION and ALLOWED_HOSTS else "http://127.0.0.1:8000"
+POLITY_BASE_URL = os.environ.get("POLITY_BASE_URL", _default_base).rstrip("/")
+# Bearer secret of the bounce endpoint /outbox/bounce/; empty switches it off.
+POLITY_BOUNCE_TOKEN = os.environ.get("POLITY_BOUNCE_TOKEN", "")
 DEFAULT_FROM_EMAIL = os.environ.get("POLITY_FROM_EMAIL", "Polity <noreply@polity.invalid>")
 
 POLITY_RULEBOOK = os.environ.get("POLITY_RULEBOOK", str(BASE_DIR / "polity" / "rulebook" / "demo.toml"))

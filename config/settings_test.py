@@ -13,3 +13,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+POLITY_EMAIL_URL = "memory://"  # the outbox keeps mail in memory (polity.outbox.transports.memory_outbox)
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}

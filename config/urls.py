@@ -7,5 +7,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("polity.accounts.urls")),
     path("api/v1/", api.urls),
+    path("outbox/", include("polity.outbox.urls")),
     path("", include("polity.web.urls")),
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
@@ -17,10 +18,10 @@ from django.utils import timezone
 
 from polity.audit.services import audit_record
 from polity.common.actor import Actor
-from polity.common.errors import InvalidInput
+from polity.common.errors import DomainError, Forbidden, InvalidInput, NotVisible
 from polity.members.models import Person
 from polity.outbox.conf import outbox_int
-from polity.outbox.models import Channel, Dispatch, OutboxEntry, State
+from polity.outbox.models import CaughtMail, Channel, Dispatch, OutboxEntry, State, parse_message_id
 from polity.outbox.rendering import check_template
 
 ENTRY_TABLE = OutboxEntry._meta.db_table
@@ -146,3 +147,130 @@ def _insert_from_ids(dispatch_id: int, person_ids: Iterable[int], now: Any) -> i
                     )
                     total += max(cursor.rowcount, 0)
     return total
+
+
+@dataclass(frozen=True)
+class UnsubscribeResult:
+    purpose: str
+    channel: str
+    withdrawn: bool  # a consent withdrawal was recorded now (False: already withdrawn, or not refusable)
+    suppressed: bool  # the address was added to the suppression list now
+
+
+def unsubscribe_confirm(*, token: str) -> UnsubscribeResult:
+    """One-click unsubscribe (RFC 8058): no login; the signed token names person, purpose and channel.
+
+    Records a consent withdrawal for that purpose and channel (through polity.consent) and suppresses
+    the address for every message the person may refuse. Governance and statutory notices continue:
+    the page says so. Idempotent. A bad token is NotVisible (404).
+    """
+    from django.core import signing
+
+    from polity.consent.addresses import address_for, address_kind
+    from polity.consent.models import SuppressionScope
+    from polity.consent.services import UNSUBSCRIBE_SALT, consent_unsubscribe, suppression_add
+
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        person_id, purpose, channel = int(data["p"]), str(data["u"]), str(data["c"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise NotVisible("not found") from None
+    person = Person.objects.filter(pk=person_id).first()
+    if person is None:
+        raise NotVisible("not found")
+    system = Actor.system("unsubscribe link")
+    with transaction.atomic():
+        event = consent_unsubscribe(token=token)
+        kind = address_kind(channel)
+        address = address_for(channel, email=person.email, phone=person.phone, address_line="", postcode="")
+        row = None
+        if kind is not None and address:
+            row = suppression_add(
+                actor=system,
+                kind=kind,
+                address=address,
+                scope=SuppressionScope.OPTIONAL,
+                reason=f"unsubscribe link ({purpose}, {channel})",
+            )
+    return UnsubscribeResult(
+        purpose=purpose, channel=channel, withdrawn=event is not None, suppressed=row is not None
+    )
+
+
+def bounce_record(*, actor: Actor, message_id: str, permanent: bool = True, reason: str = "") -> OutboxEntry:
+    """A bounce for a message we sent, found by its Message-ID: the entry becomes "bounced".
+
+    A permanent (hard) bounce also suppresses the address for every message. Only the system (the bounce
+    processor or the authenticated bounce endpoint) records bounces. `reason` is a short class such as
+    "5.1.1 mailbox unknown", never the bounce's text.
+    """
+    if not (actor.is_system or actor.is_superuser):
+        raise Forbidden("only the system records bounces")
+    parsed = parse_message_id(message_id)
+    if parsed is None:
+        raise NotVisible("not found")
+    dispatch_id, entry_id = parsed
+    with transaction.atomic():
+        entry = (
+            OutboxEntry.objects.select_for_update()
+            .select_related("dispatch", "person")
+            .filter(pk=entry_id, dispatch_id=dispatch_id)
+            .first()
+        )
+        if entry is None:
+            raise NotVisible("not found")
+        if entry.state not in (State.SENT, State.BOUNCED):
+            raise DomainError(f"only a sent message can bounce (this one is {entry.state})")
+        entry.state = State.BOUNCED
+        entry.last_error = ("hard bounce" if permanent else "soft bounce") + (
+            f": {reason.strip()[:200]}" if reason.strip() else ""
+        )
+        entry.save(update_fields=["state", "last_error"])
+        suppressed = False
+        if permanent and entry.person is not None and entry.dispatch.channel == Channel.EMAIL:
+            from polity.consent.models import SuppressionScope
+            from polity.consent.services import suppression_add
+
+            suppressed = (
+                suppression_add(
+                    actor=Actor.system("bounce"),
+                    kind="email",
+                    address=entry.person.email,
+                    scope=SuppressionScope.ALL,
+                    reason="hard bounce",
+                )
+                is not None
+            )
+        audit_record(
+            actor=actor,
+            verb="outbox.bounce_record",
+            subjects=[entry.person_id] if entry.person_id else [],
+            purpose=entry.dispatch.purpose,
+            object_type="outbox.entry",
+            object_id=entry.pk,
+            data={"permanent": permanent, "suppressed": suppressed},
+        )
+    return entry
+
+
+def caught_mail_store(*, mail_from: str, rcpt_to: list[str], raw: bytes, keep: int = 2000) -> CaughtMail:
+    """Keep one message caught by the local mail catcher, and only the newest `keep` of them."""
+    from email import message_from_bytes
+    from email.policy import default
+
+    msg = message_from_bytes(raw, policy=default)
+    with transaction.atomic():
+        mail = CaughtMail.objects.create(
+            received_at=timezone.now(),
+            mail_from=mail_from[:320],
+            rcpt_to=list(rcpt_to),
+            subject=str(msg.get("Subject", ""))[:300],
+            message_id=str(msg.get("Message-ID", ""))[:200],
+            raw=raw.decode("utf-8", errors="replace"),
+        )
+        if mail.pk % 100 == 0:
+            old = CaughtMail.objects.order_by("-id").values_list("id", flat=True)[keep : keep + 1]
+            cutoff = list(old)
+            if cutoff:
+                CaughtMail.objects.filter(id__lte=cutoff[0]).delete()
+    return mail

@@ -1,0 +1,77 @@
+"""Unsubscribe (no login, RFC 8058 one-click), the bounce webhook, and the caught-mail pages."""
+
+from __future__ import annotations
+
+import hmac
+import json
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from polity.access.perms import Perm
+from polity.access.policy import has_perm
+from polity.common.actor import Actor
+from polity.common.errors import DomainError, NotVisible
+from polity.outbox.selectors import caught_mail_get, caught_mail_list
+from polity.outbox.services import bounce_record, unsubscribe_confirm
+from polity.web.views.common import actor_of, web_view
+
+
+@csrf_exempt  # mail providers POST "List-Unsubscribe=One-Click" without a session: the signed token is the proof
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button (link scanners must not unsubscribe anyone); POST unsubscribes."""
+    if request.method == "GET":
+        return render(request, "outbox/unsubscribe.html", {"token": token, "done": None})
+    try:
+        result = unsubscribe_confirm(token=token)
+    except NotVisible as error:
+        raise Http404("not found") from error
+    return render(request, "outbox/unsubscribe.html", {"token": token, "done": result})
+
+
+@csrf_exempt  # a machine endpoint authenticated by a shared secret, not a browser form
+@require_POST
+def bounce(request: HttpRequest) -> HttpResponse:
+    """POST {"message_id": "...", "permanent": true, "reason": "5.1.1"} with `Authorization: Bearer <POLITY_BOUNCE_TOKEN>`."""
+    secret = str(getattr(settings, "POLITY_BOUNCE_TOKEN", ""))
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
+        raise Http404("not found")
+    try:
+        data = json.loads(request.body or b"{}")
+        entry = bounce_record(
+            actor=Actor.system("bounce endpoint"),
+            message_id=str(data["message_id"]),
+            permanent=bool(data.get("permanent", True)),
+            reason=str(data.get("reason", "")),
+        )
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse({"error": "invalid"}, status=400)
+    except NotVisible as error:
+        raise Http404("not found") from error
+    except DomainError as error:
+        return JsonResponse({"error": str(error)}, status=409)
+    return JsonResponse({"entry": entry.pk, "state": entry.state})
+
+
+def _may_see_caught_mail(request: HttpRequest) -> None:
+    """Caught mail holds addresses: a development tool (DEBUG) or the data protection officer."""
+    actor = actor_of(request)
+    if not (settings.DEBUG or actor.is_superuser or has_perm(actor, Perm.AUDIT_VIEW)):
+        raise NotVisible("not found")
+
+
+@web_view
+def caught_list(request: HttpRequest) -> HttpResponse:
+    _may_see_caught_mail(request)
+    return render(request, "outbox/caught_list.html", {"mails": caught_mail_list()})
+
+
+@web_view
+def caught_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _may_see_caught_mail(request)
+    return render(request, "outbox/caught_detail.html", {"mail": caught_mail_get(pk=pk)})
