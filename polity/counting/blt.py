@@ -26,7 +26,8 @@ from polity.counting.election import RANK_DTYPE, Election, IntArray, RankArray, 
 from polity.counting.errors import BallotFileError
 
 _TERMINATOR = re.compile(rb"^[ \t]*0[ \t]*$", re.MULTILINE)
-_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_ALTERNATIVE = re.compile(r"#\s*ALTERNATIVE NAME \d+:(.*)$", re.IGNORECASE)
+_QUOTED = re.compile(r'"((?:[^"\\]|\\.|"")*)"')  # backslash escapes, or doubled quotes as in CSV
 
 
 def read_blt(path: str | Path) -> Election:
@@ -43,6 +44,8 @@ def parse_blt(data: bytes, *, source: str = "<blt>") -> Election:
     """Parse BLT content given as bytes."""
     if b"\r" in data:
         data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    if b",\n" in data:  # some exporters end every line with a comma
+        data = re.sub(rb",[ \t]*$", b"", data, flags=re.MULTILINE)
     pos, line_no = 0, 0
     header: list[bytes] | None = None
     while pos < len(data):
@@ -248,18 +251,30 @@ def _names(tail: bytes, n_candidates: int, source: str, first_line: int) -> tupl
         text = tail.decode("utf-8")
     except UnicodeDecodeError:
         text = tail.decode("latin-1")
+    lines = [(first_line + offset, raw.strip()) for offset, raw in enumerate(text.split("\n")) if raw.strip()]
+    alternatives = [
+        (line_no, m.group(1).strip()) for line_no, line in lines if (m := _ALTERNATIVE.match(line))
+    ]
+    lines = [(line_no, line) for line_no, line in lines if not line.startswith("#")]
+    split = [
+        [_unescape(f) for f in _QUOTED.findall(line)] if line.startswith('"') else [line] for _, line in lines
+    ]
+    for (line_no, _), found in zip(lines, split, strict=True):
+        if not found:
+            raise BallotFileError(source, line_no, "unterminated quoted name")
     items: list[tuple[int, str]] = []
-    for offset, raw in enumerate(text.split("\n")):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith('"'):
-            found = _QUOTED.findall(line)
-            if not found:
-                raise BallotFileError(source, first_line + offset, "unterminated quoted name")
-            items.extend((first_line + offset, _unescape(s)) for s in found)
-        else:
-            items.append((first_line + offset, line))
+    if sum(len(f) for f in split) in (n_candidates, n_candidates + 1) or len(lines) not in (
+        n_candidates,
+        n_candidates + 1,
+    ):
+        items = [(line_no, name) for (line_no, _), found in zip(lines, split, strict=True) for name in found]
+    else:  # one name per line, with extra quoted fields (e.g. the party)
+        for (line_no, _), found in zip(lines, split, strict=True):
+            extra = ", ".join(f for f in found[1:] if f)
+            items.append((line_no, f"{found[0]} ({extra})" if extra else found[0]))
+    if len(items) < n_candidates and len(alternatives) == n_candidates:
+        # names given only as "# ALTERNATIVE NAME k: ..." comments, then the title
+        items = alternatives + items
     if len(items) < n_candidates:
         raise BallotFileError(
             source, None, f"wrong counts: {n_candidates} candidates declared, {len(items)} names given"
@@ -276,5 +291,5 @@ def _names(tail: bytes, n_candidates: int, source: str, first_line: int) -> tupl
 
 
 def _unescape(text: str) -> str:
-    return re.sub(r"\\(.)", r"\1", text)
+    return re.sub(r"\\(.)", r"\1", text.replace('""', '"')).strip()
 

@@ -124,3 +124,18 @@ def test_fast_and_careful_paths_agree(lines: list[tuple[int, list[int], bool]]) 
     fast = parse_blt((head + "\n".join(plain) + "\n" + tail).encode())
     careful = parse_blt((head + "\n".join(spaced) + "\n" + tail).encode())
     assert ballots_of(fast) == ballots_of(careful)
+
+
+def test_dialects_seen_in_the_scottish_files() -> None:
+    """Doubled quotes, a party field after the name, names only in comments, trailing commas."""
+    doubled = parse_blt(b'2 1\n1 1 0\n0\n"Lab ""Ann BELL"" "\n"SNP ""Bob COLE"""\nWard 1')
+    assert doubled.candidates == ('Lab "Ann BELL"', 'SNP "Bob COLE"')
+    party = parse_blt(b'2 1\n1 1 0\n0\n"Ann BELL" "Labour"\n"Bob COLE" "SNP"\n"Ward 2"\n')
+    assert party.candidates == ("Ann BELL (Labour)", "Bob COLE (SNP)")
+    assert party.title == "Ward 2"
+    comments = parse_blt(b"2 1\n1 1 0\n0\n# ALTERNATIVE NAME 1: Ann Bell (Lab)\n# ALTERNATIVE NAME 2: Bob Cole\nPartick")
+    assert comments.candidates == ("Ann Bell (Lab)", "Bob Cole")
+    assert comments.title == "Partick"
+    commas = parse_blt(b"2 1,\n3 2 1 0,\n0,\nAnn,\nBob,\nWard 9,")
+    assert commas.candidates == ("Ann", "Bob")
+    assert ballots_of(commas) == {(1, 0): 3}

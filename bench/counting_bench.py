@@ -1,0 +1,159 @@
+"""Counting benchmarks, with pref_voting and pyrankvote side by side, in one run.
+
+    python bench/counting_bench.py [--ballots 1000000] [--peer-ballots 100000] [--peer-timeout 300]
+
+Prints, for generated party ballots (15 candidates, 5 seats, seed 1; see bench/gen_ballots.py):
+* Scottish STV end to end from a BLT file (a fresh ``polity count`` process): wall time, peak RSS;
+* the count alone from ballots already in memory (Scottish, ERS97, Meek, AV);
+* Meek end to end;
+* all 1,100 Scottish council contests (read + count), in total;
+* the peers on the same generator's first ``--peer-ballots`` ballots (they are far slower; each runs
+  in its own process, killed after ``--peer-timeout`` seconds), with our times on the same ballots.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from gen_ballots import generate, write_blt  # noqa: E402
+
+from polity.counting import count, read_blt  # noqa: E402
+
+SCOTTISH = Path(os.environ.get("POLITY_SHARED_DATA", ROOT.parent / "shared" / "data")) / "scottish-stv"
+
+
+def timed_process(args: list[str], timeout: float | None = None) -> tuple[float, float, str]:
+    """Run a child; return (seconds, its peak RSS in MB, stdout). Raises TimeoutExpired."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    done = subprocess.run(args, capture_output=True, text=True, timeout=timeout, check=True, cwd=ROOT)
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return seconds, max(peak, before) / 1024, done.stdout
+
+
+def best_of(runs: int, fn) -> float:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def peer(name: str, path: str) -> None:
+    """Child-process entry: count ``path`` with a peer library, print JSON timings and winners."""
+    election = read_blt(path)
+    names = list(election.candidates)
+    rankings = election.rankings()
+    start = time.perf_counter()
+    if name.startswith("pref_voting"):
+        from pref_voting.profiles_with_ties import ProfileWithTies
+
+        profile = ProfileWithTies(
+            [{c: i + 1 for i, c in enumerate(r)} for _, r in rankings],
+            rcounts=[w for w, _ in rankings],
+            candidates=list(range(len(names))),
+        )
+        built = time.perf_counter()
+        if name == "pref_voting_stv_scottish":
+            from pref_voting.proportional_methods import stv_scottish
+
+            winners = stv_scottish(profile, num_seats=election.seats)
+        else:
+            from pref_voting.voting_methods import instant_runoff_for_truncated_linear_orders
+
+            winners = instant_runoff_for_truncated_linear_orders(profile, hide_warnings=True)
+        out = [names[c] for c in winners]
+    else:
+        import pyrankvote
+
+        cands = [pyrankvote.Candidate(n) for n in names]
+        ballots = [pyrankvote.Ballot(ranked_candidates=[cands[c] for c in r]) for w, r in rankings for _ in range(w)]
+        built = time.perf_counter()
+        if name == "pyrankvote_stv":
+            result = pyrankvote.single_transferable_vote(cands, ballots, number_of_seats=election.seats)
+        else:
+            result = pyrankvote.instant_runoff_voting(cands, ballots)
+        out = [c.name for c in result.get_winners()]
+    end = time.perf_counter()
+    print(json.dumps({"build": built - start, "count": end - built, "winners": sorted(out)}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--ballots", type=int, default=1_000_000)
+    parser.add_argument("--peer-ballots", type=int, default=100_000)
+    parser.add_argument("--peer-timeout", type=float, default=300)
+    parser.add_argument("--peer", nargs=2, metavar=("NAME", "FILE"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.peer:
+        peer(*args.peer)
+        return
+
+    py = sys.executable
+    with tempfile.TemporaryDirectory() as tmp:
+        big = Path(tmp) / "party.blt"
+        names, order, lengths = generate(args.ballots, 15, seed=1)
+        write_blt(big, names, order, lengths, seats=5)
+        small = Path(tmp) / "party_small.blt"
+        write_blt(small, names, order[: args.peer_ballots], lengths[: args.peer_ballots], seats=5)
+        print(f"Generated {args.ballots:,} ballots, 15 candidates, 5 seats, seed 1 ({big.stat().st_size / 1e6:.1f} MB BLT)")
+
+        cli = [py, "-c", "import sys; from polity.counting.cli import main; sys.exit(main(sys.argv[1:]))"]
+        for method in ("stv-scottish", "stv-meek"):
+            secs, rss, _ = timed_process([*cli, str(big), "--method", method, "--format", "json"])
+            print(f"{method:14s} end to end from BLT (new process): {secs:6.2f} s, peak RSS {rss:6.0f} MB")
+
+        start = time.perf_counter()
+        election = read_blt(big)
+        print(f"read BLT in process:                         {time.perf_counter() - start:6.2f} s "
+              f"({len(election.weights):,} distinct rankings)")
+        for method in ("stv-scottish", "stv-ers97", "stv-meek", "av", "sv", "fptp"):
+            seats = 1 if method in ("av", "sv") else None
+            secs = best_of(3, lambda m=method, s=seats: count(election, m, seats=s))
+            print(f"{method:14s} count alone, ballots in memory:  {secs:6.3f} s (best of 3)")
+
+        files = sorted((SCOTTISH / "blt").glob("*.blt"))
+        start = time.perf_counter()
+        for path in files:
+            count(read_blt(path), "stv-scottish")
+        total = time.perf_counter() - start
+        print(f"all {len(files):,} Scottish contests (read + Scottish STV): {total:6.2f} s")
+
+        print(f"\nPeers on the first {args.peer_ballots:,} ballots (each in its own process, "
+              f"timeout {args.peer_timeout:.0f} s; 'build' = making the peer's ballot objects):")
+        ours_small = read_blt(small)
+        for ours_method, peer_name in (
+            ("stv-scottish", "pref_voting_stv_scottish"),
+            ("av", "pref_voting_instant_runoff"),
+            ("stv-scottish", "pyrankvote_stv"),
+            ("av", "pyrankvote_irv"),
+        ):
+            seats = 1 if ours_method == "av" else None
+            ours = count(ours_small, ours_method, seats=seats)
+            our_secs = best_of(3, lambda m=ours_method, s=seats: count(ours_small, m, seats=s))
+            try:
+                secs, _, out = timed_process([py, __file__, "--peer", peer_name, str(small)], args.peer_timeout)
+                data = json.loads(out)
+                same = "same winners" if data["winners"] == sorted(ours.elected) else "DIFFERENT winners"
+                print(f"  {peer_name:26s} build {data['build']:7.2f} s, count {data['count']:7.2f} s "
+                      f"(process {secs:6.1f} s); ours ({ours_method}) {our_secs:.3f} s; {same}")
+            except subprocess.TimeoutExpired:
+                print(f"  {peer_name:26s} did not finish within {args.peer_timeout:.0f} s; ours {our_secs:.3f} s")
+
+
+if __name__ == "__main__":
+    main()
