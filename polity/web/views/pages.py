@@ -76,23 +76,25 @@ def grants(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             holder = person_by_number(actor=actor, membership_number=form.cleaned_data["membership_number"])
-            grant_give(
-                actor=actor,
-                person=holder,
-                permissions=form.cleaned_data["permissions"],
-                unit=form.selected_unit(),
-                purpose=form.cleaned_data["purpose"],
-                expires_at=form.expires_at(),
-            )
-        except (NotVisible, Forbidden):
-            raise
-        except DomainError as error:
-            form.add_error(
-                None, str(error) if str(error) != "not found" else "No member with that number in scope."
-            )
+        except NotVisible:
+            form.add_error("membership_number", "No member with that number in your scope.")
         else:
-            messages.success(request, "Grant given.")
-            return redirect("web:grants")
+            try:
+                grant_give(
+                    actor=actor,
+                    person=holder,
+                    permissions=form.cleaned_data["permissions"],
+                    unit=form.selected_unit(),
+                    purpose=form.cleaned_data["purpose"],
+                    expires_at=form.expires_at(),
+                )
+            except (NotVisible, Forbidden):
+                raise
+            except DomainError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, "Grant given.")
+                return redirect("web:grants")
     status = 422 if form.errors else 200
     context = {
         "grants": grants_in_scope(actor=actor, include_ended=True),
