@@ -106,6 +106,7 @@ ACTIONS: dict[str, Action] = {
             "team",
         ),
         Action("review_suspension", "Review a suspension", _OPEN, None, "team"),
+        Action("record_delivery", "Record a notice delivered by hand or post", _OPEN, None, "team"),
         Action("close", "Close the case", frozenset({S.COMMUNICATED}), S.CLOSED, "team"),
     )
 }

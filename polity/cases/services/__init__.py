@@ -6,6 +6,7 @@ from polity.cases.services.decisions import (
     case_communicate,
     case_decide,
     case_decide_appeal,
+    case_record_delivery,
 )
 from polity.cases.services.evidence import case_add_evidence
 from polity.cases.services.intake import (
@@ -39,6 +40,7 @@ __all__ = [
     "case_dismiss",
     "case_link",
     "case_open",
+    "case_record_delivery",
     "case_reply",
     "case_review_suspension",
     "case_schedule_hearing",

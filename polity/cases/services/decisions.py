@@ -20,7 +20,7 @@ from polity.cases.models import (
     Reply,
     Role,
 )
-from polity.cases.notices import notice_send
+from polity.cases.notices import notice_mark_delivered, notice_send, notices_refresh
 from polity.cases.rules import APPEAL, HEARD, REASONS, SUSPENSION, TOLD, WORKFLOW, CaseRefused
 from polity.cases.services.common import meet, move, open_deadline, party_ids, people, record, save
 from polity.cases.services.intake import DECISION_RULE
@@ -38,6 +38,7 @@ _OBJECTION_OUTCOMES = frozenset({Outcome.OBJECTION_DISMISSED, Outcome.APPLICATIO
 def require_heard(case: Case, now: datetime) -> None:
     """Invariant 2: each respondent was delivered the allegations with every piece of evidence, and replied
     or let the reply window pass."""
+    notices_refresh(case)
     respondents = party_ids(case, Role.RESPONDENT)
     if not respondents:
         raise CaseRefused(HEARD, "an adverse decision needs a respondent who was given notice")
@@ -243,6 +244,7 @@ def case_close(*, actor: Actor, case: Case) -> Case:
     action = require_action(actor, case, "close")
     now = timezone.now()
     _kind, key, _words = _current(case)
+    notices_refresh(case)
     for index, person in enumerate(people(party_ids(case, Role.COMPLAINANT, Role.RESPONDENT)), start=1):
         told = Notice.objects.filter(
             case=case, person=person, outcome=key, delivered_at__isnull=False
@@ -270,3 +272,16 @@ def case_close(*, actor: Actor, case: Case) -> Case:
         save(case)
         record(actor, case, "case.close", {"outcome": key})
     return case
+
+
+def case_record_delivery(*, actor: Actor, case: Case, notice: Notice, how: str) -> Notice:
+    """The team records a notice delivered outside the outbox (by hand, by post, to a sender's email)."""
+    require_action(actor, case, "record_delivery")
+    if notice.case_id != case.pk:
+        raise InvalidInput("notice: not a notice of this case")
+    if not how.strip():
+        raise InvalidInput("how: say how and when the notice was delivered")
+    with transaction.atomic():
+        notice = notice_mark_delivered(notice=notice)
+        record(actor, case, "case.record_delivery", {"notice": notice.pk, "how": how.strip()[:200]})
+    return notice

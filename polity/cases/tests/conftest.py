@@ -87,14 +87,16 @@ def evidence_file(text: str = "minutes of the meeting", name: str = "minutes.txt
 
 
 def deliver_all(case) -> int:
+    """Let the outbox send every queued notice of the case (as its worker would)."""
     from polity.cases.models import Notice
-    from polity.cases.notices import notice_mark_delivered
+    from polity.outbox.models import OutboxEntry, State
 
-    count = 0
-    for notice in Notice.objects.filter(case=case, delivered_at__isnull=True):
-        notice_mark_delivered(notice=notice)
-        count += 1
-    return count
+    dispatches = Notice.objects.filter(case=case, delivered_at__isnull=True).values_list(
+        "dispatch_id", flat=True
+    )
+    return OutboxEntry.objects.filter(dispatch_id__in=list(dispatches), state=State.QUEUED).update(
+        state=State.SENT, sent_at=timezone.now()
+    )
 
 
 def age_notices(case, days: int) -> None:

@@ -1,0 +1,153 @@
+"""Reads of cases: one case as its viewer may see it, the case team's queue, evidence, public statistics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Q
+
+from polity.access.perms import Perm
+from polity.access.policy import scopes
+from polity.audit.services import audit_record
+from polity.cases.gate import TEAM, allowed_actions, case_roles, is_party, require_case_visible
+from polity.cases.models import PANEL_ROLES, Case, CaseState, Evidence, Notice, Participant, Reply, Role
+from polity.cases.notices import notice_state
+from polity.cases.services.process import reply_rule
+from polity.common.actor import Actor
+from polity.common.errors import NotVisible
+from polity.deadlines.models import Deadline
+from polity.deadlines.selectors import deadlines_for_subject
+from polity.org.models import Unit
+from polity.rulebook.loader import get_rulebook
+
+QUEUE_SIZE = 50
+
+
+@dataclass
+class CaseView:
+    """A case as one viewer may see it."""
+
+    case: Case
+    roles: frozenset[str]
+    actions: list[str]
+    deadlines: list[Deadline]
+    notices: list[tuple[Notice, str]]
+    evidence: list[Evidence]
+    replies: list[Reply]
+    participants: list[Participant] = field(default_factory=list)
+    reply_due_at: datetime | None = None
+
+    @property
+    def is_team(self) -> bool:
+        return TEAM in self.roles and not is_party(self.roles)
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.is_team or bool(self.roles & PANEL_ROLES)
+
+
+def case_get(*, actor: Actor, case_id: int) -> CaseView:
+    """One case for a party (their own notices and the evidence shown to them), or for the team and
+    panels (everything, and the read is recorded in the access log)."""
+    case = Case.objects.select_related("unit").filter(pk=case_id).first()
+    if case is None:
+        raise NotVisible("not found")
+    roles = require_case_visible(actor, case)
+    full = (TEAM in roles and not is_party(roles)) or bool(roles & PANEL_ROLES)
+    notices = Notice.objects.filter(case=case).select_related("person")
+    evidence = Evidence.objects.filter(case=case)
+    replies = Reply.objects.filter(case=case)
+    participants: list[Participant] = []
+    if full:
+        participants = list(Participant.objects.filter(case=case).select_related("person"))
+        audit_record(
+            actor=actor,
+            verb="case.view",
+            subjects=[p.person_id for p in participants],
+            purpose="case",
+            object_type="case",
+            object_id=case.pk,
+            data={"ref": case.reference},
+        )
+    else:
+        me = actor.person_id or 0
+        notices = notices.filter(person_id=me)
+        evidence = evidence.filter(notices__person_id=me).distinct()
+        replies = replies.filter(person_id=me)
+    notice_list = list(notices)
+    reply_due = None
+    delivered = [n.delivered_at for n in notice_list if n.kind == "allegations" and n.delivered_at]
+    if delivered and Role.RESPONDENT in roles:
+        reply_due = get_rulebook().rule(reply_rule(case)).add_to(max(delivered))
+    return CaseView(
+        case=case,
+        roles=roles,
+        actions=allowed_actions(actor, case),
+        deadlines=deadlines_for_subject(subject_type="case", subject_id=case.pk),
+        notices=[(n, notice_state(n)) for n in notice_list],
+        evidence=list(evidence),
+        replies=list(replies),
+        participants=participants,
+        reply_due_at=reply_due,
+    )
+
+
+def cases_of_person(*, actor: Actor) -> list[tuple[Case, list[str]]]:
+    """The cases the signed-in person takes part in, with their roles (their own status page)."""
+    if actor.person_id is None:
+        return []
+    rows = (
+        Participant.objects.filter(person_id=actor.person_id)
+        .select_related("case")
+        .order_by("-case__received_at")
+    )
+    out: dict[int, tuple[Case, list[str]]] = {}
+    for row in rows:
+        out.setdefault(row.case_id, (row.case, []))[1].append(row.role)
+    return list(out.values())
+
+
+def case_queue(*, actor: Actor, limit: int = QUEUE_SIZE, state: str = "") -> list[Case]:
+    """The case team's queue: open cases in scope, soonest deadline first."""
+    found = scopes(actor, Perm.CASES_HANDLE)
+    if not found:
+        raise NotVisible("not found")
+    q = Q()
+    for scope in found:
+        q |= Q(path__startswith=scope.path)
+    unit_ids = list(Unit.objects.filter(q).values_list("pk", flat=True))
+    qs = Case.objects.filter(unit_id__in=unit_ids).exclude(state=CaseState.CLOSED)
+    if state:
+        qs = qs.filter(state=state)
+    return list(
+        qs.select_related("unit")
+        .only("id", "reference", "kind", "state", "next_due_at", "received_at", "unit__name", "unit__path")
+        .order_by("next_due_at", "id")[:limit]
+    )
+
+
+def evidence_open(*, actor: Actor, evidence_id: int) -> Evidence:
+    """Open an evidence file: the team, investigator and panels see all; a respondent what was sent to
+    them. Every opening goes in the access log."""
+    evidence = Evidence.objects.select_related("case").filter(pk=evidence_id).first()
+    if evidence is None:
+        raise NotVisible("not found")
+    case = evidence.case
+    roles = case_roles(actor, case)
+    full = (TEAM in roles and not is_party(roles)) or bool(roles & PANEL_ROLES)
+    if not full and not evidence.notices.filter(person_id=actor.person_id or 0).exists():
+        raise NotVisible("not found")
+    subjects = Participant.objects.filter(
+        case=case, role__in=[Role.COMPLAINANT, Role.RESPONDENT, Role.WITNESS]
+    )
+    audit_record(
+        actor=actor,
+        verb="case.evidence_open",
+        subjects=subjects.values_list("person_id", flat=True),
+        purpose="case",
+        object_type="case_evidence",
+        object_id=evidence.pk,
+        data={"ref": case.reference, "sha256": evidence.sha256},
+    )
+    return evidence
