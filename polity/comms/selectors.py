@@ -18,7 +18,7 @@ from polity.access.perms import Perm
 from polity.access.policy import require, units_q, visible_members
 from polity.common.actor import Actor
 from polity.common.errors import NotVisible
-from polity.comms.models import Audience, BodyPart, Message
+from polity.comms.models import Audience, BodyPart, Meeting, Message
 from polity.consent.checks import contact_permitted_many
 from polity.members.models import Person
 from polity.org.models import Body, Unit
@@ -178,3 +178,8 @@ def message_delivery(message: Message) -> dict[str, int]:
     if message.dispatch_id is None:
         return {}
     return dispatch_counts(int(message.dispatch_id))
+
+
+def meeting_by_id(meeting_id: int) -> Meeting | None:
+    """(internal, for tasks) a meeting with its body and unit."""
+    return Meeting.objects.select_related("body__unit").filter(pk=meeting_id).first()

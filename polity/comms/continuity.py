@@ -1,0 +1,134 @@
+"""Continuity of governance notices (DESIGN invariant 8) and the meetings they announce.
+
+When a unit's officers lose their data access, the unit can still send its governance notices:
+- through another officer who may write to the unit (an ordinary `message_send`), or
+- by asking the region: any office holder of the unit (a chair, a treasurer, even one whose access was
+  cut) files the notice; it waits for the region, which must send it within the rulebook's deadline;
+  a missed deadline escalates up the tree like every other deadline.
+The requester never sees a recipient: the notice is resolved and sent by whoever handles it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from polity.access.models import OfficeTerm
+from polity.access.perms import Perm
+from polity.access.policy import require
+from polity.audit.services import audit_record
+from polity.common.actor import Actor
+from polity.common.errors import InvalidInput, NotVisible
+from polity.comms.merge import check_fields
+from polity.comms.models import Audience, BodyPart, Meeting, Message, MessageState
+from polity.comms.services import CONTINUITY_RULE, SOURCE, approver_unit_for
+from polity.deadlines.services import deadline_open
+from polity.org.models import Body
+from polity.rulebook.loader import get_rulebook
+
+
+def _holds_office_in(actor: Actor, body: Body, at: datetime) -> bool:
+    """An officer of the body's unit (chair, secretary, treasurer...); seats on a body do not count."""
+    if actor.person_id is None:
+        return False
+    officer_offices = [k for k, o in get_rulebook().offices.items() if o.body is None and not o.is_staff]
+    return (
+        OfficeTerm.objects.filter(person_id=actor.person_id, starts_at__lte=at, unit=body.unit)
+        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=at))
+        .filter(office__in=officer_offices)
+        .exists()
+    )
+
+
+def governance_notice_request(
+    *, actor: Actor, body: Body, subject: str, text: str, meeting: Meeting | None = None
+) -> Message:
+    """File a governance notice for the region to send; opens the regional handling deadline."""
+    now = timezone.now()
+    if not _holds_office_in(actor, body, now):
+        raise NotVisible("not found")
+    if meeting is not None and meeting.body_id != body.pk:
+        raise InvalidInput("meeting: it is not a meeting of this body")
+    if not subject.strip() or not text.strip():
+        raise InvalidInput("subject and text: a notice needs both")
+    check_fields(subject=subject, body=text, has_meeting=meeting is not None)
+    handler = approver_unit_for(body.unit) or body.unit
+    with transaction.atomic():
+        audience = Audience.objects.create(
+            name=f"{body.name} (members)",
+            unit=body.unit,
+            body=body,
+            body_part=BodyPart.MEMBERS,
+            created_by_person_id=actor.person_id,
+            created_by_label=actor.label,
+            created_at=now,
+        )
+        message = Message.objects.create(
+            unit=body.unit,
+            audience=audience,
+            purpose="governance",
+            channel="email",
+            subject=subject.strip(),
+            body=text,
+            meeting=meeting,
+            state=MessageState.AWAITING_REGION,
+            approver_unit=handler,
+            created_by_person_id=actor.person_id,
+            created_by_label=actor.label,
+            created_at=now,
+        )
+        deadline_open(
+            actor=actor,
+            rule_key=CONTINUITY_RULE,
+            start=now,
+            owner_unit=handler,
+            subject_type=SOURCE,
+            subject_id=message.pk,
+            title=f"Send the governance notice of {body.name} ({body.unit.name})",
+        )
+        audit_record(
+            actor=actor,
+            verb="comms.governance_notice_request",
+            purpose="governance",
+            object_type=SOURCE,
+            object_id=message.pk,
+            data={"body": body.pk, "handler": handler.pk},
+        )
+    return message
+
+
+def meeting_create(
+    *, actor: Actor, body: Body, title: str, starts_at: datetime, place: str, agenda: str = ""
+) -> Meeting:
+    """Record a meeting so its notice goes out on the rulebook's schedule (any office holder of the unit
+    or anyone who may write to its members)."""
+    from polity.access.policy import has_perm
+
+    now = timezone.now()
+    if not (has_perm(actor, Perm.MEMBERS_VIEW, body.unit) or _holds_office_in(actor, body, now)):
+        require(actor, Perm.MEMBERS_VIEW, scope=body.unit)
+    if starts_at <= now:
+        raise InvalidInput("starts_at: a meeting to give notice of must be in the future")
+    if not title.strip() or not place.strip():
+        raise InvalidInput("title and place: both are needed for the notice")
+    with transaction.atomic():
+        meeting = Meeting.objects.create(
+            body=body,
+            title=title.strip()[:200],
+            starts_at=starts_at,
+            place=place.strip()[:300],
+            agenda=agenda,
+            created_by_label=actor.label,
+        )
+        audit_record(
+            actor=actor,
+            verb="comms.meeting_create",
+            purpose="governance",
+            object_type="comms.meeting",
+            object_id=meeting.pk,
+            data={"body": body.pk, "starts_at": starts_at.isoformat()},
+        )
+    return meeting

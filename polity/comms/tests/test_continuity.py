@@ -1,0 +1,94 @@
+"""Invariant 8: a unit whose officers lost access can still send its governance notices."""
+
+from datetime import timedelta
+
+import pytest
+
+from polity.access.services import office_appoint, office_end
+from polity.common.actor import Actor
+from polity.common.errors import NotVisible
+from polity.comms.continuity import governance_notice_request
+from polity.comms.models import MessageState
+from polity.comms.services import audience_create, message_create, message_send
+from polity.deadlines.models import Deadline, State
+from polity.deadlines.services import deadlines_escalate
+from polity.outbox import delivery
+
+
+@pytest.fixture
+def cut_off(org, delegates):
+    """North A's secretary loses office; its chair (no data access) remains."""
+    office_end(actor=Actor.system(), term=org.terms["secretary"], reason="access cut pending review")
+    office_appoint(
+        actor=Actor.system(), person=org.people["member"], office="chair", unit=org.units["north_a"]
+    )
+    return org
+
+
+def _request(org, who="member"):
+    return governance_notice_request(
+        actor=org.actor(who),
+        body=org.units["north_a_gc"],
+        subject="GC meets",
+        text="Dear {{ given_name }}, we meet on Monday.",
+    )
+
+
+def test_another_officer_can_send_the_notice(cut_off, sent):
+    org = cut_off
+    office_appoint(
+        actor=Actor.system(),
+        person=org.people["member2"],
+        office="membership_officer",
+        unit=org.units["north_a"],
+    )
+    audience = audience_create(
+        actor=org.actor("member2"), unit=org.units["north_a"], name="GC", body=org.units["north_a_gc"]
+    )
+    message = message_create(
+        actor=org.actor("member2"),
+        audience=audience,
+        purpose="governance",
+        channel="email",
+        subject="GC",
+        body="Monday",
+    )
+    assert message_send(actor=org.actor("member2"), message=message).recipients == 2
+
+
+def test_the_chair_asks_the_region_which_sends_within_the_deadline(cut_off, sent):
+    org = cut_off
+    message = _request(org)
+    assert message.state == MessageState.AWAITING_REGION and message.approver_unit == org.units["north"]
+    deadline = Deadline.objects.get(subject_type="comms.message", subject_id=str(message.pk))
+    assert (
+        deadline.rule_key == "deadlines.regional_notice_handling"
+        and deadline.owner_unit == org.units["north"]
+    )
+    # The former secretary cannot send it; the region can.
+    with pytest.raises(NotVisible):
+        message_send(actor=org.actor("secretary"), message=message)
+    message = message_send(actor=org.actor("regional"), message=message)
+    assert message.state == MessageState.SENT and message.recipients == 2
+    deadline.refresh_from_db()
+    assert deadline.state == State.MET and not deadline.was_missed
+    delivery.deliver_due()
+    assert len(sent.emails) == 2
+
+
+def test_a_missed_regional_deadline_escalates_and_is_counted(cut_off):
+    org = cut_off
+    message = _request(org)
+    deadline = Deadline.objects.get(subject_type="comms.message", subject_id=str(message.pk))
+    deadlines_escalate(actor=Actor.system(), now=deadline.due_at + timedelta(minutes=1))
+    deadline.refresh_from_db()
+    assert deadline.state == State.ESCALATED and deadline.escalated_to == org.units["national"]
+    assert message_send(actor=org.actor("national"), message=message).state == MessageState.SENT
+    deadline.refresh_from_db()
+    assert deadline.was_missed and deadline.state == State.MET
+
+
+def test_only_office_holders_of_the_unit_may_ask(cut_off):
+    for who in ("member2", "outsider", "branchsec"):
+        with pytest.raises(NotVisible):
+            _request(cut_off, who)
