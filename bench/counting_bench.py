@@ -81,7 +81,9 @@ def peer(name: str, path: str) -> None:
         import pyrankvote
 
         cands = [pyrankvote.Candidate(n) for n in names]
-        ballots = [pyrankvote.Ballot(ranked_candidates=[cands[c] for c in r]) for w, r in rankings for _ in range(w)]
+        ballots = [
+            pyrankvote.Ballot(ranked_candidates=[cands[c] for c in r]) for w, r in rankings for _ in range(w)
+        ]
         built = time.perf_counter()
         if name == "pyrankvote_stv":
             result = pyrankvote.single_transferable_vote(cands, ballots, number_of_seats=election.seats)
@@ -93,7 +95,9 @@ def peer(name: str, path: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--ballots", type=int, default=1_000_000)
     parser.add_argument("--peer-ballots", type=int, default=100_000)
     parser.add_argument("--peer-timeout", type=float, default=300)
@@ -110,7 +114,9 @@ def main() -> None:
         write_blt(big, names, order, lengths, seats=5)
         small = Path(tmp) / "party_small.blt"
         write_blt(small, names, order[: args.peer_ballots], lengths[: args.peer_ballots], seats=5)
-        print(f"Generated {args.ballots:,} ballots, 15 candidates, 5 seats, seed 1 ({big.stat().st_size / 1e6:.1f} MB BLT)")
+        print(
+            f"Generated {args.ballots:,} ballots, 15 candidates, 5 seats, seed 1 ({big.stat().st_size / 1e6:.1f} MB BLT)"
+        )
 
         cli = [py, "-c", "import sys; from polity.counting.cli import main; sys.exit(main(sys.argv[1:]))"]
         for method in ("stv-scottish", "stv-meek"):
@@ -119,8 +125,10 @@ def main() -> None:
 
         start = time.perf_counter()
         election = read_blt(big)
-        print(f"read BLT in process:                         {time.perf_counter() - start:6.2f} s "
-              f"({len(election.weights):,} distinct rankings)")
+        print(
+            f"read BLT in process:                         {time.perf_counter() - start:6.2f} s "
+            f"({len(election.weights):,} distinct rankings)"
+        )
         for method in ("stv-scottish", "stv-ers97", "stv-meek", "av", "sv", "fptp"):
             seats = 1 if method in ("av", "sv") else None
             secs = best_of(3, lambda m=method, s=seats: count(election, m, seats=s))
@@ -133,8 +141,10 @@ def main() -> None:
         total = time.perf_counter() - start
         print(f"all {len(files):,} Scottish contests (read + Scottish STV): {total:6.2f} s")
 
-        print(f"\nPeers on the first {args.peer_ballots:,} ballots (each in its own process, "
-              f"timeout {args.peer_timeout:.0f} s; 'build' = making the peer's ballot objects):")
+        print(
+            f"\nPeers on the first {args.peer_ballots:,} ballots (each in its own process, "
+            f"timeout {args.peer_timeout:.0f} s; 'build' = making the peer's ballot objects):"
+        )
         ours_small = read_blt(small)
         for ours_method, peer_name in (
             ("stv-scottish", "pref_voting_stv_scottish"),
@@ -146,13 +156,19 @@ def main() -> None:
             ours = count(ours_small, ours_method, seats=seats)
             our_secs = best_of(3, lambda m=ours_method, s=seats: count(ours_small, m, seats=s))
             try:
-                secs, _, out = timed_process([py, __file__, "--peer", peer_name, str(small)], args.peer_timeout)
+                secs, _, out = timed_process(
+                    [py, __file__, "--peer", peer_name, str(small)], args.peer_timeout
+                )
                 data = json.loads(out)
                 same = "same winners" if data["winners"] == sorted(ours.elected) else "DIFFERENT winners"
-                print(f"  {peer_name:26s} build {data['build']:7.2f} s, count {data['count']:7.2f} s "
-                      f"(process {secs:6.1f} s); ours ({ours_method}) {our_secs:.3f} s; {same}")
+                print(
+                    f"  {peer_name:26s} build {data['build']:7.2f} s, count {data['count']:7.2f} s "
+                    f"(process {secs:6.1f} s); ours ({ours_method}) {our_secs:.3f} s; {same}"
+                )
             except subprocess.TimeoutExpired:
-                print(f"  {peer_name:26s} did not finish within {args.peer_timeout:.0f} s; ours {our_secs:.3f} s")
+                print(
+                    f"  {peer_name:26s} did not finish within {args.peer_timeout:.0f} s; ours {our_secs:.3f} s"
+                )
 
 
 if __name__ == "__main__":

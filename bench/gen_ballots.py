@@ -18,9 +18,7 @@ import numpy as np
 PARTIES = ["Red", "Blue", "Green", "Orange", "Purple"]
 
 
-def generate(
-    ballots: int, candidates: int = 15, seed: int = 1
-) -> tuple[list[str], np.ndarray, np.ndarray]:
+def generate(ballots: int, candidates: int = 15, seed: int = 1) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Return (names, rankings as an (N, candidates) array of indices, ranking lengths)."""
     rng = np.random.default_rng(seed)
     n_parties = min(len(PARTIES), candidates)
@@ -57,7 +55,9 @@ def write_blt(path: Path, names: list[str], order: np.ndarray, lengths: np.ndarr
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("out", type=Path)
     parser.add_argument("--ballots", type=int, default=1_000_000)
     parser.add_argument("--candidates", type=int, default=15)

@@ -160,7 +160,7 @@ def _pack_fast(copies: Counter[bytes], n_candidates: int) -> tuple[RankArray, In
     sizes = np.add.reduceat(raw == 32, line_starts, dtype=np.int64) + 1  # tokens per line, if single-spaced
     del raw, line_starts
     try:
-        flat = np.fromstring(joined, dtype=np.int64, sep=" ")  # type: ignore[call-overload]
+        flat = np.fromstring(joined, dtype=np.int64, sep=" ")
     except ValueError:
         return None
     del joined
@@ -292,4 +292,3 @@ def _names(tail: bytes, n_candidates: int, source: str, first_line: int) -> tupl
 
 def _unescape(text: str) -> str:
     return re.sub(r"\\(.)", r"\1", text.replace('""', '"')).strip()
-

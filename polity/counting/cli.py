@@ -25,7 +25,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seats", type=int, default=None, help="seats to fill (default: the file's)")
     parser.add_argument("--format", choices=list(RENDERERS), default="text", help="output format")
     parser.add_argument(
-        "--seed", type=int, default=0, help="seed for any lot, fixed and published before the count (default 0)"
+        "--seed",
+        type=int,
+        default=0,
+        help="seed for any lot, fixed and published before the count (default 0)",
     )
     return parser
 

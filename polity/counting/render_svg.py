@@ -42,7 +42,9 @@ def render_svg(result: CountResult, *, width: int = 900) -> str:
     won: set[str] = set()
     for i, stage in enumerate(result.stages):
         y0 = head + i * block_h
-        out.append(f'<text x="10" y="{y0 + 12}" font-weight="bold">{stage.number}. {escape(stage.describe())}</text>')
+        out.append(
+            f'<text x="10" y="{y0 + 12}" font-weight="bold">{stage.number}. {escape(stage.describe())}</text>'
+        )
         for j, name in enumerate(names):
             y = y0 + 18 + j * bar_h
             value = Decimal(stage.totals.get(name, "0"))

@@ -28,11 +28,15 @@ def render_text(result: CountResult) -> str:
         max(len(col), *(len(s.totals.get(n, "")) for n in names), len(s.non_transferable))
         for col, s in zip(columns, result.stages, strict=True)
     ]
-    header = "Stage".ljust(name_width) + "".join("  " + c.rjust(w) for c, w in zip(columns, widths, strict=True))
+    header = "Stage".ljust(name_width) + "".join(
+        "  " + c.rjust(w) for c, w in zip(columns, widths, strict=True)
+    )
     lines.append(header)
     lines.append("-" * len(header))
     for name in names:
-        cells = "".join("  " + s.totals.get(name, "").rjust(w) for s, w in zip(result.stages, widths, strict=True))
+        cells = "".join(
+            "  " + s.totals.get(name, "").rjust(w) for s, w in zip(result.stages, widths, strict=True)
+        )
         lines.append(name.ljust(name_width) + cells + (f"  {fate[name]}" if name in fate else ""))
     cells = "".join("  " + s.non_transferable.rjust(w) for s, w in zip(result.stages, widths, strict=True))
     lines.append("Non-transferable".ljust(name_width) + cells)

@@ -108,6 +108,8 @@ def count_sv(
     stage = log.add("exclusion", sorted(pool), after, exhausted=exhausted, loss=0)
     stage.excluded.extend(sorted(pool))
     best = max(after[c] for c in finalists)
-    winner = ties.pick([c for c in finalists if after[c] == best], highest=True, why="equal votes in the run-off")
+    winner = ties.pick(
+        [c for c in finalists if after[c] == best], highest=True, why="equal votes in the run-off"
+    )
     stage.elected.append(winner)
     return log.result("sv", 1, None, valid, [winner])

@@ -72,8 +72,8 @@ class _Ers97Count:
         self.ties = TieBreaker(seed, self.names)
         self.log = StageLog(election, PLACES, self.ties)
         self.guard = ConstraintGuard(constraints, self.names, seats)
-        self.valid = self.piles.valid_poll() * self.unit
-        self.quota = _quota(self.valid, seats)
+        self.valid: int = self.piles.valid_poll() * self.unit
+        self.quota: int = _quota(self.valid, seats)
         self.votes = self.piles.totals()[: self.n]
         self.exhausted = 0
         self.loss = 0
@@ -86,7 +86,7 @@ class _Ers97Count:
         return sum(self.votes[c] - self.quota for c in self.pending)
 
     def _active_vote(self) -> int:
-        held = sum(min(self.quota, self.votes[c]) for c in self.elected)
+        held: int = sum(min(self.quota, self.votes[c]) for c in self.elected)
         return self.valid - held - self.exhausted - self.loss
 
     def _exclusion_set(self) -> list[int]:
@@ -202,16 +202,32 @@ class _Ers97Count:
                 self.votes[c] = held[c]
             if not self.elected and self.exhausted:
                 self.quota = _quota(self.valid - self.exhausted, self.seats)
-            note = f"batch {number} of {len(values)} at value {value / self.unit:.2f}" if len(values) > 1 else None
-            stage = self._record("exclusion", group, transfer_value=value, excluded=group if number == 1 else ())
+            note = (
+                f"batch {number} of {len(values)} at value {value / self.unit:.2f}"
+                if len(values) > 1
+                else None
+            )
+            stage = self._record(
+                "exclusion", group, transfer_value=value, excluded=group if number == 1 else ()
+            )
             if note:
                 stage.notes.append(note)
 
     def _record(
-        self, action: str, subject: list[int], *, transfer_value: int | None = None, excluded: Sequence[int] = ()
+        self,
+        action: str,
+        subject: list[int],
+        *,
+        transfer_value: int | None = None,
+        excluded: Sequence[int] = (),
     ) -> RawStage:
         stage = self.log.add(
-            action, subject, self.votes, exhausted=self.exhausted, loss=self.loss, transfer_value=transfer_value
+            action,
+            subject,
+            self.votes,
+            exhausted=self.exhausted,
+            loss=self.loss,
+            transfer_value=transfer_value,
         )
         stage.excluded.extend(excluded)
         self._deem_elected()

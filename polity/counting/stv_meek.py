@@ -105,7 +105,9 @@ def distribute(rows: IntArray, weights: IntArray, keep: IntArray, n: int) -> tup
 
 
 class _MeekCount:
-    def __init__(self, election: Election, seats: int, seed: int, constraints: Sequence[GroupMinimum]) -> None:
+    def __init__(
+        self, election: Election, seats: int, seed: int, constraints: Sequence[GroupMinimum]
+    ) -> None:
         self.election = election
         self.names = election.candidates
         self.n = len(self.names)
@@ -129,7 +131,8 @@ class _MeekCount:
         self.quota = 0
 
     def run(self) -> CountResult:
-        action, subject = "first", []
+        action: str = "first"
+        subject: list[int] = []
         while True:
             votes, excess, iterations = self._converge()
             stage = self.log.add(action, subject, votes, exhausted=excess, loss=0)
@@ -143,9 +146,11 @@ class _MeekCount:
                     self._elect(c, votes)
                 break
             winners = sorted((c for c in self.hopeful if votes[c] >= self.quota), key=lambda c: -votes[c])
-            chosen = []
+            chosen: list[int] = []
             for c in winners:
-                if len(chosen) < unfilled and (not self.guard or self.guard.may_elect(c, self.elected + chosen)):
+                if len(chosen) < unfilled and (
+                    not self.guard or self.guard.may_elect(c, self.elected + chosen)
+                ):
                     chosen.append(c)
             if chosen:
                 for c in chosen:

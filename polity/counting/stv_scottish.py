@@ -110,7 +110,9 @@ class _ScottishCount:
         new_values = (values * surplus) // total
         self.piles.value[groups] = new_values
         self.piles.move_on(groups, len(self.log.stages) + 1)
-        moved = exact_sum(self.piles.pile[groups], self.piles.weights[groups] * new_values, len(self.names) + 1)
+        moved = exact_sum(
+            self.piles.pile[groups], self.piles.weights[groups] * new_values, len(self.names) + 1
+        )
         gained_exhausted = moved[-1]
         transferred = sum(moved[:-1])
         for d in self.continuing:
@@ -128,7 +130,9 @@ class _ScottishCount:
         groups = self.piles.members(c)
         self.piles.move_on(groups, len(self.log.stages) + 1)
         moved = exact_sum(
-            self.piles.pile[groups], self.piles.weights[groups] * self.piles.value[groups], len(self.names) + 1
+            self.piles.pile[groups],
+            self.piles.weights[groups] * self.piles.value[groups],
+            len(self.names) + 1,
         )
         for d in self.continuing:
             self.credited[d] += moved[d]
@@ -139,10 +143,20 @@ class _ScottishCount:
             stage.notes.append(note)
 
     def _stage(
-        self, action: str, subject: list[int], *, transfer_value: int | None = None, excluded: Sequence[int] = ()
+        self,
+        action: str,
+        subject: list[int],
+        *,
+        transfer_value: int | None = None,
+        excluded: Sequence[int] = (),
     ) -> RawStage:
         stage = self.log.add(
-            action, subject, self.credited, exhausted=self.exhausted, loss=self.loss, transfer_value=transfer_value
+            action,
+            subject,
+            self.credited,
+            exhausted=self.exhausted,
+            loss=self.loss,
+            transfer_value=transfer_value,
         )
         stage.excluded.extend(excluded)
         self._elect_quota_reached()
@@ -168,4 +182,3 @@ class _ScottishCount:
         self.piles.close(c)
         self.elected.append(c)
         self.log.last.elected.append(c)
-

@@ -31,7 +31,9 @@ class TieBreaker:
         chosen = ordered[self._rng.randrange(len(ordered))]
         self.lots += 1
         names = ", ".join(self._names[c] for c in ordered)
-        self.notes.append(f"{why}: tie between {names} decided by lot (seed {self.seed}): {self._names[chosen]}")
+        self.notes.append(
+            f"{why}: tie between {names} decided by lot (seed {self.seed}): {self._names[chosen]}"
+        )
         return chosen
 
     def look_back(self, tied: Sequence[int], *, highest: bool, latest_first: bool = True) -> list[int]:
@@ -49,12 +51,20 @@ class TieBreaker:
         return remaining
 
     def pick(
-        self, tied: Sequence[int], *, highest: bool, why: str, look_back: bool = True, latest_first: bool = True
+        self,
+        tied: Sequence[int],
+        *,
+        highest: bool,
+        why: str,
+        look_back: bool = True,
+        latest_first: bool = True,
     ) -> int:
         """Choose one of ``tied``: by earlier stages (if the rule says so), then by lot."""
         if len(tied) == 1:
             return tied[0]
-        remaining = self.look_back(tied, highest=highest, latest_first=latest_first) if look_back else list(tied)
+        remaining = (
+            self.look_back(tied, highest=highest, latest_first=latest_first) if look_back else list(tied)
+        )
         if len(remaining) == 1:
             return remaining[0]
         return self.by_lot(remaining, why)

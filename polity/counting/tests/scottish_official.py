@@ -46,15 +46,20 @@ def load_official(path: Path) -> OfficialCount:
         stages[int(r["Count_Number"]) - 1][key] = str(r["Total_Votes"])
         if r["Status"] == "Elected":
             elected.add(key)
-    return OfficialCount(int(info["Number_Of_Seats"]), int(info["Quota"]), int(info["Valid_Poll"]), stages, elected)
+    return OfficialCount(
+        int(info["Number_Of_Seats"]), int(info["Quota"]), int(info["Valid_Poll"]), stages, elected
+    )
 
 
 def match_names(ours: tuple[str, ...], official: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
     """Pair official (surname, first names) with our BLT names ("First SURNAME (Party)")."""
+
     def squash(text: str) -> str:
         return "".join(ch for ch in text.lower() if ch.isalpha())
 
-    if len(ours) == len(official) and all(squash(k[0]) in squash(n) for k, n in zip(official, ours, strict=True)):
+    if len(ours) == len(official) and all(
+        squash(k[0]) in squash(n) for k, n in zip(official, ours, strict=True)
+    ):
         return dict(zip(official, ours, strict=True))  # same ballot-paper order, surnames agree
     out: dict[tuple[str, str], str] = {}
     for key in official:

@@ -28,7 +28,7 @@ def test_unquoted_names_and_title_without_trailing_newline() -> None:
 
 def test_quoted_names_withdrawn_comments_crlf_and_ballot_ids() -> None:
     text = (
-        b'# a comment\r\n3 1\r\n-2\r\n(a) 3 1 2 3 0\r\n(b) 1 2 0  # another\r\n0\r\n'
+        b"# a comment\r\n3 1\r\n-2\r\n(a) 3 1 2 3 0\r\n(b) 1 2 0  # another\r\n0\r\n"
         b'"Ann \\"Annie\\" Bell" "Bob"\r\n"Cat"\r\n"The title"\r\n'
     )
     election = parse_blt(text)
@@ -39,7 +39,7 @@ def test_quoted_names_withdrawn_comments_crlf_and_ballot_ids() -> None:
 
 
 def test_no_title() -> None:
-    election = parse_blt(b"2 1\n1 1 0\n0\n\"A\"\n\"B\"\n")
+    election = parse_blt(b'2 1\n1 1 0\n0\n"A"\n"B"\n')
     assert election.title == ""
 
 
@@ -115,8 +115,10 @@ def test_round_trip(ballots: list[tuple[int, list[int]]], withdrawn: set[int], t
 def test_fast_and_careful_paths_agree(lines: list[tuple[int, list[int], bool]]) -> None:
     """Odd spacing sends a file down the line-by-line path; the ballots must come out the same."""
     plain = [f"{w} {' '.join(str(c + 1) for c in r)} 0".replace("  ", " ") for w, r, _ in lines]
-    spaced = [("  " if odd else "") + line.replace(" ", "  " if odd else " ") for line, (_, _, odd) in
-              zip(plain, lines, strict=True)]
+    spaced = [
+        ("  " if odd else "") + line.replace(" ", "  " if odd else " ")
+        for line, (_, _, odd) in zip(plain, lines, strict=True)
+    ]
     head = "6 1\n"
     tail = "0\n" + "\n".join(f"C{i}" for i in range(6)) + "\n"
     if sum(w for w, _, _ in lines) == 0:
@@ -133,7 +135,9 @@ def test_dialects_seen_in_the_scottish_files() -> None:
     party = parse_blt(b'2 1\n1 1 0\n0\n"Ann BELL" "Labour"\n"Bob COLE" "SNP"\n"Ward 2"\n')
     assert party.candidates == ("Ann BELL (Labour)", "Bob COLE (SNP)")
     assert party.title == "Ward 2"
-    comments = parse_blt(b"2 1\n1 1 0\n0\n# ALTERNATIVE NAME 1: Ann Bell (Lab)\n# ALTERNATIVE NAME 2: Bob Cole\nPartick")
+    comments = parse_blt(
+        b"2 1\n1 1 0\n0\n# ALTERNATIVE NAME 1: Ann Bell (Lab)\n# ALTERNATIVE NAME 2: Bob Cole\nPartick"
+    )
     assert comments.candidates == ("Ann Bell (Lab)", "Bob Cole")
     assert comments.title == "Partick"
     commas = parse_blt(b"2 1,\n3 2 1 0,\n0,\nAnn,\nBob,\nWard 9,")

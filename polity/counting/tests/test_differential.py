@@ -16,7 +16,9 @@ from polity.counting import CountResult, Election, count
 PROFILES = 150
 
 
-def random_profile(rng: np.random.Generator, max_len: int | None = None) -> tuple[list[str], list[tuple[int, list[int]]]]:
+def random_profile(
+    rng: np.random.Generator, max_len: int | None = None
+) -> tuple[list[str], list[tuple[int, list[int]]]]:
     n = int(rng.integers(3, 7))
     names = [f"C{i}" for i in range(n)]
     ballots = []
