@@ -92,6 +92,7 @@ def demo_wipe(*, actor: Actor) -> None:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:  # TRUNCATE refuses tables with checks still queued
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         connection.ops.execute_sql_flush(sql)
 
 

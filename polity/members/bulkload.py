@@ -169,6 +169,9 @@ def foreign_keys_checked_at_end(*model_list: type[models.Model]) -> Iterator[Non
         return
     tables = [m._meta.db_table for m in model_list]
     with connection.cursor() as cursor:
+        # ALTER TABLE refuses tables with checks still queued in this transaction: run them now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         cursor.execute(
             "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
             "WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s) ORDER BY conrelid::regclass::text, conname",
