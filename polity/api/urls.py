@@ -1,6 +1,7 @@
 from ninja import NinjaAPI
 
 from polity.api import me, members, units
+from polity.cases.api import router as cases_router
 from polity.api.auth import BearerToken
 from polity.api.errors import install_error_handlers
 
@@ -20,3 +21,4 @@ install_error_handlers(api)
 api.add_router("/units", units.router)
 api.add_router("/members", members.router)
 api.add_router("/me", me.router)
+api.add_router("/cases", cases_router)

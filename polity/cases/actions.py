@@ -1,0 +1,226 @@
+"""One entry point for taking a workflow action by name with plain data (used by the API and the web).
+
+It turns ids and text into the objects a service takes, refusing (404) any person, case or body the
+actor may not refer to, and calls exactly one service.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from polity.access.models import OfficeTerm
+from polity.access.perms import Perm
+from polity.access.policy import has_perm
+from polity.cases import services as s
+from polity.cases.gate import require_case_visible
+from polity.cases.models import Case, Notice, Suspension
+from polity.common.actor import Actor
+from polity.common.errors import InvalidInput, NotVisible
+from polity.members.models import Person
+from polity.org.models import Body
+
+Data = Mapping[str, Any]
+
+
+def case_person(actor: Actor, person_id: Any) -> Person:
+    """A person the actor may name in a case: in scope of their case or member permissions, or in the
+    subtree of a unit where they hold an office (so a body can object to a local applicant)."""
+    try:
+        pk = int(person_id)
+    except (TypeError, ValueError):
+        raise InvalidInput("person: give a person's id") from None
+    person = Person.objects.select_related("home_unit").filter(pk=pk, is_decoy=False).first()
+    if person is None:
+        raise NotVisible("not found")
+    unit = person.home_unit
+    if (
+        actor.is_system
+        or has_perm(actor, Perm.CASES_HANDLE, unit)
+        or has_perm(actor, Perm.MEMBERS_VIEW, unit)
+    ):
+        return person
+    if actor.person_id is not None:
+        now = timezone.now()
+        terms = OfficeTerm.objects.filter(person_id=actor.person_id, starts_at__lte=now).filter(
+            Q(ends_at__isnull=True) | Q(ends_at__gt=now)
+        )
+        if any(unit.path.startswith(path) for path in terms.values_list("unit__path", flat=True)):
+            return person
+    raise NotVisible("not found")
+
+
+def case_by_id(actor: Actor, case_id: Any) -> Case:
+    case = Case.objects.select_related("unit").filter(pk=int(case_id)).first()
+    if case is None:
+        raise NotVisible("not found")
+    require_case_visible(actor, case)
+    return case
+
+
+def body_by_id(actor: Actor, body_id: Any) -> Body:
+    body = Body.objects.select_related("unit").filter(pk=int(body_id)).first()
+    if body is None:
+        raise NotVisible("not found")
+    return body
+
+
+def when(value: Any, name: str) -> datetime | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        parsed: datetime | None = value
+    else:
+        parsed = parse_datetime(str(value))
+        if parsed is None and len(str(value)) == 10:
+            parsed = parse_datetime(f"{value}T12:00")
+    if parsed is None:
+        raise InvalidInput(f"{name}: not a date and time (use ISO 8601, e.g. 2027-03-01T18:00)")
+    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+
+
+def upload_from(data: Data, files: Mapping[str, Any] | None) -> Any:
+    if files and files.get("file") is not None:
+        return files["file"]
+    raw = data.get("content_base64")
+    if not raw:
+        raise InvalidInput("file: attach the evidence file")
+    try:
+        content = base64.b64decode(str(raw), validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidInput("content_base64: not base64") from None
+    return ContentFile(content, name=str(data.get("name") or "evidence"))
+
+
+def _text(data: Data, key: str) -> str:
+    return str(data.get(key) or "")
+
+
+def _persons(actor: Actor, data: Data, key: str) -> list[Person]:
+    ids = data.get(key) or []
+    if isinstance(ids, str | int):
+        ids = [ids]
+    return [case_person(actor, i) for i in ids]
+
+
+_HANDLERS: dict[str, Callable[[Actor, Case, Data, Mapping[str, Any] | None], Any]] = {
+    "acknowledge": lambda a, c, d, f: s.case_acknowledge(actor=a, case=c),
+    "triage": lambda a, c, d, f: s.case_triage(actor=a, case=c, reasons=_text(d, "reasons")),
+    "dismiss": lambda a, c, d, f: s.case_dismiss(actor=a, case=c, reasons=_text(d, "reasons")),
+    "add_party": lambda a, c, d, f: s.case_add_party(
+        actor=a, case=c, person=case_person(a, d.get("person")), role=_text(d, "role")
+    ),
+    "link": lambda a, c, d, f: s.case_link(
+        actor=a, case=c, other=case_by_id(a, d.get("case")), reason=_text(d, "reason")
+    ),
+    "assign_investigator": lambda a, c, d, f: s.case_assign_investigator(
+        actor=a, case=c, person=case_person(a, d.get("person"))
+    ),
+    "add_evidence": lambda a, c, d, f: s.case_add_evidence(
+        actor=a, case=c, upload=upload_from(d, f), description=_text(d, "description")
+    ),
+    "send_notice": lambda a, c, d, f: s.case_send_notice(
+        actor=a, case=c, allegations=_text(d, "allegations")
+    ),
+    "reply": lambda a, c, d, f: s.case_reply(actor=a, case=c, text=_text(d, "text")),
+    "schedule_hearing": lambda a, c, d, f: s.case_schedule_hearing(
+        actor=a, case=c, at=when(d.get("at"), "at") or timezone.now(), details=_text(d, "details")
+    ),
+    "assign_panel": lambda a, c, d, f: s.case_assign_panel(
+        actor=a, case=c, members=_persons(a, d, "members")
+    ),
+    "assign_appeal_panel": lambda a, c, d, f: s.case_assign_panel(
+        actor=a, case=c, members=_persons(a, d, "members"), appeal=True
+    ),
+    "decide": lambda a, c, d, f: s.case_decide(
+        actor=a,
+        case=c,
+        outcome=_text(d, "outcome"),
+        reasons=_text(d, "reasons"),
+        review_at=when(d.get("review_at"), "review_at"),
+    ),
+    "communicate": lambda a, c, d, f: s.case_communicate(actor=a, case=c),
+    "appeal": lambda a, c, d, f: s.case_appeal(actor=a, case=c, grounds=_text(d, "grounds")),
+    "decide_appeal": lambda a, c, d, f: s.case_decide_appeal(
+        actor=a, case=c, outcome=_text(d, "outcome"), reasons=_text(d, "reasons")
+    ),
+    "suspend": lambda a, c, d, f: s.case_suspend(
+        actor=a,
+        case=c,
+        person=case_person(a, d.get("person")),
+        reasons=_text(d, "reasons"),
+        review_at=when(d.get("review_at"), "review_at"),
+    ),
+    "review_suspension": lambda a, c, d, f: s.case_review_suspension(
+        actor=a,
+        case=c,
+        suspension=_suspension(c, d.get("suspension")),
+        reasons=_text(d, "reasons"),
+        lift=bool(d.get("lift")),
+        next_review_at=when(d.get("next_review_at"), "next_review_at"),
+    ),
+    "record_delivery": lambda a, c, d, f: s.case_record_delivery(
+        actor=a, case=c, notice=_notice(c, d.get("notice")), how=_text(d, "how")
+    ),
+    "close": lambda a, c, d, f: s.case_close(actor=a, case=c),
+}
+
+
+def _suspension(case: Case, pk: Any) -> Suspension:
+    found = Suspension.objects.filter(case=case, pk=int(pk or 0)).first()
+    if found is None:
+        raise NotVisible("not found")
+    return found
+
+
+def _notice(case: Case, pk: Any) -> Notice:
+    found = Notice.objects.filter(case=case, pk=int(pk or 0)).first()
+    if found is None:
+        raise NotVisible("not found")
+    return found
+
+
+def case_act(
+    *, actor: Actor, case: Case, action: str, data: Data, files: Mapping[str, Any] | None = None
+) -> Any:
+    """Take `action` on `case` with `data` (the parameters the action's service needs)."""
+    handler = _HANDLERS.get(action)
+    if handler is None:
+        raise NotVisible("not found")
+    return handler(actor, case, data, files)
+
+
+def case_open_from(*, actor: Actor, data: Data, files: Mapping[str, Any] | None = None) -> Case:
+    """Open a case from plain data (the API's and the web form's shape)."""
+    evidence = []
+    for item in data.get("evidence") or []:
+        evidence.append((upload_from(item, None), str(item.get("description") or "")))
+    if files and files.get("file") is not None:
+        evidence.append((files["file"], _text(data, "evidence_description") or "Evidence"))
+    unit = None
+    if data.get("unit"):
+        from polity.org.models import Unit
+
+        unit = Unit.objects.filter(pk=int(data["unit"])).first()
+        if unit is None:
+            raise NotVisible("not found")
+    body = body_by_id(actor, data["objecting_body"]) if data.get("objecting_body") else None
+    return s.case_open(
+        actor=actor,
+        kind=_text(data, "kind") or "complaint",
+        summary=_text(data, "summary"),
+        unit=unit,
+        respondents=_persons(actor, data, "respondents"),
+        witnesses=_persons(actor, data, "witnesses"),
+        objecting_body=body,
+        evidence=evidence,
+        linked=[case_by_id(actor, i) for i in data.get("linked") or []],
+    )

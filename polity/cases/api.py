@@ -1,0 +1,183 @@
+"""/api/v1/cases: open a case, read it with the actions allowed now, take an action, the team's queue,
+public statistics. A refused action answers 409 with the rule that refused it, in words."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+
+from polity.api.auth import actor_of
+from polity.api.schemas import ErrorOut
+from polity.cases.actions import case_act, case_by_id, case_open_from
+from polity.cases.selectors import CaseView, case_get, case_queue
+from polity.cases.statistics import case_stats
+from polity.cases.workflow import ACTIONS
+from polity.common.errors import NotVisible
+from polity.org.models import Unit
+
+router = Router(tags=["cases"])
+ERRORS: dict[int, type[Schema]] = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+class EvidenceIn(Schema):
+    name: str = "evidence"
+    description: str
+    content_base64: str
+
+
+class CaseIn(Schema):
+    kind: str = "complaint"
+    summary: str
+    unit: int | None = None
+    respondents: list[int] = []
+    witnesses: list[int] = []
+    objecting_body: int | None = None
+    linked: list[int] = []
+    evidence: list[EvidenceIn] = []
+
+
+class ActionIn(Schema):
+    """The parameters of an action; each action reads the ones it needs (see the case's `actions`)."""
+
+    reasons: str | None = None
+    text: str | None = None
+    allegations: str | None = None
+    grounds: str | None = None
+    outcome: str | None = None
+    person: int | None = None
+    role: str | None = None
+    members: list[int] | None = None
+    case: int | None = None
+    reason: str | None = None
+    at: datetime | None = None
+    details: str | None = None
+    review_at: datetime | None = None
+    next_review_at: datetime | None = None
+    suspension: int | None = None
+    lift: bool | None = None
+    notice: int | None = None
+    how: str | None = None
+    description: str | None = None
+    name: str | None = None
+    content_base64: str | None = None
+
+
+def case_out(view: CaseView) -> dict[str, Any]:
+    case = view.case
+    out: dict[str, Any] = {
+        "id": case.pk,
+        "reference": case.reference,
+        "kind": case.kind,
+        "state": case.state,
+        "state_label": case.get_state_display(),
+        "unit": case.unit_id,
+        "your_roles": sorted(view.roles),
+        "received_at": case.received_at,
+        "acknowledgement_due_at": case.ack_due_at,
+        "acknowledged_at": case.acknowledged_at,
+        "outcome": case.outcome or None,
+        "decision_reasons": case.decision_reasons or None,
+        "appeal_until": case.appeal_until,
+        "appeal_outcome": case.appeal_outcome or None,
+        "reply_due_at": view.reply_due_at,
+        "actions": [{"name": n, "label": ACTIONS[n].label} for n in view.actions],
+        "deadlines": [
+            {
+                "title": d.title,
+                "rule": d.rule_key,
+                "rule_version": d.rule_version,
+                "due_at": d.due_at,
+                "state": d.state,
+                "escalation_level": d.escalation_level,
+            }
+            for d in view.deadlines
+        ],
+        "notices": [
+            {
+                "id": n.pk,
+                "kind": n.kind,
+                "subject": n.subject,
+                "created_at": n.created_at,
+                "delivered_at": n.delivered_at,
+                "delivery": state,
+            }
+            for n, state in view.notices
+        ],
+        "evidence": [
+            {"id": e.pk, "description": e.description, "sha256": e.sha256, "size": e.size}
+            for e in view.evidence
+        ],
+    }
+    if view.sees_everything:
+        out["summary"] = case.summary
+        out["participants"] = [{"person": p.person_id, "role": p.role} for p in view.participants]
+    elif "complainant" in view.roles:
+        out["summary"] = case.summary
+    return out
+
+
+@router.get("", response={200: list[dict[str, Any]], **ERRORS}, summary="The case team's queue")
+def cases_queue(request: HttpRequest, state: str = "") -> list[dict[str, Any]]:
+    """Open cases in your case team's scope, soonest deadline first (50)."""
+    return [
+        {
+            "id": c.pk,
+            "reference": c.reference,
+            "kind": c.kind,
+            "state": c.state,
+            "next_due_at": c.next_due_at,
+            "unit": c.unit_id,
+        }
+        for c in case_queue(actor=actor_of(request), state=state)
+    ]
+
+
+@router.post("", response={201: dict[str, Any], **ERRORS}, summary="Open a case")
+def cases_open(request: HttpRequest, data: CaseIn) -> Status[dict[str, Any]]:
+    """A member's complaint (for themselves), a disciplinary case or appeal (case team), or an objection
+    to membership (a member of the objecting body, with reasons and evidence)."""
+    actor = actor_of(request)
+    case = case_open_from(actor=actor, data=data.model_dump())
+    return Status(201, case_out(case_get(actor=actor, case_id=case.pk)))
+
+
+@router.get("/stats", response={200: dict[str, Any], **ERRORS}, summary="Public statistics of cases")
+def cases_stats(request: HttpRequest, unit: int | None = None) -> dict[str, Any]:
+    """Counts and average days per stage for the cases handled in a unit's subtree. No personal data."""
+    scope = Unit.objects.filter(pk=unit).first() if unit else Unit.objects.filter(parent__isnull=True).first()
+    if scope is None:
+        raise NotVisible("not found")
+    stats = case_stats(actor=actor_of(request), unit=scope)
+    return {
+        "unit": scope.pk,
+        "counts": stats.counts,
+        "days_in_stage": dict(stats.stages),
+        "kinds": dict(stats.kinds),
+        "states": dict(stats.states),
+        "outcomes": dict(stats.outcomes),
+        "appeals": dict(stats.appeals),
+        "suspensions_by_age": dict(stats.suspensions),
+        "overdue_suspension_reviews": stats.overdue_reviews,
+        "deadlines": stats.deadlines,
+    }
+
+
+@router.get("/{int:case_id}", response={200: dict[str, Any], **ERRORS}, summary="One case")
+def cases_get(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    """The case as you may see it, with the actions you may take now."""
+    return case_out(case_get(actor=actor_of(request), case_id=case_id))
+
+
+@router.post(
+    "/{int:case_id}/actions/{action}", response={200: dict[str, Any], **ERRORS}, summary="Take an action"
+)
+def cases_act(request: HttpRequest, case_id: int, action: str, data: ActionIn) -> dict[str, Any]:
+    """Take one of the case's `actions`. 409 names the due-process rule that refused it."""
+    actor = actor_of(request)
+    case_act(
+        actor=actor, case=case_by_id(actor, case_id), action=action, data=data.model_dump(exclude_none=True)
+    )
+    return case_out(case_get(actor=actor, case_id=case_id))
