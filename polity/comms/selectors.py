@@ -183,3 +183,29 @@ def message_delivery(message: Message) -> dict[str, int]:
 def meeting_by_id(meeting_id: int) -> Meeting | None:
     """(internal, for tasks) a meeting with its body and unit."""
     return Meeting.objects.select_related("body__unit").filter(pk=meeting_id).first()
+
+
+def body_get(*, actor: Actor, body_id: int) -> Body:
+    """A body of a unit the actor may write to; others answer NotVisible."""
+    body = Body.objects.select_related("unit").filter(pk=body_id).first()
+    if body is None:
+        raise NotVisible("not found")
+    require(actor, SEND_PERM, scope=body.unit)
+    return body
+
+
+def send_unit_get(*, actor: Actor, unit_id: int) -> Unit:
+    """A unit the actor may write to; others answer NotVisible."""
+    unit = Unit.objects.filter(pk=unit_id).first()
+    if unit is None:
+        raise NotVisible("not found")
+    require(actor, SEND_PERM, scope=unit)
+    return unit
+
+
+def meeting_get(*, actor: Actor, meeting_id: int) -> Meeting:
+    meeting = meeting_by_id(meeting_id)
+    if meeting is None:
+        raise NotVisible("not found")
+    require(actor, SEND_PERM, scope=meeting.body.unit)
+    return meeting

@@ -71,3 +71,17 @@ def consent_history(*, actor: Actor, person: Person) -> list[ConsentEvent]:
             actor=actor, verb="consent.view", subjects=[person.pk], purpose="consent", object_type="person"
         )
     return list(ConsentEvent.objects.filter(person=person).order_by("-occurred_at", "-id"))
+
+
+def my_person(*, actor: Actor) -> Person:
+    """The actor's own register entry (members only); accounts without one answer NotVisible."""
+    from polity.common.errors import NotVisible
+
+    person = (
+        Person.objects.select_related("home_unit").filter(pk=actor.person_id).first()
+        if actor.person_id
+        else None
+    )
+    if person is None:
+        raise NotVisible("not found")
+    return person

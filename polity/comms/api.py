@@ -1,0 +1,248 @@
+"""Audiences and messages over the API. Counts, never addresses.
+
+POST /audiences, GET /audiences, GET /audiences/{id}, GET /audiences/{id}/preview
+POST /messages, GET /messages, GET /messages/{id}, POST /messages/{id}/send|approve|refuse
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+
+from polity.api.auth import actor_of
+from polity.comms.models import Audience, Message
+from polity.comms.selectors import (
+    audience_get,
+    audience_list,
+    audience_preview,
+    body_get,
+    meeting_get,
+    message_delivery,
+    message_get,
+    message_list,
+    send_unit_get,
+)
+from polity.comms.services import (
+    audience_create,
+    message_approve,
+    message_create,
+    message_refuse,
+    message_send,
+)
+
+audiences = Router(tags=["comms"])
+messages = Router(tags=["comms"])
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class AudienceIn(Schema):
+    name: str
+    unit: int
+    units: list[int] = []
+    body: int | None = None
+    body_part: str = ""
+    statuses: list[str] = []
+    min_days_in_arrears: int | None = None
+    joined_since: date | None = None
+    offices: list[str] = []
+
+
+class AudienceOut(Schema):
+    id: int
+    name: str
+    unit: int
+    unit_name: str
+    units: list[int]
+    body: int | None
+    body_part: str
+    statuses: list[str]
+    min_days_in_arrears: int | None
+    joined_since: date | None
+    offices: list[str]
+    created_by: str
+    created_at: datetime
+
+
+class PreviewOut(Schema):
+    audience: int
+    purpose: str
+    channel: str
+    total: int
+    reachable: int
+    no_consent: int
+    suppressed: int
+    no_address: int
+
+
+class MessageIn(Schema):
+    audience: int
+    purpose: str
+    channel: str = "email"
+    subject: str = ""
+    body: str
+    scheduled_for: datetime | None = None
+    meeting: int | None = None
+
+
+class RefuseIn(Schema):
+    reason: str
+
+
+class MessageOut(Schema):
+    id: int
+    unit: int
+    audience: int
+    purpose: str
+    channel: str
+    subject: str
+    body: str
+    state: str
+    scheduled_for: datetime | None
+    approver_unit: int | None
+    refusal_reason: str
+    created_by: str
+    created_at: datetime
+    sent_at: datetime | None
+    recipients: int
+    excluded: dict[str, int]
+    delivery: dict[str, int]
+
+
+ERRORS: dict[int, Any] = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+def audience_out(a: Audience) -> dict[str, object]:
+    return {
+        "id": a.pk,
+        "name": a.name,
+        "unit": a.unit_id,
+        "unit_name": a.unit.name,
+        "units": a.unit_ids,
+        "body": a.body_id,
+        "body_part": a.body_part,
+        "statuses": a.statuses,
+        "min_days_in_arrears": a.min_days_in_arrears,
+        "joined_since": a.joined_since,
+        "offices": a.offices,
+        "created_by": a.created_by_label,
+        "created_at": a.created_at,
+    }
+
+
+def message_out(m: Message) -> dict[str, object]:
+    return {
+        "id": m.pk,
+        "unit": m.unit_id,
+        "audience": m.audience_id,
+        "purpose": m.purpose,
+        "channel": m.channel,
+        "subject": m.subject,
+        "body": m.body,
+        "state": m.state,
+        "scheduled_for": m.scheduled_for,
+        "approver_unit": m.approver_unit_id,
+        "refusal_reason": m.refusal_reason,
+        "created_by": m.created_by_label,
+        "created_at": m.created_at,
+        "sent_at": m.sent_at,
+        "recipients": m.recipients,
+        "excluded": m.excluded,
+        "delivery": message_delivery(m),
+    }
+
+
+@audiences.post("", response={201: AudienceOut, **ERRORS}, summary="Save an audience")
+def audiences_create(request: HttpRequest, payload: AudienceIn) -> Status[dict[str, object]]:
+    actor = actor_of(request)
+    audience = audience_create(
+        actor=actor,
+        unit=send_unit_get(actor=actor, unit_id=payload.unit),
+        name=payload.name,
+        units=[send_unit_get(actor=actor, unit_id=u) for u in payload.units],
+        body=body_get(actor=actor, body_id=payload.body) if payload.body is not None else None,
+        body_part=payload.body_part,
+        statuses=payload.statuses,
+        min_days_in_arrears=payload.min_days_in_arrears,
+        joined_since=payload.joined_since,
+        offices=payload.offices,
+    )
+    return Status(201, audience_out(audience))
+
+
+@audiences.get("", response=list[AudienceOut], summary="Audiences of units in scope")
+def audiences_list(request: HttpRequest) -> list[dict[str, object]]:
+    return [audience_out(a) for a in audience_list(actor=actor_of(request))]
+
+
+@audiences.get("/{audience_id}", response={200: AudienceOut, 404: ErrorOut}, summary="One audience")
+def audiences_get(request: HttpRequest, audience_id: int) -> dict[str, object]:
+    return audience_out(audience_get(actor=actor_of(request), audience_id=audience_id))
+
+
+@audiences.get("/{audience_id}/preview", response={200: PreviewOut, **ERRORS}, summary="Counts only")
+def audiences_preview(
+    request: HttpRequest, audience_id: int, purpose: str = "campaigning", channel: str = "email"
+) -> dict[str, object]:
+    """How many the audience reaches for a purpose and channel, and how many are excluded and why."""
+    preview = audience_preview(
+        actor=actor_of(request), audience_id=audience_id, purpose=purpose, channel=channel
+    )
+    return {"audience": audience_id, **vars(preview)}
+
+
+@messages.post("", response={201: MessageOut, **ERRORS}, summary="Compose a message")
+def messages_create(request: HttpRequest, payload: MessageIn) -> Status[dict[str, object]]:
+    actor = actor_of(request)
+    message = message_create(
+        actor=actor,
+        audience=audience_get(actor=actor, audience_id=payload.audience),
+        purpose=payload.purpose,
+        channel=payload.channel,
+        subject=payload.subject,
+        body=payload.body,
+        scheduled_for=payload.scheduled_for,
+        meeting=meeting_get(actor=actor, meeting_id=payload.meeting) if payload.meeting is not None else None,
+    )
+    return Status(201, message_out(message))
+
+
+@messages.get("", response=list[MessageOut], summary="Messages in scope and awaiting my approval")
+def messages_list(request: HttpRequest, state: str = "") -> list[dict[str, object]]:
+    return [message_out(m) for m in message_list(actor=actor_of(request), state=state or None)]
+
+
+@messages.get(
+    "/{message_id}", response={200: MessageOut, 404: ErrorOut}, summary="One message, with delivery counts"
+)
+def messages_get(request: HttpRequest, message_id: int) -> dict[str, object]:
+    return message_out(message_get(actor=actor_of(request), message_id=message_id))
+
+
+@messages.post(
+    "/{message_id}/send", response={200: MessageOut, **ERRORS}, summary="Send, or queue for approval"
+)
+def messages_send(request: HttpRequest, message_id: int) -> dict[str, object]:
+    """Sends now, schedules, or queues for the approving unit when the rulebook says so (see `state`)."""
+    actor = actor_of(request)
+    return message_out(message_send(actor=actor, message=message_get(actor=actor, message_id=message_id)))
+
+
+@messages.post(
+    "/{message_id}/approve", response={200: MessageOut, **ERRORS}, summary="Approve (approving unit)"
+)
+def messages_approve(request: HttpRequest, message_id: int) -> dict[str, object]:
+    actor = actor_of(request)
+    return message_out(message_approve(actor=actor, message=message_get(actor=actor, message_id=message_id)))
+
+
+@messages.post("/{message_id}/refuse", response={200: MessageOut, **ERRORS}, summary="Refuse, with a reason")
+def messages_refuse(request: HttpRequest, message_id: int, payload: RefuseIn) -> dict[str, object]:
+    actor = actor_of(request)
+    message = message_get(actor=actor, message_id=message_id)
+    return message_out(message_refuse(actor=actor, message=message, reason=payload.reason))

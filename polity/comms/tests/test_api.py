@@ -1,0 +1,122 @@
+"""The comms and consent API: counts not addresses, 404 out of scope, approval by the region."""
+
+import json
+
+import pytest
+
+from polity.accounts.tokens import token_create
+from polity.audit.models import Event
+from polity.common.actor import Actor
+from polity.comms.tests.conftest import consent
+from polity.consent.checks import contact_permitted
+
+
+@pytest.fixture
+def call(org, client):  # type: ignore[no-untyped-def]
+    tokens = {
+        name: token_create(actor=Actor.system(), user=user, name="t")[1] for name, user in org.users.items()
+    }
+
+    def do(who, method, path, body=None):  # type: ignore[no-untyped-def]
+        headers = {"Authorization": f"Bearer {tokens[who]}"}
+        if method == "get":
+            return client.get(f"/api/v1{path}", body or {}, headers=headers)
+        return client.post(
+            f"/api/v1{path}", json.dumps(body or {}), content_type="application/json", headers=headers
+        )
+
+    return do
+
+
+def test_my_consents_get_and_post(org, call):
+    response = call("member", "get", "/me/consents")
+    assert response.status_code == 200
+    rows = {(r["purpose"], r["channel"]): r for r in response.json()}
+    assert (
+        rows[("campaigning", "email")]["state"] == "not asked" and rows[("campaigning", "email")]["wording"]
+    )
+    assert rows[("governance", "email")]["may_refuse"] is False
+    response = call(
+        "member", "post", "/me/consents", {"purpose": "campaigning", "channel": "sms", "action": "given"}
+    )
+    assert response.status_code == 200
+    assert {(r["purpose"], r["channel"]): r["state"] for r in response.json()}[
+        ("campaigning", "sms")
+    ] == "given"
+    assert contact_permitted(person_id=org.people["member"].pk, purpose="campaigning", channel="sms") == (
+        True,
+        "ok",
+    )
+    assert Event.objects.filter(verb="consent.record", actor_person_id=org.people["member"].pk).exists()
+    refused = call(
+        "member", "post", "/me/consents", {"purpose": "governance", "channel": "email", "action": "withdrawn"}
+    )
+    assert refused.status_code == 409
+    bad = call(
+        "member", "post", "/me/consents", {"purpose": "campaigning", "channel": "pigeon", "action": "given"}
+    )
+    assert bad.status_code == 422
+
+
+def test_audience_message_send_flow(org, call, sent):
+    consent(org.people["member"])
+    unit = org.units["north_a"].pk
+    response = call("secretary", "post", "/audiences", {"name": "All North A", "unit": unit})
+    assert response.status_code == 201, response.content
+    audience = response.json()["id"]
+    preview = call(
+        "secretary", "get", f"/audiences/{audience}/preview", {"purpose": "campaigning", "channel": "email"}
+    )
+    assert preview.status_code == 200 and preview.json()["reachable"] == 1
+    assert "@" not in preview.content.decode()
+    response = call(
+        "secretary",
+        "post",
+        "/messages",
+        {
+            "audience": audience,
+            "purpose": "campaigning",
+            "channel": "email",
+            "subject": "Hi",
+            "body": "Hi {{ given_name }}",
+        },
+    )
+    assert response.status_code == 201, response.content
+    message = response.json()["id"]
+    sent_response = call("secretary", "post", f"/messages/{message}/send")
+    assert sent_response.status_code == 200 and sent_response.json()["state"] == "sent"
+    detail = call("secretary", "get", f"/messages/{message}").json()
+    assert detail["recipients"] == 1 and set(detail["delivery"]) >= {"queued", "sent", "failed", "bounced"}
+
+
+def test_out_of_scope_answers_404_like_missing(org, call):
+    south = call("national", "post", "/audiences", {"name": "South", "unit": org.units["south"].pk}).json()[
+        "id"
+    ]
+    for path in (f"/audiences/{south}", f"/audiences/{south}/preview", "/audiences/999999"):
+        response = call("secretary", "get", path)
+        assert response.status_code == 404 and response.json() == {"detail": "Not found."}
+    assert (
+        call("secretary", "post", "/audiences", {"name": "x", "unit": org.units["south"].pk}).status_code
+        == 404
+    )
+    bad = call(
+        "secretary",
+        "post",
+        "/messages",
+        {"audience": south, "purpose": "service", "body": "x", "subject": "x"},
+    )
+    assert bad.status_code == 404
+
+
+def test_unknown_merge_field_is_a_clear_422(org, call):
+    audience = call("secretary", "post", "/audiences", {"name": "A", "unit": org.units["north_a"].pk}).json()[
+        "id"
+    ]
+    response = call(
+        "secretary",
+        "post",
+        "/messages",
+        {"audience": audience, "purpose": "service", "subject": "x", "body": "{{ email }}"},
+    )
+    assert response.status_code == 422 and "unknown merge field" in response.json()["detail"]
