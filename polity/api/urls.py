@@ -1,9 +1,11 @@
 from ninja import NinjaAPI
 
 from polity.api import me, members, units
-from polity.cases.api import router as cases_router
 from polity.api.auth import BearerToken
 from polity.api.errors import install_error_handlers
+from polity.cases.api import router as cases_router
+from polity.comms import api as comms_api
+from polity.consent import api as consent_api
 
 api = NinjaAPI(
     title="Polity API",
@@ -21,4 +23,7 @@ install_error_handlers(api)
 api.add_router("/units", units.router)
 api.add_router("/members", members.router)
 api.add_router("/me", me.router)
+api.add_router("/me/consents", consent_api.router)
+api.add_router("/audiences", comms_api.audiences)
+api.add_router("/messages", comms_api.messages)
 api.add_router("/cases", cases_router)
