@@ -212,7 +212,7 @@ def bounce_record(*, actor: Actor, message_id: str, permanent: bool = True, reas
     dispatch_id, entry_id = parsed
     with transaction.atomic():
         entry = (
-            OutboxEntry.objects.select_for_update()
+            OutboxEntry.objects.select_for_update(of=("self",))
             .select_related("dispatch", "person")
             .filter(pk=entry_id, dispatch_id=dispatch_id)
             .first()

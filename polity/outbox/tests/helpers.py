@@ -14,3 +14,45 @@ def give_consent(person, purpose: str = "campaigning", channel: str = "email", a
     return consent_record(
         actor=actor, person=person, purpose=purpose, channel=channel, action=action, method="web_form"
     )
+
+
+def free_port() -> int:
+    """A port nobody listens on right now (aiosmtpd's Controller cannot take port 0)."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Sink:
+    """An aiosmtpd handler that counts messages and connections, and can answer with an error code."""
+
+    def __init__(self, answers=None):  # type: ignore[no-untyped-def]
+        import threading
+
+        self.answers = answers or {}  # recipient -> "451 ..." / "550 ..."
+        self.messages: list[tuple[str, list[str], bytes]] = []
+        self.peers: set[object] = set()
+        self.lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]  # noqa: N802
+        answer = self.answers.get(address)
+        if answer:
+            return answer
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
+        with self.lock:
+            self.peers.add(session.peer)
+            self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+        return "250 Message accepted"
+
+
+def start_smtp(handler, port: int | None = None):  # type: ignore[no-untyped-def]
+    from aiosmtpd.controller import Controller
+
+    controller = Controller(handler, hostname="127.0.0.1", port=port or free_port())
+    controller.start()
+    return controller
