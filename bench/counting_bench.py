@@ -21,36 +21,52 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from gen_ballots import generate, write_blt  # noqa: E402
 
 from polity.counting import count, read_blt  # noqa: E402
 
 SCOTTISH = Path(os.environ.get("POLITY_SHARED_DATA", ROOT.parent / "shared" / "data")) / "scottish-stv"
 
 
-def timed_process(args: list[str], timeout: float | None = None) -> tuple[float, float, str]:
-    """Run a child; return (seconds, its peak RSS in MB, stdout). Raises TimeoutExpired."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+def timed_process(args: list[str], timeout: float | None = None) -> tuple[float, float, float, str]:
+    """Run a child; return (wall seconds, CPU seconds, its peak RSS in MB, stdout).
+
+    The child is started through ``/usr/bin/time`` when present, so that its peak RSS is its own
+    (a plain fork would charge it with this process's pages). Raises TimeoutExpired.
+    """
+    timer = Path("/usr/bin/time")
+    report = Path(tempfile.mkstemp(suffix=".time")[1])
+    wrapped = [str(timer), "-f", "%e %U %S %M", "-o", str(report), *args] if timer.exists() else args
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run(args, capture_output=True, text=True, timeout=timeout, check=True, cwd=ROOT)
-    seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, max(peak, before) / 1024, done.stdout
+    done = subprocess.run(wrapped, capture_output=True, text=True, timeout=timeout, check=True, cwd=ROOT)
+    wall = time.perf_counter() - start
+    if timer.exists():
+        _, user, system, peak_kb = report.read_text().split()[-4:]
+        cpu, peak = float(user) + float(system), int(peak_kb) / 1024
+    else:
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+        peak = after.ru_maxrss / 1024
+    report.unlink()
+    return wall, cpu, peak, done.stdout
 
 
-def best_of(runs: int, fn) -> float:  # type: ignore[no-untyped-def]
-    times = []
+def best_of(runs: int, fn: Callable[[], object]) -> tuple[float, float]:
+    """Best wall time and best CPU time over ``runs`` calls."""
+    walls, cpus = [], []
     for _ in range(runs):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        walls.append(time.perf_counter() - start)
+        cpus.append(time.process_time() - start_cpu)
+    return min(walls), min(cpus)
 
 
 def peer(name: str, path: str) -> None:
@@ -110,36 +126,41 @@ def main() -> None:
     py = sys.executable
     with tempfile.TemporaryDirectory() as tmp:
         big = Path(tmp) / "party.blt"
-        names, order, lengths = generate(args.ballots, 15, seed=1)
-        write_blt(big, names, order, lengths, seats=5)
         small = Path(tmp) / "party_small.blt"
-        write_blt(small, names, order[: args.peer_ballots], lengths[: args.peer_ballots], seats=5)
+        gen = str(ROOT / "bench" / "gen_ballots.py")
+        subprocess.run([py, gen, str(big), "--ballots", str(args.ballots), "--seed", "1"], check=True)
+        subprocess.run([py, gen, str(small), "--ballots", str(args.peer_ballots), "--seed", "1"], check=True)
         print(
-            f"Generated {args.ballots:,} ballots, 15 candidates, 5 seats, seed 1 ({big.stat().st_size / 1e6:.1f} MB BLT)"
+            f"Generated {args.ballots:,} ballots, 15 candidates, 5 seats, seed 1 "
+            f"({big.stat().st_size / 1e6:.1f} MB BLT); times are wall clock (CPU in brackets)"
         )
 
         cli = [py, "-c", "import sys; from polity.counting.cli import main; sys.exit(main(sys.argv[1:]))"]
         for method in ("stv-scottish", "stv-meek"):
-            secs, rss, _ = timed_process([*cli, str(big), "--method", method, "--format", "json"])
-            print(f"{method:14s} end to end from BLT (new process): {secs:6.2f} s, peak RSS {rss:6.0f} MB")
+            wall, cpu, rss, _ = timed_process([*cli, str(big), "--method", method, "--format", "json"])
+            print(
+                f"{method:14s} end to end from BLT (new process): {wall:6.2f} s ({cpu:5.2f}), peak RSS {rss:4.0f} MB"
+            )
 
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         election = read_blt(big)
         print(
             f"read BLT in process:                         {time.perf_counter() - start:6.2f} s "
-            f"({len(election.weights):,} distinct rankings)"
+            f"({time.process_time() - start_cpu:5.2f}), {len(election.weights):,} distinct rankings"
         )
         for method in ("stv-scottish", "stv-ers97", "stv-meek", "av", "sv", "fptp"):
             seats = 1 if method in ("av", "sv") else None
-            secs = best_of(3, lambda m=method, s=seats: count(election, m, seats=s))
-            print(f"{method:14s} count alone, ballots in memory:  {secs:6.3f} s (best of 3)")
+            wall, cpu = best_of(3, lambda m=method, s=seats: count(election, m, seats=s))  # type: ignore[misc]
+            print(f"{method:14s} count alone, ballots in memory:  {wall:6.3f} s ({cpu:5.3f}), best of 3")
 
         files = sorted((SCOTTISH / "blt").glob("*.blt"))
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         for path in files:
             count(read_blt(path), "stv-scottish")
-        total = time.perf_counter() - start
-        print(f"all {len(files):,} Scottish contests (read + Scottish STV): {total:6.2f} s")
+        total, total_cpu = time.perf_counter() - start, time.process_time() - start_cpu
+        print(
+            f"all {len(files):,} Scottish contests (read + Scottish STV): {total:6.2f} s ({total_cpu:5.2f})"
+        )
 
         print(
             f"\nPeers on the first {args.peer_ballots:,} ballots (each in its own process, "
@@ -154,9 +175,9 @@ def main() -> None:
         ):
             seats = 1 if ours_method == "av" else None
             ours = count(ours_small, ours_method, seats=seats)
-            our_secs = best_of(3, lambda m=ours_method, s=seats: count(ours_small, m, seats=s))
+            our_secs, _ = best_of(3, lambda m=ours_method, s=seats: count(ours_small, m, seats=s))  # type: ignore[misc]
             try:
-                secs, _, out = timed_process(
+                secs, _, _, out = timed_process(
                     [py, __file__, "--peer", peer_name, str(small)], args.peer_timeout
                 )
                 data = json.loads(out)
