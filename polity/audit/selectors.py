@@ -34,6 +34,11 @@ VERB_WORDS: dict[str, str] = {
     "grant.give": "Gave the member an access grant",
     "grant.revoke": "Revoked an access grant",
     "audit.read_log": "Read the member's access log",
+    "audit.verify": "Verified the whole access log",
+    "account.totp_confirm": "Set up an authenticator app",
+    "account.backup_codes": "Made new backup codes",
+    "unit.create": "Created a unit",
+    "body.create": "Created a body",
 }
 
 
