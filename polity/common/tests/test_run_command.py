@@ -161,16 +161,10 @@ def children_of(pid: int) -> list[int]:
 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
-def test_polity_run_serves_and_stops_cleanly(tmp_path, stop_signal):
-    """End to end: a fresh database is migrated, the web answers, and a signal leaves no process behind."""
+def test_polity_run_serves_and_stops_cleanly(tmp_path, shell_env, stop_signal):
+    """End to end: the database is migrated, the web answers, and a signal leaves no process behind."""
     port = free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "POLITY_VAR_DIR": str(tmp_path),
-        "PORT": str(port),
-    }
+    env = {**shell_env, "PORT": str(port)}
     log = tmp_path / "out.txt"
     with log.open("wb") as out:
         proc = subprocess.Popen(  # noqa: S603

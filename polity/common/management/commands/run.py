@@ -4,7 +4,7 @@ The web server and the worker (and anything appended to CHILDREN, such as a loca
 child processes, each in its own process group. Ctrl-C or SIGTERM stops them all: SIGTERM first, SIGKILL
 after a grace period. If one child dies, the others are stopped too and the exit status says so. On Linux
 the children are also told to exit if this process is killed outright, so nothing is left behind.
-See docs/decisions/0005-polity-run.md for why the web server is Django's runserver.
+See docs/decisions/0004-polity-run.md for why the web server is Django's runserver.
 """
 
 from __future__ import annotations
