@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "django_tasks_db",
+    "ninja",  # serves the API docs page's Swagger UI from our own static files, not a CDN
     "polity.common",
     "polity.accounts",
     "polity.rulebook",
