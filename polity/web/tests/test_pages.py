@@ -163,3 +163,13 @@ def test_the_dpo_reads_a_members_access_log_and_that_is_recorded(org, login):
 def test_error_pages_are_ours(login):
     response = login("secretary").get("/members/99999999/")
     assert response.status_code == 404 and "nothing you may see" in response.text
+
+
+def test_a_staff_account_without_a_person_gets_a_home_page(org, client):
+    from polity.accounts.models import User
+
+    user = User.objects.create_user("helpdesk", password="x-long-password-1")
+    client.force_login(user)
+    response = client.get(reverse("web:home"))
+    assert response.status_code == 200
+    assert client.get(reverse("web:me")).status_code == 404

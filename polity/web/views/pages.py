@@ -33,7 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """An officer's units, offices and grants with quick links; a plain member goes to their own page."""
     actor = actor_of(request)
     summary = home_for(actor=actor)
-    if not summary.perms:
+    if not summary.perms and actor.person_id is not None:
         return redirect("web:me")
     return render(request, "web/home.html", {"home": summary})
 
