@@ -8,5 +8,6 @@ urlpatterns = [
     path("accounts/", include("polity.accounts.urls")),
     path("api/v1/", api.urls),
     path("outbox/", include("polity.outbox.urls")),
+    path("cases/", include("polity.cases.urls")),
     path("", include("polity.web.urls")),
 ]

@@ -106,7 +106,9 @@ def _text(data: Data, key: str) -> str:
 
 def _persons(actor: Actor, data: Data, key: str) -> list[Person]:
     ids = data.get(key) or []
-    if isinstance(ids, str | int):
+    if isinstance(ids, str):
+        ids = [part for part in ids.replace(" ", ",").split(",") if part]
+    elif isinstance(ids, int):
         ids = [ids]
     return [case_person(actor, i) for i in ids]
 

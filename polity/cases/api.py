@@ -13,10 +13,8 @@ from polity.api.auth import actor_of
 from polity.api.schemas import ErrorOut
 from polity.cases.actions import case_act, case_by_id, case_open_from
 from polity.cases.selectors import CaseView, case_get, case_queue
-from polity.cases.statistics import case_stats
+from polity.cases.statistics import case_stats, stats_unit
 from polity.cases.workflow import ACTIONS
-from polity.common.errors import NotVisible
-from polity.org.models import Unit
 
 router = Router(tags=["cases"])
 ERRORS: dict[int, type[Schema]] = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -147,9 +145,7 @@ def cases_open(request: HttpRequest, data: CaseIn) -> Status[dict[str, Any]]:
 @router.get("/stats", response={200: dict[str, Any], **ERRORS}, summary="Public statistics of cases")
 def cases_stats(request: HttpRequest, unit: int | None = None) -> dict[str, Any]:
     """Counts and average days per stage for the cases handled in a unit's subtree. No personal data."""
-    scope = Unit.objects.filter(pk=unit).first() if unit else Unit.objects.filter(parent__isnull=True).first()
-    if scope is None:
-        raise NotVisible("not found")
+    scope = stats_unit(unit)
     stats = case_stats(actor=actor_of(request), unit=scope)
     return {
         "unit": scope.pk,

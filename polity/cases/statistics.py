@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from polity.cases.models import AppealOutcome, Case, CaseState, Kind, Outcome, Suspension
 from polity.common.actor import Actor
+from polity.common.errors import NotVisible
 from polity.deadlines.selectors import deadline_stats
 from polity.org.models import Unit
 
@@ -112,6 +113,15 @@ def case_stats(
         overdue_reviews=int(suspensions["overdue"] or 0),
         deadlines=deadline_stats(actor=actor, unit=unit, since=since, until=until, subject_type="case"),
     )
+
+
+def stats_unit(unit_id: int | None) -> Unit:
+    """A unit whose statistics are asked for (units are public; their statistics carry no personal data)."""
+    qs = Unit.objects.filter(pk=unit_id) if unit_id else Unit.objects.filter(parent__isnull=True)
+    unit = qs.first()
+    if unit is None:
+        raise NotVisible("not found")
+    return unit
 
 
 def case_stats_by_unit(*, actor: Actor, parent: Unit) -> list[tuple[Unit, int, int]]:

@@ -1,0 +1,104 @@
+"""Case pages: my cases and a complaint form, one case (status, deadlines, documents, allowed actions),
+evidence files, the case team's queue, public statistics. Views parse, call one selector or service, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from polity.cases.actions import case_act, case_by_id, case_open_from
+from polity.cases.forms import ACTION_FIELDS, ComplaintForm
+from polity.cases.selectors import case_get, case_queue, cases_of_person, evidence_open
+from polity.cases.statistics import case_stats, case_stats_by_unit, stats_unit
+from polity.cases.workflow import ACTIONS
+from polity.common.errors import DomainError, Forbidden, InvalidInput, NotVisible
+from polity.web.views.common import actor_of, web_view
+
+
+@web_view
+def home(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    return render(request, "cases/home.html", {"mine": cases_of_person(actor=actor)})
+
+
+@web_view
+def new(request: HttpRequest) -> HttpResponse:
+    form = ComplaintForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = case_open_from(
+                actor=actor_of(request), data={**form.cleaned_data, "kind": "complaint"}, files=request.FILES
+            )
+        except (InvalidInput, DomainError) as error:
+            if isinstance(error, NotVisible | Forbidden):
+                raise
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Your complaint is received. Its reference is {case.reference}.")
+            return redirect("cases:detail", case_id=case.pk)
+    return render(request, "cases/new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _detail(request: HttpRequest, case_id: int, error: str = "", status: int = 200) -> HttpResponse:
+    view = case_get(actor=actor_of(request), case_id=case_id)
+    forms = [(ACTIONS[name], ACTION_FIELDS.get(name, [])) for name in view.actions]
+    return render(
+        request,
+        "cases/detail.html",
+        {"view": view, "case": view.case, "forms": forms, "error": error},
+        status=status,
+    )
+
+
+@web_view
+def detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    return _detail(request, case_id)
+
+
+@web_view
+@require_POST
+def act(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
+    actor = actor_of(request)
+    try:
+        case_act(
+            actor=actor,
+            case=case_by_id(actor, case_id),
+            action=action,
+            data=request.POST.dict(),
+            files=request.FILES,
+        )
+    except (NotVisible, Forbidden):
+        raise
+    except DomainError as error:
+        return _detail(
+            request, case_id, error=str(error), status=400 if isinstance(error, InvalidInput) else 409
+        )
+    messages.success(request, f"Done: {ACTIONS[action].label.lower()}.")
+    return redirect("cases:detail", case_id=case_id)
+
+
+@web_view
+def evidence(request: HttpRequest, evidence_id: int) -> HttpResponse:
+    item = evidence_open(actor=actor_of(request), evidence_id=evidence_id)
+    response = FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response  # type: ignore[return-value]  # a streamed file is a response too
+
+
+@web_view
+def queue(request: HttpRequest) -> HttpResponse:
+    cases = case_queue(actor=actor_of(request), state=request.GET.get("state", ""))
+    return render(request, "cases/queue.html", {"cases": cases})
+
+
+@web_view
+def stats(request: HttpRequest, unit_id: int | None = None) -> HttpResponse:
+    actor = actor_of(request)
+    unit = stats_unit(unit_id)
+    context = {
+        "stats": case_stats(actor=actor, unit=unit),
+        "units": case_stats_by_unit(actor=actor, parent=unit),
+    }
+    return render(request, "cases/stats.html", context)
