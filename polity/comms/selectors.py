@@ -209,3 +209,19 @@ def meeting_get(*, actor: Actor, meeting_id: int) -> Meeting:
         raise NotVisible("not found")
     require(actor, SEND_PERM, scope=meeting.body.unit)
     return meeting
+
+
+def bodies_in_scope(*, actor: Actor) -> list[Body]:
+    """Bodies of units the actor may write to (for audience forms)."""
+    return list(Body.objects.filter(units_q(actor, SEND_PERM, field="unit__path")).select_related("unit"))
+
+
+def send_units(*, actor: Actor) -> list[Unit]:
+    """Units the actor may write to, in tree order."""
+    return list(Unit.objects.filter(units_q(actor, SEND_PERM)).order_by("path"))
+
+
+def can_send_anywhere(actor: Actor) -> bool:
+    from polity.access.policy import scopes
+
+    return bool(scopes(actor, SEND_PERM))

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from polity.comms import views
+
+app_name = "comms"
+urlpatterns = [
+    path("me/consents/", views.my_consents, name="my_consents"),
+    path("comms/audiences/", views.audiences, name="audiences"),
+    path("comms/audiences/<int:audience_id>/", views.audience, name="audience"),
+    path("comms/messages/", views.messages, name="messages"),
+    path("comms/messages/new/", views.message_new, name="message_new"),
+    path("comms/messages/<int:message_id>/", views.message, name="message"),
+    path("comms/messages/<int:message_id>/send/", views.message_send_view, name="message_send"),
+    path("comms/messages/<int:message_id>/approve/", views.message_approve_view, name="message_approve"),
+    path("comms/messages/<int:message_id>/refuse/", views.message_refuse_view, name="message_refuse"),
+]
