@@ -57,6 +57,8 @@ def polity_command(*args: str) -> list[str]:
 CHILDREN: list[Child] = [
     Child("web", lambda o: polity_command("runserver", f"{o.host}:{o.port}", "--noreload")),
     Child("worker", lambda o: polity_command("db_worker", "--no-reload")),
+    # The local mail catcher (polity.outbox): idles when POLITY_EMAIL_URL is not local or its port is taken.
+    Child("mail", lambda o: polity_command("mailcatcher", "--optional")),
 ]
 
 
