@@ -41,6 +41,7 @@ def render_svg(result: CountResult, *, width: int = 900) -> str:
     gone: set[str] = set()
     won: set[str] = set()
     for i, stage in enumerate(result.stages):
+        won.update(stage.elected)  # outlined from the stage that elects them
         y0 = head + i * block_h
         out.append(
             f'<text x="10" y="{y0 + 12}" font-weight="bold">{stage.number}. {escape(stage.describe())}</text>'
@@ -64,7 +65,6 @@ def render_svg(result: CountResult, *, width: int = 900) -> str:
                 f'<line x1="{qx:.1f}" y1="{y0 + 16}" x2="{qx:.1f}" y2="{y0 + 18 + len(names) * bar_h}" '
                 'stroke="black" stroke-dasharray="4 3"/>'
             )
-        won.update(stage.elected)
-        gone.update(stage.excluded)
+        gone.update(stage.excluded)  # faded from the next stage
     out.append("</svg>")
     return "\n".join(out) + "\n"

@@ -89,28 +89,35 @@ class _Ers97Count:
         held: int = sum(min(self.quota, self.votes[c]) for c in self.elected)
         return self.valid - held - self.exhausted - self.loss
 
-    def _exclusion_set(self) -> list[int]:
-        """5.2.5: the lowest candidates to exclude together (one, or a larger group)."""
-        pool = list(self.continuing)
-        doomed = self.guard.doomed(pool, self.elected) if self.guard else []
+    def _pool(self) -> tuple[list[int], bool]:
+        """Candidates open to exclusion, and whether they are doomed by a group minimum."""
+        doomed = self.guard.doomed(self.continuing, self.elected) if self.guard else []
         if doomed:
-            return [self._lowest_of(doomed)]
-        protected = self.guard.protected(pool, self.elected) if self.guard else set()
-        pool = [c for c in pool if c not in protected] or pool
+            return doomed, True
+        protected = self.guard.protected(self.continuing, self.elected) if self.guard else set()
+        return [c for c in self.continuing if c not in protected] or list(self.continuing), False
+
+    def _bulk_group(self) -> list[int]:
+        """5.2.5: the largest group (two or more) of lowest candidates that may go together, or []."""
+        pool, doomed = self._pool()
+        if doomed or self.guard:  # with a group minimum, exclusions go one at a time
+            return []
         ordered = sorted(pool, key=lambda c: self.votes[c])
         unfilled = self.seats - len(self.elected)
         deferred = self._surpluses()
-        best = 0
-        running = 0
+        best, running = 0, 0
         for k in range(1, len(ordered)):
             running += self.votes[ordered[k - 1]]
             if len(self.continuing) - k < unfilled:
                 break
-            if k >= 2 and running + deferred <= self.votes[ordered[k]]:
+            below, above = self.votes[ordered[k - 1]], self.votes[ordered[k]]
+            if k >= 2 and below < above and running + deferred <= above:
                 best = k
-        if best >= 2 and not self.guard:  # with a group minimum, exclusions go one at a time
-            return ordered[:best]
-        return [self._lowest_of(pool)]
+        return ordered[:best]
+
+    def _exclusion_set(self) -> list[int]:
+        """5.2.5: the lowest candidates to exclude together (a group, or the one lowest)."""
+        return self._bulk_group() or [self._lowest_of(self._pool()[0])]
 
     def _lowest_of(self, pool: Sequence[int]) -> int:
         low = min(self.votes[c] for c in pool)
@@ -125,8 +132,8 @@ class _Ers97Count:
             return False
         if total <= ordered[1] - ordered[0]:
             return True
-        group = self._exclusion_set()
-        if len(group) >= 2:
+        group = self._bulk_group()  # no lot is drawn for a mere check
+        if group:
             above = sorted(self.votes[c] for c in self.continuing if c not in group)
             return bool(above) and total <= above[0] - sum(self.votes[c] for c in group)
         return False

@@ -62,26 +62,25 @@ def compress(
     skip = np.append(gone, True)  # index -1 (padding) lands on this extra entry
     stops = np.append(hopeful, False)
     key = np.zeros(len(ranks), dtype=np.int64)
-    done = np.zeros(len(ranks), dtype=np.bool_)
+    active = np.arange(len(ranks))  # rows still reading their ranking
+    columns = ranks.T  # one contiguous row per preference position when ranks is Fortran-ordered
     for j in range(ranks.shape[1]):
-        cand = ranks[:, j]
-        use = ~done & ~skip[cand]
-        if not use.any():
+        if active.size == 0:
             break
-        key = np.where(use, key * base + cand + 1, key)
-        done |= use & stops[cand]
-    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        cand = columns[j][active]
+        skipped = skip[cand]
+        used, used_cand = active[~skipped], cand[~skipped]
+        key[used] = key[used] * base + used_cand + 1
+        active = np.concatenate((active[skipped & (cand >= 0)], used[~stops[used_cand]]))
+    keys, inverse = np.unique(key, return_inverse=True)
     merged = np.bincount(inverse.reshape(-1), weights=weights.astype(np.float64)).astype(np.int64)
     sequences: list[list[int]] = []
-    for row in ranks[first].tolist():
+    for value in keys.tolist():  # the key's base-(n+1) digits are the candidates (plus one)
         seq: list[int] = []
-        for c in row:
-            if c < 0 or gone[c]:
-                continue
-            seq.append(c)
-            if hopeful[c]:
-                break
-        sequences.append(seq)
+        while value:
+            value, digit = divmod(value, base)
+            seq.append(digit - 1)
+        sequences.append(seq[::-1])
     rows, _ = pack_rankings(sequences, [0] * len(sequences))
     return rows.astype(np.int64), merged
 
@@ -117,7 +116,7 @@ class _MeekCount:
         self.seats = seats
         ranks = election.effective_ranks()
         marked = ranks[:, 0] >= 0  # ballots with no standing candidate are not in the valid poll
-        self.ranks = ranks[marked]
+        self.ranks = np.asfortranarray(ranks[marked])  # columns contiguous for compress()
         self.weights = election.weights[marked]
         self.valid = int(self.weights.sum()) * SCALE
         self.keep = np.full(self.n, SCALE, dtype=np.int64)
