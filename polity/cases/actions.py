@@ -23,6 +23,7 @@ from polity.access.policy import has_perm
 from polity.cases import services as s
 from polity.cases.gate import require_case_visible
 from polity.cases.models import Case, Notice, Suspension
+from polity.cases.rules import CaseRefused
 from polity.common.actor import Actor
 from polity.common.errors import InvalidInput, NotVisible
 from polity.members.models import Person
@@ -197,7 +198,11 @@ def case_act(
     handler = _HANDLERS.get(action)
     if handler is None:
         raise NotVisible("not found")
-    return handler(actor, case, data, files)
+    try:
+        return handler(actor, case, data, files)
+    except CaseRefused as refused:
+        s.case_refusal_record(actor=actor, case=case, action=action, refused=refused)
+        raise
 
 
 def case_open_from(*, actor: Actor, data: Data, files: Mapping[str, Any] | None = None) -> Case:

@@ -112,6 +112,9 @@ def case_out(view: CaseView) -> dict[str, Any]:
     if view.sees_everything:
         out["summary"] = case.summary
         out["participants"] = [{"person": p.person_id, "role": p.role} for p in view.participants]
+        out["refusals"] = [
+            {"action": r.action, "rule": r.rule, "detail": r.detail, "at": r.at} for r in view.refusals
+        ]
     elif "complainant" in view.roles:
         out["summary"] = case.summary
     return out

@@ -243,3 +243,17 @@ class Suspension(models.Model):
                 name="cases_suspension_lift_has_reasons",
             ),
         ]
+
+
+class Refusal(models.Model):
+    """An action the due-process rules refused, kept on the case: who tried what, and which rule said no."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="refusals")
+    action = models.CharField(max_length=40)
+    rule = models.CharField(max_length=200)
+    detail = models.CharField(max_length=500)
+    actor_label = models.CharField(max_length=150)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["case", "at", "id"]

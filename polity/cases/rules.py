@@ -12,6 +12,7 @@ REASONS = "Every decision records written reasons and is communicated with the a
 TOLD = "A case is closed only when its parties were told the outcome (invariant 4)"
 SUSPENSION = "A suspension carries reasons and a review date (invariant 6)"
 OBJECTION = "An objection to membership carries reasons and evidence and is disclosed to the applicant"
+PANEL = "Cases are decided by the people and bodies the rulebook empowers to decide them"
 WORKFLOW = "The case workflow"
 APPEAL = "Appeals are lodged within the appeal window, once, by a party"
 

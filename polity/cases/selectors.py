@@ -11,7 +11,17 @@ from polity.access.perms import Perm
 from polity.access.policy import scopes
 from polity.audit.services import audit_record
 from polity.cases.gate import TEAM, allowed_actions, case_roles, is_party, require_case_visible
-from polity.cases.models import PANEL_ROLES, Case, CaseState, Evidence, Notice, Participant, Reply, Role
+from polity.cases.models import (
+    PANEL_ROLES,
+    Case,
+    CaseState,
+    Evidence,
+    Notice,
+    Participant,
+    Refusal,
+    Reply,
+    Role,
+)
 from polity.cases.notices import notice_state
 from polity.cases.services.process import reply_rule
 from polity.common.actor import Actor
@@ -36,6 +46,7 @@ class CaseView:
     evidence: list[Evidence]
     replies: list[Reply]
     participants: list[Participant] = field(default_factory=list)
+    refusals: list[Refusal] = field(default_factory=list)
     reply_due_at: datetime | None = None
 
     @property
@@ -90,6 +101,7 @@ def case_get(*, actor: Actor, case_id: int) -> CaseView:
         replies=list(replies),
         participants=participants,
         reply_due_at=reply_due,
+        refusals=list(Refusal.objects.filter(case=case)) if full else [],
     )
 
 

@@ -15,6 +15,7 @@ from polity.cases.services.intake import (
     case_dismiss,
     case_link,
     case_open,
+    case_refusal_record,
     case_triage,
 )
 from polity.cases.services.measures import case_review_suspension, case_suspend
@@ -41,6 +42,7 @@ __all__ = [
     "case_link",
     "case_open",
     "case_record_delivery",
+    "case_refusal_record",
     "case_reply",
     "case_review_suspension",
     "case_schedule_hearing",

@@ -89,8 +89,8 @@ def _require_panel_member(actor: Actor, case: Case, role: str) -> None:
     if actor.person_id is None:
         raise CaseRefused(WORKFLOW, "a decision is taken by a person on the panel")
     person = Person.objects.get(pk=actor.person_id)
-    require_decider(case, person)
     refuse_if_conflicted(case, person.pk, role)
+    require_decider(case, person)
 
 
 def case_decide(

@@ -15,7 +15,17 @@ from polity.access.models import OfficeTerm
 from polity.access.perms import Perm
 from polity.access.policy import has_perm, require
 from polity.cases.gate import forget_roles, require_action, require_case_visible
-from polity.cases.models import PARTY_ROLES, Case, CaseLink, Kind, NoticeKind, Outcome, Participant, Role
+from polity.cases.models import (
+    PARTY_ROLES,
+    Case,
+    CaseLink,
+    Kind,
+    NoticeKind,
+    Outcome,
+    Participant,
+    Refusal,
+    Role,
+)
 from polity.cases.notices import notice_send
 from polity.cases.rules import OBJECTION, REASONS, WORKFLOW, CaseRefused
 from polity.cases.services.common import (
@@ -277,3 +287,19 @@ def case_link(*, actor: Actor, case: Case, other: Case, reason: str) -> CaseLink
         )
         record(actor, case, "case.link", {"linked": other.reference})
     return link
+
+
+def case_refusal_record(*, actor: Actor, case: Case, action: str, refused: CaseRefused) -> Refusal:
+    """Keep a refused action on the case (the interfaces call this when a rule says no), and log it."""
+    require_case_visible(actor, case)
+    with transaction.atomic():
+        refusal = Refusal.objects.create(
+            case=case,
+            action=action[:40],
+            rule=refused.rule[:200],
+            detail=refused.detail[:500],
+            actor_label=actor.label,
+            at=timezone.now(),
+        )
+        record(actor, case, "case.refused", {"action": action, "rule": refused.rule})
+    return refusal

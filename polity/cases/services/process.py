@@ -16,7 +16,7 @@ from polity.cases.conflicts import refuse_if_conflicted
 from polity.cases.gate import case_roles, forget_roles, require_action
 from polity.cases.models import Case, Evidence, Kind, NoticeKind, Participant, Reply, Role
 from polity.cases.notices import notice_send
-from polity.cases.rules import HEARD, NO_STAKE, WORKFLOW, CaseRefused
+from polity.cases.rules import HEARD, PANEL, WORKFLOW, CaseRefused
 from polity.cases.services.common import meet, move, open_deadline, party_ids, people, record, save
 from polity.common.actor import Actor
 from polity.common.errors import Forbidden, InvalidInput
@@ -150,8 +150,8 @@ def case_assign_panel(*, actor: Actor, case: Case, members: Sequence[Person], ap
     if len(chosen) < minimum:
         raise InvalidInput(f"members: the rulebook asks for at least {minimum} on the panel")
     for person in chosen.values():
-        require_decider(case, person)
         refuse_if_conflicted(case, person.pk, role)
+        require_decider(case, person)
     with transaction.atomic():
         Participant.objects.filter(case=case, role=role).delete()
         now = timezone.now()
@@ -170,7 +170,7 @@ def require_decider(case: Case, person: Person) -> None:
     if not has_perm(
         _Actor(user_id=None, person_id=person.pk, label="panel check"), Perm.CASES_DECIDE, case.unit
     ):
-        raise CaseRefused(NO_STAKE, "a panel member must be empowered to decide cases for this unit")
+        raise CaseRefused(PANEL, "a panel member must be empowered to decide cases for this unit")
     if case.kind == Kind.OBJECTION:
         now = timezone.now()
         deciding = [
@@ -187,7 +187,7 @@ def require_decider(case: Case, person: Person) -> None:
         ).filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
         if not on_body.exists():
             raise CaseRefused(
-                NO_STAKE, "an objection is decided by the body the rulebook names (the disputes panel)"
+                PANEL, "an objection is decided by the body the rulebook names (the disputes panel)"
             )
 
 

@@ -53,6 +53,9 @@ def test_team_sees_allowed_actions_and_a_refusal_names_the_rule(call, cases):
     )
     assert r.status_code == 409
     assert "Nobody is sanctioned unheard" in r.json()["detail"]
+    refusal = case.refusals.get()  # kept on the case, for the team to see who tried what
+    assert refusal.action == "decide" and "invariant 2" in refusal.rule
+    assert "refusals" in call("handler", "get", f"/cases/{case.pk}").json()
     r = call("panel1", "post", f"/cases/{case.pk}/actions/decide", {"outcome": "warning", "reasons": ""})
     assert r.status_code == 409 and "written reasons" in r.json()["detail"]
     r = call("member2", "post", f"/cases/{case.pk}/actions/reply", {"text": "It was not me."})
