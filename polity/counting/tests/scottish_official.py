@@ -13,10 +13,12 @@ from polity.counting.result import CountResult
 
 
 def shared_data_dir() -> Path:
-    """The Scottish data folder: $POLITY_SHARED_DATA/scottish-stv, else ../shared/data next to the repo."""
+    """The Scottish data folder: $POLITY_SHARED_DATA(/scottish-stv), else ../shared/data/scottish-stv
+    beside the repository. Absent data makes the tests fail, never skip."""
     env = os.environ.get("POLITY_SHARED_DATA")
-    if env:
-        return Path(env) / "scottish-stv"
+    if env:  # the shared data folder, or the scottish-stv folder itself
+        base = Path(env)
+        return base if (base / "pairs-2017.csv").exists() else base / "scottish-stv"
     return Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "scottish-stv"
 
 

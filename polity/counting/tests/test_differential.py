@@ -120,3 +120,26 @@ def test_sv_matches_plurality_with_runoff_on_two_preference_ballots() -> None:
         profile.use_extended_strict_preference()  # a ballot ranks its marked candidates above the rest
         assert vm.plurality_with_runoff_put(profile) == index(result)
     assert used > PROFILES * 0.5
+
+
+def test_scottish_stv_matches_pref_voting_stv_scottish() -> None:
+    """pref_voting's stv_scottish implements the same Order (WIGM, five places, look-back ties);
+    profiles where we had to draw a lot are skipped."""
+    import random
+
+    from pref_voting.proportional_methods import stv_scottish
+
+    rng = np.random.default_rng(11)
+    used = 0
+    for _ in range(100):
+        names, ballots = random_profile(rng)
+        seats = int(rng.integers(2, len(names)))
+        result = count(Election.from_rankings(names, ballots, seats=seats), "stv-scottish")
+        if result.lots_drawn:
+            continue
+        used += 1
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            theirs = stv_scottish(pref_profile(len(names), ballots), num_seats=seats, rng=random.Random(0))
+        assert sorted(theirs) == sorted(index(result)), (seats, ballots)
+    assert used > 80
