@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import socket
@@ -105,15 +106,26 @@ def test_children_are_the_web_server_and_the_worker_without_reloaders():
 @pytest.fixture
 def calls(monkeypatch):  # type: ignore[no-untyped-def]
     recorded: list[tuple[str, dict[str, object]]] = []
-    monkeypatch.setattr(run_command, "call_command", lambda name, **kw: recorded.append((name, kw)))
+
+    def fake(name: str, **kw: object) -> None:
+        out = kw.pop("stdout", None)
+        if out is not None:
+            out.write("Demo organisation loaded.\n\nsecretary  backup codes: 1234abcd\n")  # type: ignore[attr-defined]
+        recorded.append((name, kw))
+
+    monkeypatch.setattr(run_command, "call_command", fake)
     monkeypatch.setattr(run_command, "get_commands", lambda: {"demo": "polity.demo", "migrate": "django"})
     return recorded
 
 
 def test_bootstrap_loads_the_demo_into_an_empty_database(db, calls):
-    run_command.Command().bootstrap(no_demo=False, demo_members=None)
+    out = io.StringIO()
+    run_command.Command(stdout=out).bootstrap(no_demo=False, demo_members=None)
     assert [name for name, _ in calls] == ["migrate", "demo"]
     assert calls[1][1] == {}
+    # The demo's summary is shown now; its logins wait for the banner, so they are printed once.
+    assert "Demo organisation loaded." in out.getvalue()
+    assert "1234abcd" not in out.getvalue()
 
 
 def test_bootstrap_passes_the_demo_size(db, calls):
@@ -137,8 +149,13 @@ def test_banner_names_the_address_and_the_demo_logins(tmp_path, settings):
     assert "http://127.0.0.1:8123/" in text
     assert all(user in text for user in run_command.DEMO_USERS)
     assert "polity-demo" in text
-    (tmp_path / "demo-logins.txt").write_text("secretary backup codes: 1234abcd\n")
-    assert "1234abcd" in run_command.Command().banner(RunOptions(host="127.0.0.1", port=8123))
+    (tmp_path / "demo-logins.txt").write_text(
+        "Sign in at http://127.0.0.1:8000/accounts/login/\nsecretary backup codes: 1234abcd\n"
+    )
+    text = run_command.Command().banner(RunOptions(host="127.0.0.1", port=8123))
+    assert "1234abcd" in text
+    assert "http://127.0.0.1:8123/accounts/login/" in text
+    assert ":8000" not in text
 
 
 def test_a_busy_port_is_refused_before_anything_starts():

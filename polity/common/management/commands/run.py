@@ -10,6 +10,7 @@ See docs/decisions/0004-polity-run.md for why the web server is Django's runserv
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import signal
 import socket
@@ -139,11 +140,11 @@ def wait_for_port(host: str, port: int, *, timeout: float, alive: Callable[[], b
     return False
 
 
-def demo_logins_text() -> str:
+def demo_logins_text(url: str) -> str:
     """What the demo command left for us (logins, TOTP secrets, backup codes), or the bare logins."""
     path = Path(settings.VAR_DIR) / "demo-logins.txt"
     if path.exists():
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8").replace("http://127.0.0.1:8000/", url)
     return f"Demo logins: {', '.join(DEMO_USERS)} (password {DEMO_PASSWORD}).\n"
 
 
@@ -183,7 +184,7 @@ class Command(BaseCommand):
                 signal.signal(sig, handler)
         if name is not None:
             raise CommandError(f"{name} exited with status {code}; stopped the others", returncode=code or 1)
-        self.stdout.write("Stopped the web server and the worker.")
+        self.stdout.write(f"Stopped {', '.join(supervisor.procs)}.")
 
     def bootstrap(self, *, no_demo: bool, demo_members: int | None) -> None:
         self.stdout.write("Applying database migrations…")
@@ -194,12 +195,15 @@ class Command(BaseCommand):
             self.stdout.write("The database is empty and there is no demo command: starting empty.")
             return
         self.stdout.write("The database is empty: loading the demo organisation…")
-        call_command("demo", **({"members": demo_members} if demo_members else {}))
+        report = io.StringIO()
+        call_command("demo", stdout=report, **({"members": demo_members} if demo_members else {}))
+        # Its summary only: the logins it also prints come once, in the banner, when the server is up.
+        self.stdout.write(report.getvalue().strip().split("\n\n")[0])
 
     def banner(self, run: RunOptions) -> str:
         url = f"http://{run.host}:{run.port}/"
         rule = "─" * 72
         return (
             f"\n{rule}\nPolity is running. Open {url} and sign in (start with 'secretary').\n"
-            f"API: {url}api/v1/docs · stop with Ctrl-C.\n{rule}\n{demo_logins_text()}{rule}"
+            f"API: {url}api/v1/docs · stop with Ctrl-C.\n{rule}\n{demo_logins_text(url)}{rule}"
         )
