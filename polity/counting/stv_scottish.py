@@ -171,7 +171,6 @@ class _ScottishCount:
             reached.remove(c)
             if self.guard and not self.guard.may_elect(c, self.elected):
                 self.log.note(f"{self.names[c]} reached the quota but is not elected: group minimum rule")
-                self._pending_note = "blocked by the group minimum rule"
                 continue
             self._elect(c)
             if self.credited[c] > self.quota:
