@@ -1,6 +1,6 @@
 from django.urls import path
 
-from polity.web.views import members, pages
+from polity.web.views import members, pages, tokens
 
 app_name = "web"
 urlpatterns = [
@@ -18,4 +18,6 @@ urlpatterns = [
     path("grants/<int:grant_id>/revoke/", pages.grant_revoke_view, name="grant_revoke"),
     path("audit/", pages.audit, name="audit"),
     path("audit/verify/", pages.audit_verify_now, name="audit_verify"),
+    path("me/tokens/", tokens.tokens, name="tokens"),
+    path("me/tokens/<int:token_id>/revoke/", tokens.token_revoke_view, name="token_revoke"),
 ]
