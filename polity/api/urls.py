@@ -14,7 +14,8 @@ api = NinjaAPI(
     auth=BearerToken(),
     description=(
         "Read the member register with the permissions of the token's account. "
-        "Send `Authorization: Bearer <token>`; create a token with `polity token create USERNAME`. "
+        "Send `Authorization: Bearer <token>`; create a token on the page /me/tokens/ or with "
+        "`polity token create USERNAME`. "
         "Records you may not see answer 404, exactly like records that do not exist. "
         "Every read of personal data is recorded in the access log."
     ),
