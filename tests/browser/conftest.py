@@ -11,8 +11,19 @@ from pathlib import Path
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls of the tests are still synchronous.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _allow_orm_beside_playwright() -> Iterator[None]:
+    """Playwright's sync API runs an event loop in this thread; the tests' ORM calls are still synchronous.
+
+    DJANGO_ALLOW_ASYNC_UNSAFE is set for the browser test modules only, and Chromium and its loop stop
+    with the module: set at import, it would leak into the rest of the session (the `check --deploy` test
+    runs a subprocess with our environment, and that check refuses the variable).
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -27,8 +38,8 @@ ARGS = [
 SCREENS = Path(__file__).resolve().parents[2] / "docs" / "screens"
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+@pytest.fixture(scope="module")
+def browser(_allow_orm_beside_playwright: None) -> Iterator[object]:
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
     from playwright.sync_api import sync_playwright
