@@ -85,3 +85,14 @@ def my_person(*, actor: Actor) -> Person:
     if person is None:
         raise NotVisible("not found")
     return person
+
+
+def person_for_consent(*, actor: Actor, person_id: int) -> Person:
+    """A member the actor may see (for an officer recording consent on the member's word)."""
+    from polity.common.errors import NotVisible
+
+    person = Person.objects.select_related("home_unit").filter(pk=person_id).first()
+    if person is None:
+        raise NotVisible("not found")
+    require_member(actor, person)
+    return person

@@ -120,3 +120,28 @@ def test_unknown_merge_field_is_a_clear_422(org, call):
         {"audience": audience, "purpose": "service", "subject": "x", "body": "{{ email }}"},
     )
     assert response.status_code == 422 and "unknown merge field" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("who", "whom", "evidence", "status"),
+    [
+        ("regional", "member", "Phone call on 3 May", 201),
+        ("regional", "member", "", 422),
+        ("secretary", "member", "Phone call", 403),
+        ("regional", "outsider", "Phone call", 404),
+        ("member", "member2", "Phone call", 404),
+    ],
+)
+def test_officer_records_consent_on_the_members_word(org, call, who, whom, evidence, status):
+    body = {
+        "person": org.people[whom].pk,
+        "purpose": "campaigning",
+        "channel": "phone",
+        "action": "given",
+        "evidence": evidence,
+    }
+    response = call(who, "post", "/consents", body)
+    assert response.status_code == status, response.content
+    if status == 201:
+        assert response.json()["method"] == "officer"
+        assert Event.objects.filter(verb="consent.record", actor_person_id=org.people[who].pk).exists()
