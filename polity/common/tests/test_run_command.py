@@ -205,3 +205,29 @@ def test_polity_run_serves_and_stops_cleanly(tmp_path, shell_env, stop_signal):
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_children_die_with_polity_run_even_when_it_is_killed(tmp_path, shell_env):
+    """SIGKILL cannot be handled, so the kernel tells the children (PR_SET_PDEATHSIG): no orphan keeps the port."""
+    port = free_port()
+    log = tmp_path / "out.txt"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "polity.cli", "run", "--no-demo"],
+            env={**shell_env, "PORT": str(port)},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=Path(__file__).resolve().parents[3],
+        )
+    try:
+        assert wait_until(lambda: "Polity is running" in log.read_text(), timeout=120), log.read_text()
+        kids = children_of(proc.pid)
+        assert len(kids) == len(CHILDREN)
+        proc.kill()
+        proc.wait(timeout=10)
+        assert wait_until(lambda: all(gone(pid) for pid in kids), timeout=20), kids
+        assert run_command.port_is_free("127.0.0.1", port)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
