@@ -237,3 +237,34 @@ def test_officer_who_lost_office_can_no_longer_send(org):
     office_end(actor=Actor.system(), term=org.terms["secretary"], reason="stood down")
     with pytest.raises(NotVisible):
         message_send(actor=org.actor("secretary"), message=message)
+
+
+def test_scheduled_message_goes_out_when_due(org, sent):
+    from polity.comms.services import messages_send_due
+
+    consent(org.people["member"])
+    later = timezone.now() + timedelta(hours=2)
+    message = message_send(
+        actor=org.actor("secretary"), message=_message(org, _audience(org), scheduled_for=later)
+    )
+    assert message.state == MessageState.SCHEDULED and message.dispatch_id is None
+    with pytest.raises(Forbidden):
+        messages_send_due(actor=org.actor("national"))
+    assert messages_send_due(actor=Actor.system(), now=later - timedelta(minutes=1)) == 0
+    assert messages_send_due(actor=Actor.system(), now=later) == 1
+    message.refresh_from_db()
+    assert message.state == MessageState.SENT and message.recipients == 1
+
+
+def test_nobody_approves_their_own_message(org):
+    from polity.rulebook.loader import get_rulebook
+
+    _big_branch(org, get_rulebook().number("comms.approval_threshold") + 1)
+    message = message_send(
+        actor=org.actor("regional"),
+        message=_message(org, _audience(org, "regional", "north_a_1"), who="regional"),
+    )
+    assert message.state == MessageState.AWAITING_APPROVAL and message.approver_unit == org.units["north"]
+    with pytest.raises(Forbidden):
+        message_approve(actor=org.actor("regional"), message=message)
+    assert message_approve(actor=org.actor("national"), message=message).state == MessageState.SENT
