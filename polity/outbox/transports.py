@@ -12,9 +12,9 @@ import smtplib
 import ssl
 import threading
 from dataclasses import dataclass, field
+from email import message_from_bytes
 from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import formatdate
+from email.policy import default
 from enum import StrEnum
 from typing import Protocol
 
@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from polity.outbox.email_url import DEFAULT_EMAIL_URL, EmailConfig, parse_email_url
+from polity.outbox.mime import build_message
 
 
 class Result(StrEnum):
@@ -48,17 +49,22 @@ class Email:
     message_id: str
     unsubscribe_url: str
 
+    def to_bytes(self) -> bytes:
+        return build_message(
+            sender=self.sender,
+            to=self.to,
+            subject=self.subject,
+            body=self.body,
+            message_id=self.message_id,
+            extra=[
+                ("List-Unsubscribe", f"<{self.unsubscribe_url}>"),
+                ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+            ],
+        )
+
     def to_message(self) -> EmailMessage:
-        msg = EmailMessage(policy=SMTP)
-        msg["From"] = self.sender
-        msg["To"] = self.to
-        msg["Subject"] = self.subject
-        msg["Date"] = formatdate(localtime=False, usegmt=True)
-        msg["Message-ID"] = self.message_id
-        msg["List-Unsubscribe"] = f"<{self.unsubscribe_url}>"
-        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-        msg.set_content(self.body)
-        return msg
+        """The message as the standard library parses it (tests and the catcher page)."""
+        return message_from_bytes(self.to_bytes(), policy=default)
 
 
 @dataclass(frozen=True)
@@ -114,7 +120,7 @@ class SmtpTransport:
             try:
                 if self._conn is None:
                     self._conn = self._connect()
-                refused = self._conn.sendmail(email.sender, [email.to], email.to_message().as_bytes())
+                refused = self._conn.sendmail(email.sender, [email.to], email.to_bytes())
             except smtplib.SMTPServerDisconnected:
                 # A reused connection the server closed: reconnect once, then give up for this batch.
                 self._drop()

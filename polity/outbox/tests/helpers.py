@@ -51,8 +51,11 @@ class Sink:
 
 
 def start_smtp(handler, port: int | None = None):  # type: ignore[no-untyped-def]
+    import logging
+
     from aiosmtpd.controller import Controller
 
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command at INFO
     controller = Controller(handler, hostname="127.0.0.1", port=port or free_port())
     controller.start()
     return controller
