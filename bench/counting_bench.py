@@ -117,6 +117,7 @@ def main() -> None:
     parser.add_argument("--ballots", type=int, default=1_000_000)
     parser.add_argument("--peer-ballots", type=int, default=100_000)
     parser.add_argument("--peer-timeout", type=float, default=300)
+    parser.add_argument("--skip-peers", action="store_true", help="only our own figures")
     parser.add_argument("--peer", nargs=2, metavar=("NAME", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.peer:
@@ -162,6 +163,8 @@ def main() -> None:
             f"all {len(files):,} Scottish contests (read + Scottish STV): {total:6.2f} s ({total_cpu:5.2f})"
         )
 
+        if args.skip_peers:
+            return
         print(
             f"\nPeers on the first {args.peer_ballots:,} ballots (each in its own process, "
             f"timeout {args.peer_timeout:.0f} s; 'build' = making the peer's ballot objects):"
