@@ -135,7 +135,8 @@ def audience_out(a: Audience) -> dict[str, object]:
     }
 
 
-def message_out(m: Message) -> dict[str, object]:
+def message_out(m: Message, *, with_delivery: bool = True) -> dict[str, object]:
+    """A message with counts; `delivery` (from the outbox) only on single-message answers."""
     return {
         "id": m.pk,
         "unit": m.unit_id,
@@ -153,7 +154,7 @@ def message_out(m: Message) -> dict[str, object]:
         "sent_at": m.sent_at,
         "recipients": m.recipients,
         "excluded": m.excluded,
-        "delivery": message_delivery(m),
+        "delivery": message_delivery(m) if with_delivery else {},
     }
 
 
@@ -213,8 +214,12 @@ def messages_create(request: HttpRequest, payload: MessageIn) -> Status[dict[str
 
 
 @messages.get("", response=list[MessageOut], summary="Messages in scope and awaiting my approval")
+# Delivery counts are in GET /messages/{id}; the list stays a constant number of queries.
 def messages_list(request: HttpRequest, state: str = "") -> list[dict[str, object]]:
-    return [message_out(m) for m in message_list(actor=actor_of(request), state=state or None)]
+    return [
+        message_out(m, with_delivery=False)
+        for m in message_list(actor=actor_of(request), state=state or None)
+    ]
 
 
 @messages.get(

@@ -145,3 +145,20 @@ def test_officer_records_consent_on_the_members_word(org, call, who, whom, evide
     if status == 201:
         assert response.json()["method"] == "officer"
         assert Event.objects.filter(verb="consent.record", actor_person_id=org.people[who].pk).exists()
+
+
+def test_lists_use_a_bounded_number_of_queries(org, call, django_assert_max_num_queries):
+    unit = org.units["north_a"].pk
+    for i in range(3):
+        audience = call("secretary", "post", "/audiences", {"name": f"A{i}", "unit": unit}).json()["id"]
+        for j in range(3):
+            call(
+                "secretary",
+                "post",
+                "/messages",
+                {"audience": audience, "purpose": "service", "subject": "s", "body": f"b{j}"},
+            )
+    with django_assert_max_num_queries(12):
+        assert len(call("secretary", "get", "/messages").json()) == 9
+    with django_assert_max_num_queries(12):
+        assert len(call("secretary", "get", "/audiences").json()) == 3
