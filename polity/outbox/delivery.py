@@ -284,3 +284,10 @@ def next_due_at(dispatch_id: int) -> datetime | None:
     )["t"]
     times = [t for t in (queued, leased) if t is not None]
     return min(times) if times else None
+
+
+def pending_dispatch_ids() -> list[int]:
+    """Dispatches with entries still queued or sending (for `polity outbox_resume`)."""
+    return sorted(
+        set(OutboxEntry.objects.filter(state__in=ACTIVE).values_list("dispatch_id", flat=True).distinct())
+    )

@@ -187,3 +187,18 @@ def test_a_worker_error_never_stores_personal_data(org, monkeypatch):
     entry = OutboxEntry.objects.get(dispatch=dispatch)
     assert org.people["member"].email not in entry.last_error
     assert "Mina" not in entry.last_error
+
+
+def test_outbox_resume_restarts_what_is_left(org, sent):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    dispatch = _dispatch(org, [org.people["member"]], purpose="governance")
+    delivery.claim(limit=10)  # a worker claimed it, then died
+    OutboxEntry.objects.filter(dispatch=dispatch).update(leased_until=timezone.now() - timedelta(seconds=1))
+    out = StringIO()
+    call_command("outbox_resume", stdout=out)
+    assert "released 1 expired lease(s); restarted 1 dispatch(es)" in out.getvalue()
+    assert dispatch_counts(dispatch)["sent"] == 1  # the immediate backend of the tests ran the delivery
+    assert len(sent.emails) == 1
