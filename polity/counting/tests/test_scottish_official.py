@@ -38,6 +38,7 @@ def test_data_folder_is_present() -> None:
     assert (data / "pairs-2017.csv").is_file(), f"Scottish data missing at {data} (set POLITY_SHARED_DATA)"
 
 
+@pytest.mark.slow
 def test_all_346_official_counts_are_reproduced() -> None:
     data = shared_data_dir()
     pairs = load_pairs(data)
@@ -61,3 +62,14 @@ def test_one_ward_stage_by_stage(name: str) -> None:
     assert result.stages[1].action == "surplus"
     assert result.stages[1].transfer_value == "0.16924"
     assert len(result.elected) == 4
+
+
+@pytest.mark.slow
+def test_every_scottish_blt_file_reads_and_counts() -> None:
+    """All 1,100 contests (2007-2022) read, whatever their BLT dialect, and count to their seats."""
+    files = sorted((shared_data_dir() / "blt").glob("*.blt"))
+    assert len(files) == 1100
+    for path in files:
+        election = read_blt(path)
+        result = count_stv_scottish(election)
+        assert len(result.elected) == election.seats, path.name
