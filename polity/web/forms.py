@@ -16,7 +16,7 @@ from polity.org.models import Unit
 
 def _unit_choices(units: list[Unit], blank: str) -> list[tuple[str, str]]:
     choices = [("", blank)] if blank else []
-    return choices + [(str(u.pk), f"{'  ' * u.depth}{u.name} ({u.level})") for u in units]
+    return choices + [(str(u.pk), f"{'\u00a0\u00a0' * u.depth}{u.name} ({u.level})") for u in units]
 
 
 def _choices(form: forms.Form, name: str, choices: list[tuple[str, str]]) -> None:

@@ -112,6 +112,7 @@ def test_search_by_number_and_filters(org, login):
     found = client.get(LIST, {"q": "m0000042"})
     assert "Numa" in found.text and "Mina" not in found.text
     by_unit = client.get(LIST, {"unit": org.units["north_a_1"].pk})
+    assert f'<option value="{org.units["north_a_1"].pk}" selected>' in by_unit.text
     assert "Milo" in by_unit.text and "Mina" not in by_unit.text
     assert client.get(LIST, {"status": Status.LAPSED}).context["result"].members == []
 
