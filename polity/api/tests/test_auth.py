@@ -69,3 +69,36 @@ def test_token_use_is_recorded_on_the_token(client, org, tokens):
 def test_lowercase_scheme_is_accepted(client, org, tokens):
     response = client.get("/api/v1/me", headers={"Authorization": f"bearer {tokens['member']}"})
     assert response.status_code == 200
+
+
+def _operations() -> list[tuple[str, str]]:
+    import re
+
+    from polity.api.urls import api
+
+    schema = api.get_openapi_schema()
+    found = []
+    for path, item in schema["paths"].items():
+        for method in item:
+            if method in {"get", "post", "put", "patch", "delete"}:
+                found.append((method.upper(), re.sub(r"\{[^}]+\}", "1", path)))
+    return sorted(found)
+
+
+OPERATIONS = _operations()
+
+
+def test_the_walk_sees_the_whole_api():
+    assert {("GET", "/api/v1/members/1"), ("GET", "/api/v1/me/access-log")} <= set(OPERATIONS)
+
+
+@pytest.mark.parametrize(("method", "url"), OPERATIONS, ids=[f"{m} {u}" for m, u in OPERATIONS])
+def test_every_api_operation_refuses_anonymous_callers(client, org, method, url):
+    """Every operation any app adds to the API answers 401 without a token, and records nothing."""
+    from polity.audit.models import Event
+
+    before = Event.objects.count()
+    response = client.generic(method, url, data="{}", content_type="application/json")
+    assert response.status_code == 401, (method, url, response.content[:200])
+    assert response.json() == UNAUTHORISED
+    assert Event.objects.count() == before
