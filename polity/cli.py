@@ -4,8 +4,10 @@ polity run                  serve the web interface and the task worker together
 polity worker               run the task worker only
 polity demo [--members N] [--seed S]
 polity import-members FILE [--dry-run]
-polity audit verify
-polity token create USERNAME
+polity audit verify          check the access log's hash chain (exit 1 naming the first bad event)
+polity audit stats           chain length, last verification, events by verb
+polity token create USERNAME [--name N]   print a new API token (its last word); also list, revoke
+polity permissions_doc [--check]          regenerate docs/permissions.md (or fail if it has drifted)
 polity count FILE --method ...   (needs no database)
 polity <any manage.py command>
 """
