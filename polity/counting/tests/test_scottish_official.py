@@ -38,7 +38,6 @@ def test_data_folder_is_present() -> None:
     assert (data / "pairs-2017.csv").is_file(), f"Scottish data missing at {data} (set POLITY_SHARED_DATA)"
 
 
-@pytest.mark.slow
 def test_all_346_official_counts_are_reproduced() -> None:
     data = shared_data_dir()
     pairs = load_pairs(data)
