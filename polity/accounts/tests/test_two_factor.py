@@ -151,3 +151,22 @@ def test_the_log_is_read_only_in_the_admin(org, rf):
     from django_otp.admin import OTPAdminSite
 
     assert isinstance(admin.site, OTPAdminSite)
+
+
+def test_a_verified_superuser_reads_the_log_in_the_admin_but_cannot_change_it(client, org):
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from polity.accounts.models import User
+
+    root = User.objects.create_superuser("root", "root@example.invalid", PASSWORD)
+    device = TOTPDevice.objects.create(user=root, name="app", confirmed=True)
+    client.force_login(root)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    event = Event.objects.order_by("seq").first()
+    assert client.get("/admin/audit/event/").status_code == 200
+    assert client.get(f"/admin/audit/event/{event.pk}/change/").status_code == 200  # a read-only view
+    assert client.get("/admin/audit/event/add/").status_code == 403
+    assert client.post(f"/admin/audit/event/{event.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert Event.objects.filter(pk=event.pk).exists()
