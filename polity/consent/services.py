@@ -20,7 +20,7 @@ from polity.access.policy import require, require_member
 from polity.audit.services import audit_record
 from polity.common.actor import Actor
 from polity.common.errors import DomainError, Forbidden, InvalidInput, NotVisible
-from polity.consent.addresses import address_hash
+from polity.consent.addresses import address_hash, address_kind
 from polity.consent.models import Action, ConsentEvent, Method, Suppression, SuppressionScope
 from polity.members.models import Person
 from polity.rulebook.loader import Purpose, get_rulebook
@@ -110,7 +110,33 @@ def consent_record(
             object_id=event.pk,
             data={"purpose": purpose, "channel": channel, "action": action, "method": method},
         )
+        if action == Action.GIVEN and method != Method.IMPORT:
+            _lift_optional_suppression(actor, person, channel)
     return event
+
+
+def _lift_optional_suppression(actor: Actor, person: Person, channel: str) -> None:
+    """A member who says yes again (themselves, or to an officer) lifts an unsubscribe-link suppression
+    of their current address. Bounces and complaints (scope "all") stay."""
+    kind = address_kind(channel)
+    if kind is None:
+        return
+    digest = address_hash(kind, person.email if kind == "email" else person.phone)
+    if not digest:
+        return
+    lifted, _ = Suppression.objects.filter(
+        kind=kind, address_hash=digest, scope=SuppressionScope.OPTIONAL
+    ).delete()
+    if lifted:
+        audit_record(
+            actor=actor,
+            verb="consent.unsuppress",
+            subjects=[person.pk],
+            purpose="consent",
+            object_type="person",
+            object_id=person.pk,
+            data={"kind": kind},
+        )
 
 
 def unsubscribe_token(*, person_id: int, purpose: str, channel: str) -> str:

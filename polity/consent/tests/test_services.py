@@ -155,3 +155,26 @@ def test_suppression_outlives_the_person_and_only_the_system_adds(org):
         False,
         "suppressed",
     )
+
+
+def test_saying_yes_again_lifts_an_unsubscribe_suppression_but_not_a_bounce(org):
+    member = org.people["member"]
+    _record(org, "member", "member", "web_form")
+    suppression_add(
+        actor=Actor.system(), kind="email", address=member.email, scope="optional", reason="unsubscribe link"
+    )
+    assert contact_permitted(person_id=member.pk, purpose="campaigning", channel="email") == (
+        False,
+        "suppressed",
+    )
+    _record(org, "member", "member", "web_form")
+    assert contact_permitted(person_id=member.pk, purpose="campaigning", channel="email") == (True, "ok")
+    assert Event.objects.filter(verb="consent.unsuppress").count() == 1
+    suppression_add(
+        actor=Actor.system(), kind="email", address=member.email, scope="all", reason="hard bounce"
+    )
+    _record(org, "member", "member", "web_form")
+    assert contact_permitted(person_id=member.pk, purpose="campaigning", channel="email") == (
+        False,
+        "suppressed",
+    )
