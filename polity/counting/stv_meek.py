@@ -144,7 +144,18 @@ class _MeekCount:
                 for c in sorted(self.hopeful, key=lambda c: -votes[c]):
                     self._elect(c, votes)
                 break
-            winners = sorted((c for c in self.hopeful if votes[c] >= self.quota), key=lambda c: -votes[c])
+            reached = [c for c in self.hopeful if votes[c] >= self.quota]
+            winners: list[int] = []
+            while reached:  # highest first; equal votes by earlier rounds, then lot
+                top = max(votes[c] for c in reached)
+                pick = self.ties.pick(
+                    [c for c in reached if votes[c] == top],
+                    highest=True,
+                    why="equal votes",
+                    lot=len(reached) + len(winners) > unfilled,
+                )
+                reached.remove(pick)
+                winners.append(pick)
             chosen: list[int] = []
             for c in winners:
                 if len(chosen) < unfilled and (

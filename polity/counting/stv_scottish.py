@@ -167,7 +167,10 @@ class _ScottishCount:
         while reached and len(self.elected) < self.seats:
             top = max(self.credited[c] for c in reached)
             tied = [c for c in reached if self.credited[c] == top]
-            c = self.ties.pick(tied, highest=True, why="equal votes at election")
+            seats_left = self.seats - len(self.elected)
+            c = self.ties.pick(
+                tied, highest=True, why="equal votes at election", lot=len(reached) > seats_left
+            )
             reached.remove(c)
             if self.guard and not self.guard.may_elect(c, self.elected):
                 self.log.note(f"{self.names[c]} reached the quota but is not elected: group minimum rule")

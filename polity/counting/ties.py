@@ -58,8 +58,11 @@ class TieBreaker:
         why: str,
         look_back: bool = True,
         latest_first: bool = True,
+        lot: bool = True,
     ) -> int:
-        """Choose one of ``tied``: by earlier stages (if the rule says so), then by lot."""
+        """Choose one of ``tied``: by earlier stages (if the rule says so), then by lot. With
+        ``lot=False`` (only the order is at stake, e.g. all of them are elected anyway) the first in
+        ballot-paper order is taken instead of drawing a lot."""
         if len(tied) == 1:
             return tied[0]
         remaining = (
@@ -67,4 +70,4 @@ class TieBreaker:
         )
         if len(remaining) == 1:
             return remaining[0]
-        return self.by_lot(remaining, why)
+        return self.by_lot(remaining, why) if lot else min(remaining)

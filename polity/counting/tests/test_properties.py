@@ -45,7 +45,7 @@ def check_shape(result: CountResult, seats: int) -> None:
     assert elected_in_stages == list(result.elected)
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(elections(), st.integers(0, 2**31))
 def test_stv_conserves_votes_and_fills_seats(election: Election, seed: int) -> None:
     if election.effective_ranks()[:, 0].max() < 0:
@@ -57,7 +57,7 @@ def test_stv_conserves_votes_and_fills_seats(election: Election, seed: int) -> N
         assert count(election, method, seed=seed) == result  # a recount with the seed agrees
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(elections(tie_prone=True), st.integers(0, 2**31))
 def test_tie_heavy_profiles_are_counted_and_reproducible(election: Election, seed: int) -> None:
     if election.effective_ranks()[:, 0].max() < 0:
