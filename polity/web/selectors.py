@@ -148,6 +148,15 @@ def unit_offices(*, actor: Actor, unit_id: int) -> UnitOffices:
     return UnitOffices(unit, children, current, past, has_perm(actor, Perm.OFFICES_MANAGE, unit))
 
 
+def office_term_get(*, actor: Actor, term_id: int) -> OfficeTerm:
+    """One office term in a unit where the actor may see offices; any other answers NotVisible."""
+    term = OfficeTerm.objects.select_related("unit", "person", "body").filter(pk=term_id).first()
+    if term is None:
+        raise NotVisible("not found")
+    require(actor, Perm.OFFICES_VIEW, scope=term.unit)
+    return term
+
+
 def grants_in_scope(*, actor: Actor, include_ended: bool = False, limit: int = 200) -> list[Grant]:
     """Grants over units where the actor holds Perm.GRANTS_MANAGE, newest first."""
     qs = Grant.objects.filter(units_q(actor, Perm.GRANTS_MANAGE, field="unit__path"))

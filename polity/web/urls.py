@@ -14,6 +14,7 @@ urlpatterns = [
     path("members/<int:member_id>/access-log/", members.member_access_log, name="member_access_log"),
     path("units/", pages.units, name="units"),
     path("units/<int:unit_id>/", pages.unit, name="unit"),
+    path("offices/<int:term_id>/end/", pages.office_end_view, name="office_end"),
     path("grants/", pages.grants, name="grants"),
     path("grants/<int:grant_id>/revoke/", pages.grant_revoke_view, name="grant_revoke"),
     path("audit/", pages.audit, name="audit"),

@@ -17,7 +17,10 @@ def verified_device(user):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def login(org, client) -> Callable[..., Client]:  # type: ignore[no-untyped-def]
-    """login("secretary") → a client signed in as that persona, second factor verified."""
+    """login("secretary") → the test client, now signed in as that persona, second factor verified.
+
+    There is one client: signing in as another persona signs the previous one out.
+    """
 
     def sign_in(name: str, *, verified: bool = True) -> Client:
         from django_otp import DEVICE_ID_SESSION_KEY

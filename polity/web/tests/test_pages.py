@@ -173,3 +173,21 @@ def test_a_staff_account_without_a_person_gets_a_home_page(org, client):
     response = client.get(reverse("web:home"))
     assert response.status_code == 200
     assert client.get(reverse("web:me")).status_code == 404
+
+
+def test_ending_a_term_needs_a_reason_tells_the_holder_and_cuts_access(org, login):
+    term = org.terms["branchsec"]
+    url = reverse("web:office_end", kwargs={"term_id": term.pk})
+    assert login("secretary").post(url, {"reason": "x"}).status_code == 403  # sees offices, cannot manage
+    assert login("outsider").get(url).status_code == 404
+    client = login("regional")
+    unit_page = client.get(reverse("web:unit", kwargs={"unit_id": org.units["north_a_1"].pk}))
+    assert url in unit_page.text
+    assert client.post(url, {"reason": ""}).status_code == 422
+    assert client.post(url, {"reason": "did not call the AGM"}).status_code == 302
+    assert Event.objects.order_by("-seq").first().verb == "office.end"
+    branchsec = login("branchsec")
+    assert branchsec.get(reverse("web:members")).status_code == 404
+    assert "did not call the AGM" in branchsec.get(reverse("web:me")).text
+    again = login("regional").post(url, {"reason": "again"})
+    assert again.status_code == 422 and "already ended" in again.text  # said on the form
