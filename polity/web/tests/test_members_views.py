@@ -128,6 +128,10 @@ def test_htmx_gets_only_the_results(login):
     partial = client.get(LIST, {"q": "Mi"}, headers={"HX-Request": "true"})
     assert partial.status_code == 200
     assert "<html" not in partial.text and "Showing 1–2" in partial.text
+    restore = client.get(
+        LIST, {"q": "Mi"}, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    )
+    assert "<html" in restore.text  # Back after a cache miss needs the whole page
 
 
 @pytest.mark.parametrize("extra", [0, 120])
