@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from polity.access.perms import Perm
@@ -37,7 +38,9 @@ def members(request: HttpRequest) -> HttpResponse:
         context["first"] = (result.page - 1) * PAGE_SIZE + 1 if result.members else 0
         context["last"] = (result.page - 1) * PAGE_SIZE + len(result.members)
     template = "web/members/_results.html" if is_htmx(request) else "web/members/list.html"
-    return render(request, template, context)
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])  # a cache must not serve the fragment as the page
+    return response
 
 
 def _record_page(request: HttpRequest, member_id: int, status: int = 200, **forms: Any) -> HttpResponse:
