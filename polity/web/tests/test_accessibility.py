@@ -74,3 +74,14 @@ def test_a_wrong_password_is_said_plainly(client, org):
     response = client.post(reverse("accounts:login"), {"username": "secretary", "password": "wrong"})
     assert response.status_code == 200
     assert "correct username and password" in response.text
+
+
+def test_hints_and_errors_are_tied_to_their_field(org, login):
+    response = login("regional").post(
+        reverse("web:member_status", kwargs={"member_id": org.people["member"].pk}), {"status": "active"}
+    )
+    assert response.status_code == 422
+    assert 'aria-describedby="id_reason_error"' in response.text and 'id="id_reason_error"' in response.text
+    assert 'aria-invalid="true"' in response.text
+    search = login("secretary").get(reverse("web:members"))
+    assert 'aria-describedby="id_q_helptext"' in search.text and 'id="id_q_helptext"' in search.text
