@@ -21,7 +21,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import islice
 from pathlib import Path
 from typing import IO
 
@@ -29,7 +28,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from polity.access.perms import Perm
-from polity.access.policy import has_perm, require
+from polity.access.policy import require, scopes
 from polity.audit.services import audit_record
 from polity.common.actor import Actor
 from polity.members.bulkload import IdAllocator, copy_rows, foreign_keys_checked_at_end
@@ -55,8 +54,9 @@ COLUMNS = (
 REQUIRED = ("membership_number", "given_name", "family_name", "branch", "status", "joined_on")
 TEXT_FIELDS = ("given_name", "family_name", "email", "phone", "address_line", "town", "postcode")
 SUBJECTS_LIMIT = 1_000
-# Above this many rows, foreign keys are checked once at the end (faster; locks the tables meanwhile).
-BULK_CHECK_ROWS = 20_000
+# Files above this size (about 20,000 rows) have their foreign keys checked once at the end: faster, but
+# the register's tables are locked for reading too until the import commits.
+BULK_CHECK_CHARS = 3_000_000
 MAX_PROBLEMS = 10_000
 
 _NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/-]*$")
@@ -65,6 +65,8 @@ _EMAIL = re.compile(
 )
 _PHONE = re.compile(r"^\+?[0-9 ()-]{6,}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_STATUSES = frozenset(Status.values)
+_TAKEN_SQL = f"SELECT membership_number FROM {Person._meta.db_table} WHERE membership_number = ANY(%s)"  # noqa: S608
 
 
 @dataclass(frozen=True)
@@ -130,12 +132,17 @@ class _Checker:
         self.leaf = leaf
         units = Unit.objects.values_list("pk", "code", "level", "path")
         self.units = {code: (pk, level, path) for pk, code, level, path in units}
-        self.actor = actor
+        # Where the actor may import: the scope paths, resolved once (a prefix test per branch after).
+        self.scope_paths = [sc.path for sc in scopes(actor, Perm.MEMBERS_IMPORT)]
         self.allowed: dict[str, bool] = {}
+        self.positions = [(name, self.index.get(name)) for name in COLUMNS]
         self.numbers: dict[str, int] = {}  # membership number -> line
+        # Numbers already on the register, read once: a set lookup per row instead of a query.
+        self.taken = set(Person.objects.values_list("membership_number", flat=True).iterator(50_000))
         self.branches: set[int] = set()
-        lengths = {f.name: getattr(f, "max_length", None) for f in Person._meta.concrete_fields}
-        self.max_length = {k: v for k, v in lengths.items() if v}
+        self.written: list[tuple[int, date, str]] = []  # (person id, joined on, status) of rows yielded
+        lengths = {f.name: f.max_length or 0 for f in Person._meta.concrete_fields}
+        self.limits = [(name, lengths[name]) for name in COLUMNS if lengths.get(name)]
 
     def problem(self, line: int, name: str, message: str) -> None:
         if len(self.report.problems) < MAX_PROBLEMS:
@@ -150,23 +157,23 @@ class _Checker:
             self.problem(1, c or "(empty)", f"unknown column; the columns are: {', '.join(COLUMNS)}")
         return bool(missing or unknown)
 
-    def value(self, record: list[str], name: str) -> str:
-        i = self.index.get(name)
-        return record[i].strip() if i is not None and i < len(record) else ""
+    def values(self, record: list[str]) -> dict[str, str]:
+        return {name: "" if i is None else record[i].strip() for name, i in self.positions}
 
-    def check(self, line: int, record: list[str]) -> None:
+    def check(self, line: int, record: list[str]) -> dict[str, str] | None:
+        """The row's values if it is good; otherwise None, with its problems added to the report."""
+        before = len(self.report.problems)
         if len(record) != len(self.index):
             self.problem(line, "row", f"has {len(record)} fields; the header has {len(self.index)}")
-            return
-        v = {name: self.value(record, name) for name in COLUMNS}
+            return None
+        v = self.values(record)
         if not v["branch"]:
             v["branch"] = self.default_branch
         for name in REQUIRED:
             if not v[name]:
                 self.problem(line, name, "is required")
-        for name, text in v.items():
-            limit = self.max_length.get(name)
-            if limit and len(text) > limit:
+        for name, limit in self.limits:
+            if len(v[name]) > limit:
                 self.problem(line, name, f"is longer than {limit} characters")
         number = v["membership_number"]
         if number:
@@ -174,6 +181,8 @@ class _Checker:
                 self.problem(line, "membership_number", "may hold only letters, digits, '-' and '/'")
             elif number in self.numbers:
                 self.problem(line, "membership_number", f"{number} is also on line {self.numbers[number]}")
+            elif number in self.taken:
+                self.problem(line, "membership_number", f"{number} is already on the register")
             else:
                 self.numbers[number] = line
         if v["email"] and not _EMAIL.match(v["email"]):
@@ -192,16 +201,16 @@ class _Checker:
         joined, paid = dates.get("joined_on"), dates.get("paid_until")
         if joined and paid and paid < joined:
             self.problem(line, "paid_until", "is before joined_on")
-        if v["status"] and v["status"] not in Status.values:
+        if v["status"] and v["status"] not in _STATUSES:
             self.problem(line, "status", f"{v['status']!r} is not one of {', '.join(Status.values)}")
         if v["branch"]:
             self.check_branch(line, v["branch"])
+        return v if len(self.report.problems) == before else None
 
     def check_branch(self, line: int, code: str) -> None:
         unit = self.units.get(code)
         if unit is not None and code not in self.allowed:
-            stub = Unit(pk=unit[0], code=code, level=unit[1], path=unit[2])
-            self.allowed[code] = has_perm(self.actor, Perm.MEMBERS_IMPORT, stub)
+            self.allowed[code] = any(unit[2].startswith(path) for path in self.scope_paths)
         if unit is None or not self.allowed[code]:
             # Unknown and out-of-scope answer alike: the file must not reveal the organisation's tree.
             self.problem(line, "branch", f"there is no unit {code!r} that you may import into")
@@ -210,21 +219,33 @@ class _Checker:
         else:
             self.branches.add(unit[0])
 
-    def check_register(self) -> None:
-        """Membership numbers of the file that the register already holds."""
-        numbers = list(self.numbers)
-        for start in range(0, len(numbers), 5_000):
-            chunk = numbers[start : start + 5_000]
-            taken = Person.objects.filter(membership_number__in=chunk).values_list(
-                "membership_number", flat=True
+    def rows(
+        self, records: Iterator[tuple[int, list[str]]], ids: IdAllocator | None
+    ) -> Iterator[tuple[object, ...]]:
+        """Check every record; while all are good, yield Person rows (ids from `ids`) for COPY."""
+        pk = ids.peek(Person) if ids is not None else 0
+        for line, record in records:
+            self.report.rows += 1
+            v = self.check(line, record)
+            if v is None or self.report.problems:
+                continue
+            joined = date.fromisoformat(v["joined_on"])
+            self.written.append((pk, joined, v["status"]))
+            yield (
+                pk,
+                v["membership_number"],
+                *(v[f] for f in TEXT_FIELDS),
+                date.fromisoformat(v["date_of_birth"]) if v["date_of_birth"] else None,
+                self.units[v["branch"] or self.default_branch][0],
+                v["status"],
+                joined,
+                date.fromisoformat(v["paid_until"]) if v["paid_until"] else None,
             )
-            for number in taken:
-                self.problem(
-                    self.numbers[number], "membership_number", f"{number} is already on the register"
-                )
-        self.report.problems.sort(
-            key=lambda p: (p.line, COLUMNS.index(p.field) if p.field in COLUMNS else -1)
-        )
+            pk += 1
+
+
+class _Rollback(Exception):
+    pass
 
 
 def members_import(
@@ -247,20 +268,23 @@ def members_import(
     checker = _Checker(actor, first[1], report, default_branch)
     if checker.header_problems():
         return report
-    for line, record in records:
-        report.rows += 1
-        checker.check(line, record)
-    if report.rows == 0:
+    if dry_run:
+        for _row in checker.rows(records, None):
+            pass
+    else:
+        try:
+            _write(actor, checker, records, report, purpose, big=len(text) >= BULK_CHECK_CHARS)
+        except _Rollback:
+            pass
+        except IntegrityError:
+            report.problems.append(
+                RowProblem(
+                    0, "membership_number", "a number was added to the register meanwhile: run it again"
+                )
+            )
+    if report.rows == 0 and not report.problems:
         report.problems.append(RowProblem(first[0], "header", "the file has no rows after its header"))
-    checker.check_register()
-    if report.problems or dry_run:
-        return report
-    try:
-        _write(actor, checker, text, report, purpose)
-    except IntegrityError:
-        report.problems.append(
-            RowProblem(0, "membership_number", "a number was added to the register meanwhile: run it again")
-        )
+    report.problems.sort(key=lambda p: (p.line, COLUMNS.index(p.field) if p.field in COLUMNS else -1))
     return report
 
 
@@ -274,55 +298,48 @@ PERSON_COLUMNS = [
     "joined_on",
     "paid_until",
 ]
-_BATCH = 20_000
 
 
-def _write(actor: Actor, checker: _Checker, text: str, report: ImportReport, purpose: str) -> None:
+def _write(
+    actor: Actor,
+    checker: _Checker,
+    records: Iterator[tuple[int, list[str]]],
+    report: ImportReport,
+    purpose: str,
+    big: bool,
+) -> None:
+    """One pass: rows stream into COPY as they are checked; any bad row rolls the whole file back."""
     now, today, label = timezone.now(), timezone.localdate(), actor.label
-    units, default_branch = checker.units, checker.default_branch
     reason = f"imported from {report.name}"
-    records = _records(text)
-    next(records)  # the header
-    n = report.rows
     with transaction.atomic():
         ids = IdAllocator(Person, MembershipPeriod)
-        first_person, first_period = ids.take(Person, n), ids.take(MembershipPeriod, n)
-        with foreign_keys_checked_at_end(
-            *((Person, MembershipPeriod, StatusChange) if n >= BULK_CHECK_ROWS else ())
-        ):
-            i = 0
-            while batch := list(islice(records, _BATCH)):
-                people, periods, changes = [], [], []
-                for _line, record in batch:
-                    v = {name: checker.value(record, name) for name in COLUMNS}
-                    status = v["status"]
-                    joined = date.fromisoformat(v["joined_on"])
-                    ended = status in ENDING_STATUSES
-                    pk, period = first_person + i, first_period + i
-                    i += 1
-                    people.append(
-                        (
-                            pk,
-                            v["membership_number"],
-                            *(v[f] for f in TEXT_FIELDS),
-                            date.fromisoformat(v["date_of_birth"]) if v["date_of_birth"] else None,
-                            units[v["branch"] or default_branch][0],
-                            status,
-                            joined,
-                            date.fromisoformat(v["paid_until"]) if v["paid_until"] else None,
-                        )
+        with foreign_keys_checked_at_end(*((Person, MembershipPeriod, StatusChange) if big else ())):
+            copy_rows(Person, PERSON_COLUMNS, checker.rows(records, ids))
+            if report.problems or not checker.written:
+                raise _Rollback
+            n = len(checker.written)
+            first_person, first_period = ids.take(Person, n), ids.take(MembershipPeriod, n)
+            copy_rows(
+                MembershipPeriod,
+                ["id", "person_id", "started_on", "ended_on", "end_status"],
+                (
+                    (
+                        first_period + i,
+                        pk,
+                        joined,
+                        *((today, status) if status in ENDING_STATUSES else (None, "")),
                     )
-                    periods.append((period, pk, joined, today if ended else None, status if ended else ""))
-                    changes.append((pk, period, status, now, reason, label))
-                copy_rows(Person, PERSON_COLUMNS, people)
-                copy_rows(
-                    MembershipPeriod, ["id", "person_id", "started_on", "ended_on", "end_status"], periods
-                )
-                copy_rows(
-                    StatusChange,
-                    ["person_id", "period_id", "status", "changed_at", "reason", "actor_label"],
-                    changes,
-                )
+                    for i, (pk, joined, status) in enumerate(checker.written)
+                ),
+            )
+            copy_rows(
+                StatusChange,
+                ["person_id", "period_id", "status", "changed_at", "reason", "actor_label"],
+                (
+                    (pk, first_period + i, status, now, reason, label)
+                    for i, (pk, _j, status) in enumerate(checker.written)
+                ),
+            )
         ids.finish()
         last = first_person + n - 1
         audit_record(

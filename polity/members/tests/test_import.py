@@ -157,7 +157,7 @@ def test_the_permission_must_cover_every_target_branch(org):
 
 def test_large_imports_log_an_id_range_instead_of_every_subject(org, monkeypatch):
     monkeypatch.setattr(importing, "SUBJECTS_LIMIT", 2)
-    monkeypatch.setattr(importing, "BULK_CHECK_ROWS", 1)  # exercise the checked-at-the-end path too
+    monkeypatch.setattr(importing, "BULK_CHECK_CHARS", 1)  # exercise the checked-at-the-end path too
     report = members_import(actor=Actor.system(), path_or_stream=_csv(*GOOD))
     assert report.imported == 3
     event = Event.objects.get(verb="members.import")
