@@ -13,7 +13,7 @@ from polity.api.auth import actor_of
 from polity.api.schemas import ErrorOut
 from polity.cases.actions import case_act, case_by_id, case_open_from
 from polity.cases.selectors import CaseView, case_get, case_queue
-from polity.cases.statistics import case_stats, stats_unit
+from polity.cases.statistics import case_stats_public, stats_unit
 from polity.cases.workflow import ACTIONS
 
 router = Router(tags=["cases"])
@@ -149,7 +149,7 @@ def cases_open(request: HttpRequest, data: CaseIn) -> Status[dict[str, Any]]:
 def cases_stats(request: HttpRequest, unit: int | None = None) -> dict[str, Any]:
     """Counts and average days per stage for the cases handled in a unit's subtree. No personal data."""
     scope = stats_unit(unit)
-    stats = case_stats(actor=actor_of(request), unit=scope)
+    stats = case_stats_public(actor=actor_of(request), unit=scope)
     return {
         "unit": scope.pk,
         "counts": stats.counts,

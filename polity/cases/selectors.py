@@ -128,8 +128,8 @@ def case_queue(*, actor: Actor, limit: int = QUEUE_SIZE, state: str = "") -> lis
     q = Q()
     for scope in found:
         q |= Q(path__startswith=scope.path)
-    unit_ids = list(Unit.objects.filter(q).values_list("pk", flat=True))
-    qs = Case.objects.filter(unit_id__in=unit_ids).exclude(state=CaseState.CLOSED)
+    # One round trip: the scope's unit ids as a subquery (an indexed IN on the case side).
+    qs = Case.objects.filter(unit_id__in=Unit.objects.filter(q).values("pk")).exclude(state=CaseState.CLOSED)
     if state:
         qs = qs.filter(state=state)
     return list(

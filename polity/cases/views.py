@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from polity.cases.actions import case_act, case_by_id, case_open_from
 from polity.cases.forms import ACTION_FIELDS, ComplaintForm
 from polity.cases.selectors import case_get, case_queue, cases_of_person, evidence_open
-from polity.cases.statistics import case_stats, case_stats_by_unit, stats_unit
+from polity.cases.statistics import case_stats_public, stats_unit
 from polity.cases.workflow import ACTIONS
 from polity.common.errors import DomainError, Forbidden, InvalidInput, NotVisible
 from polity.web.views.common import actor_of, web_view
@@ -97,8 +97,6 @@ def queue(request: HttpRequest) -> HttpResponse:
 def stats(request: HttpRequest, unit_id: int | None = None) -> HttpResponse:
     actor = actor_of(request)
     unit = stats_unit(unit_id)
-    context = {
-        "stats": case_stats(actor=actor, unit=unit),
-        "units": case_stats_by_unit(actor=actor, parent=unit),
-    }
+    stats = case_stats_public(actor=actor, unit=unit)
+    context = {"stats": stats, "units": stats.by_unit}
     return render(request, "cases/stats.html", context)

@@ -47,7 +47,8 @@ def deadline_stats(
     subject_type: str | None = None,
 ) -> dict[str, int]:
     """Public counts for a unit's subtree: no names, no subjects. Deadlines due within [since, until)."""
-    qs = Deadline.objects.filter(owner_unit__path__startswith=unit.path)
+    unit_ids = list(Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
+    qs = Deadline.objects.filter(owner_unit_id__in=unit_ids)
     if since is not None:
         qs = qs.filter(due_at__gte=since)
     if until is not None:

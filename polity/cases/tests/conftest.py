@@ -36,7 +36,10 @@ def cases(org, settings, tmp_path):
     from polity.common.actor import Actor
     from polity.org.services import body_create
 
+    from django.core.cache import cache
+
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    cache.clear()  # the statistics page caches its figures for a minute
     system = Actor.system()
     u = org.units
     bodies = {
