@@ -17,7 +17,41 @@ from datetime import timedelta
 
 os.environ.setdefault("POLITY_DEBUG", "0")
 
-from foundation_common import machine, median_ms, setup  # noqa: E402
+import platform  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+from datetime import UTC, datetime  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        print("note: the targets are for PostgreSQL; set DATABASE_URL=postgres://...", file=sys.stderr)
+
+
+def machine() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        db = connection.vendor
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+            db = f"PostgreSQL {cursor.fetchone()[0]}"
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"{when}; {os.cpu_count()} cores; load {os.getloadavg()[0]:.1f}; {db}; Python {platform.python_version()}"
+
+
+def median_ms(samples: list[float]) -> str:
+    return f"{statistics.median(samples) * 1000:.1f} ms"
+
 
 STATES = (
     ["closed"] * 50
