@@ -188,3 +188,11 @@ def test_person_owned_deadlines(org):
     deadlines_escalate(actor=Actor.system(), now=deadline.due_at + timedelta(days=1))
     deadline.refresh_from_db()
     assert deadline.state == State.MISSED
+
+
+def test_escalate_command_prints_counts_only(org, capsys):
+    from django.core.management import call_command
+
+    open_one(org)
+    call_command("escalate_deadlines")
+    assert capsys.readouterr().out.strip() == "missed 1, escalated 1"
