@@ -205,5 +205,6 @@ class Command(BaseCommand):
         rule = "─" * 72
         return (
             f"\n{rule}\nPolity is running. Open {url} and sign in (start with 'secretary').\n"
-            f"API: {url}api/v1/docs · stop with Ctrl-C.\n{rule}\n{demo_logins_text(url)}{rule}"
+            f"API: {url}api/v1/docs · mail it sends is caught at {url}outbox/caught/ · stop with Ctrl-C.\n"
+            f"{rule}\n{demo_logins_text(url)}{rule}"
         )
