@@ -193,6 +193,15 @@ def test_person_owned_deadlines(org):
 def test_escalate_command_prints_counts_only(org, capsys):
     from django.core.management import call_command
 
-    open_one(org)
+    from django.utils import timezone
+
+    deadline_open(
+        actor=Actor.system(),
+        rule_key="deadlines.complaint_acknowledgement",
+        start=timezone.now() - timedelta(days=30),
+        owner_unit=org.units["north_a_1"],
+        subject_type="test",
+        subject_id=1,
+    )
     call_command("escalate_deadlines")
     assert capsys.readouterr().out.strip() == "missed 1, escalated 1"
