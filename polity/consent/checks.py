@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from polity.consent.addresses import address_for, address_hash, address_kind
@@ -48,51 +48,61 @@ def contact_permitted(
 
 def contact_permitted_many(
     *,
-    person_ids: Iterable[int] | QuerySet[Person, Any],
+    person_ids: Iterable[int] | QuerySet[Any, Any],
     purpose: str,
     channel: str,
     at: datetime | None = None,
 ) -> dict[int, tuple[bool, str]]:
-    """(allowed, reason) for every person id, in at most three queries."""
+    """(allowed, reason) for every person id, in three queries (people, suppressions, consent events).
+
+    People are streamed first, each given its address verdict; then the latest consent events of the
+    same people are streamed (by id list, id range or a scan of the purpose and channel) and decide.
+    """
     at = at or timezone.now()
     purpose_rule = get_rulebook().purposes.get(purpose)
-    ids_q, wanted = _id_filter(person_ids)
+    people, wanted = _people(person_ids)
     if purpose_rule is None or channel not in purpose_rule.channels:
         verdict = UNKNOWN_PURPOSE if purpose_rule is None else CHANNEL_NOT_ALLOWED
-        ids = wanted if wanted is not None else _all_ids(ids_q)
+        ids = wanted if wanted is not None else people.values_list("pk", flat=True)
         return dict.fromkeys(ids, verdict)
 
-    consent = _latest_consent(ids_q, wanted, purpose_rule, channel, at)
     suppressed = _suppressed_hashes(purpose_rule, channel, at)
     kind = address_kind(channel)
-    out: dict[int, tuple[bool, str]] = {}
-    rows = (
-        Person.objects.filter(ids_q)
-        .values_list("pk", "is_decoy", "email", "phone", "address_line", "postcode")
-        .order_by()
-        .iterator(chunk_size=_CHUNK)
+    columns = {"email": ("email",), "sms": ("phone",), "phone": ("phone",)}.get(
+        channel, ("address_line", "postcode")
     )
-    for pk, is_decoy, email, phone, line, postcode in rows:
+    out: dict[int, tuple[bool, str]] = {}
+    for pk, is_decoy, *address_parts in (
+        people.values_list("pk", "is_decoy", *columns).order_by().iterator(chunk_size=_CHUNK)
+    ):
         if wanted is not None and pk not in wanted:
             continue
         if is_decoy:
             out[pk] = DECOY
             continue
-        if not _consents(purpose_rule, consent.get(pk)):
-            out[pk] = NO_CONSENT
-            continue
-        address = address_for(channel, email=email, phone=phone, address_line=line, postcode=postcode)
+        address = _address(channel, address_parts)
         if not address:
             out[pk] = NO_ADDRESS
-            continue
-        if kind is not None and suppressed and address_hash(kind, address) in suppressed:
+        elif kind is not None and suppressed and address_hash(kind, address) in suppressed:
             out[pk] = SUPPRESSED
-            continue
-        out[pk] = OK
+        else:
+            out[pk] = OK
+    if purpose_rule.consent != "none" and out:
+        latest = _latest_consent(out, purpose_rule, channel, at)
+        for pk, verdict in out.items():
+            if verdict is not DECOY and not _consents(purpose_rule, latest.get(pk)):
+                out[pk] = NO_CONSENT
     if wanted is not None:
         for pk in wanted:
             out.setdefault(pk, UNKNOWN_PERSON)
     return out
+
+
+def _address(channel: str, parts: list[str]) -> str:
+    if channel == "post":
+        line, postcode = parts
+        return address_for("post", email="", phone="", address_line=line, postcode=postcode)
+    return parts[0].strip()
 
 
 def _consents(purpose: Purpose, latest: str | None) -> bool:
@@ -103,50 +113,42 @@ def _consents(purpose: Purpose, latest: str | None) -> bool:
     return latest == Action.GIVEN
 
 
-def _id_filter(person_ids: Iterable[int] | QuerySet[Person, Any]) -> tuple[Q, set[int] | None]:
-    """A Q over Person selecting the ids, and the exact set to keep when the Q is wider (a range)."""
+def _people(person_ids: Iterable[int] | QuerySet[Any, Any]) -> tuple[QuerySet[Person], set[int] | None]:
+    """The people to read, and the exact ids to keep when the query reads a wider id range.
+
+    A QuerySet of Person is read as it is (a semi-join on its ids plans far worse on PostgreSQL); a
+    QuerySet of another model must yield person ids and becomes a subquery.
+    """
     if isinstance(person_ids, QuerySet):
-        return Q(pk__in=person_ids), None
+        if person_ids.model is Person:
+            return person_ids, None
+        return Person.objects.filter(pk__in=person_ids), None
     wanted = {int(pk) for pk in person_ids}
     if not wanted:
-        return Q(pk__in=[]), wanted
+        return Person.objects.none(), wanted
     if len(wanted) <= _IN_LIST_MAX:
-        return Q(pk__in=sorted(wanted)), wanted
-    return Q(pk__gte=min(wanted), pk__lte=max(wanted)), wanted
-
-
-def _all_ids(ids_q: Q) -> list[int]:
-    return list(Person.objects.filter(ids_q).values_list("pk", flat=True))
+        return Person.objects.filter(pk__in=sorted(wanted)), wanted
+    return Person.objects.filter(pk__gte=min(wanted), pk__lte=max(wanted)), wanted
 
 
 def _latest_consent(
-    ids_q: Q, wanted: set[int] | None, purpose: Purpose, channel: str, at: datetime
+    people: dict[int, tuple[bool, str]], purpose: Purpose, channel: str, at: datetime
 ) -> dict[int, str]:
     """The latest action per person for (purpose, channel) at `at`; later rows overwrite earlier ones."""
-    if purpose.consent == "none":
-        return {}
-    person_q = Q(person__in=Person.objects.filter(ids_q).values("pk")) if wanted is None else _person_q(ids_q)
-    rows = (
-        ConsentEvent.objects.filter(person_q, purpose=purpose.key, channel=channel, occurred_at__lte=at)
-        .order_by("person_id", "occurred_at", "id")
+    events = ConsentEvent.objects.filter(purpose=purpose.key, channel=channel, occurred_at__lte=at)
+    if len(people) <= _IN_LIST_MAX:
+        events = events.filter(person_id__in=sorted(people))
+    else:
+        events = events.filter(person_id__gte=min(people), person_id__lte=max(people))
+    latest: dict[int, str] = {}
+    for person_id, action in (
+        events.order_by("person_id", "occurred_at", "id")
         .values_list("person_id", "action")
         .iterator(chunk_size=_CHUNK)
-    )
-    latest: dict[int, str] = {}
-    for person_id, action in rows:
-        if wanted is None or person_id in wanted:
+    ):
+        if person_id in people:
             latest[person_id] = action
     return latest
-
-
-def _person_q(ids_q: Q) -> Q:
-    """Rewrite a Q over Person's pk into one over ConsentEvent.person_id."""
-    out = Q()
-    for child in ids_q.children:
-        assert isinstance(child, tuple)
-        lookup, value = child
-        out &= Q(**{lookup.replace("pk", "person_id", 1): value})
-    return out
 
 
 def _suppressed_hashes(purpose: Purpose, channel: str, at: datetime) -> set[str]:
