@@ -133,6 +133,10 @@ class SmtpTransport:
                 return _classify(int(code), "recipient refused")
             except smtplib.SMTPResponseException as exc:
                 return _classify(int(exc.smtp_code), type(exc).__name__)
+            except (smtplib.SMTPNotSupportedError, ValueError) as exc:
+                # This message cannot be written or sent (e.g. a line break or non-ASCII in the address):
+                # no retry will help, and the connection is fine for the others.
+                return Outcome(Result.PERMANENT, f"invalid message ({type(exc).__name__})")
             except (OSError, smtplib.SMTPException) as exc:
                 # Connection refused, timeouts, TLS failures: temporary by nature.
                 self._drop()
@@ -176,6 +180,10 @@ memory_outbox = MemoryOutbox()
 
 class MemoryEmailTransport:
     def send(self, email: Email) -> Outcome:
+        try:
+            email.to_bytes()  # the same checks as the wire
+        except ValueError as exc:
+            return Outcome(Result.PERMANENT, f"invalid message ({type(exc).__name__})")
         with memory_outbox.lock:
             memory_outbox.emails.append(email)
         return SENT

@@ -116,3 +116,18 @@ def test_catcher_only_for_plain_smtp_on_this_machine(settings):
     assert catcher_address() is None
     settings.POLITY_EMAIL_URL = "smtp://localhost:2525"
     assert catcher_address() == ("localhost", 2525)
+
+
+@pytest.mark.django_db
+def test_a_malformed_address_fails_alone_and_the_batch_goes_on(org, sink):
+    from polity.members.models import Person
+
+    member, member2 = org.people["member"], org.people["member2"]
+    Person.objects.filter(pk=member.pk).update(email="mina@example.invalid\r\nBcc: x@evil.invalid")
+    Person.objects.filter(pk=member2.pk).update(email="milö@exämple.invalid")
+    dispatch = _governance([member, member2, org.people["outsider"]])
+    delivery.deliver_due()
+    rows = dict(OutboxEntry.objects.filter(dispatch=dispatch).values_list("person_id", "state"))
+    assert rows == {member.pk: "failed", member2.pk: "failed", org.people["outsider"].pk: "sent"}
+    assert len(sink.messages) == 1
+    assert b"evil" not in sink.messages[0][2]
