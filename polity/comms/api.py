@@ -13,11 +13,13 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from polity.api.auth import actor_of
+from polity.comms.continuity import governance_notice_request, meeting_create
 from polity.comms.models import Audience, Message
 from polity.comms.selectors import (
     audience_get,
     audience_list,
     audience_preview,
+    body_by_id,
     body_get,
     meeting_get,
     message_delivery,
@@ -35,6 +37,7 @@ from polity.comms.services import (
 
 audiences = Router(tags=["comms"])
 messages = Router(tags=["comms"])
+meetings = Router(tags=["comms"])
 
 
 class ErrorOut(Schema):
@@ -181,12 +184,12 @@ def audiences_list(request: HttpRequest) -> list[dict[str, object]]:
     return [audience_out(a) for a in audience_list(actor=actor_of(request))]
 
 
-@audiences.get("/{audience_id}", response={200: AudienceOut, 404: ErrorOut}, summary="One audience")
+@audiences.get("/{int:audience_id}", response={200: AudienceOut, 404: ErrorOut}, summary="One audience")
 def audiences_get(request: HttpRequest, audience_id: int) -> dict[str, object]:
     return audience_out(audience_get(actor=actor_of(request), audience_id=audience_id))
 
 
-@audiences.get("/{audience_id}/preview", response={200: PreviewOut, **ERRORS}, summary="Counts only")
+@audiences.get("/{int:audience_id}/preview", response={200: PreviewOut, **ERRORS}, summary="Counts only")
 def audiences_preview(
     request: HttpRequest, audience_id: int, purpose: str = "campaigning", channel: str = "email"
 ) -> dict[str, object]:
@@ -223,14 +226,16 @@ def messages_list(request: HttpRequest, state: str = "") -> list[dict[str, objec
 
 
 @messages.get(
-    "/{message_id}", response={200: MessageOut, 404: ErrorOut}, summary="One message, with delivery counts"
+    "/{int:message_id}",
+    response={200: MessageOut, 404: ErrorOut},
+    summary="One message, with delivery counts",
 )
 def messages_get(request: HttpRequest, message_id: int) -> dict[str, object]:
     return message_out(message_get(actor=actor_of(request), message_id=message_id))
 
 
 @messages.post(
-    "/{message_id}/send", response={200: MessageOut, **ERRORS}, summary="Send, or queue for approval"
+    "/{int:message_id}/send", response={200: MessageOut, **ERRORS}, summary="Send, or queue for approval"
 )
 def messages_send(request: HttpRequest, message_id: int) -> dict[str, object]:
     """Sends now, schedules, or queues for the approving unit when the rulebook says so (see `state`)."""
@@ -239,15 +244,86 @@ def messages_send(request: HttpRequest, message_id: int) -> dict[str, object]:
 
 
 @messages.post(
-    "/{message_id}/approve", response={200: MessageOut, **ERRORS}, summary="Approve (approving unit)"
+    "/{int:message_id}/approve", response={200: MessageOut, **ERRORS}, summary="Approve (approving unit)"
 )
 def messages_approve(request: HttpRequest, message_id: int) -> dict[str, object]:
     actor = actor_of(request)
     return message_out(message_approve(actor=actor, message=message_get(actor=actor, message_id=message_id)))
 
 
-@messages.post("/{message_id}/refuse", response={200: MessageOut, **ERRORS}, summary="Refuse, with a reason")
+@messages.post(
+    "/{int:message_id}/refuse", response={200: MessageOut, **ERRORS}, summary="Refuse, with a reason"
+)
 def messages_refuse(request: HttpRequest, message_id: int, payload: RefuseIn) -> dict[str, object]:
     actor = actor_of(request)
     message = message_get(actor=actor, message_id=message_id)
     return message_out(message_refuse(actor=actor, message=message, reason=payload.reason))
+
+
+class NoticeRequestIn(Schema):
+    body: int
+    subject: str
+    text: str
+    meeting: int | None = None
+
+
+@messages.post(
+    "/notice-requests",
+    response={201: MessageOut, **ERRORS},
+    summary="Ask the region to send a governance notice (continuity)",
+)
+def messages_notice_request(request: HttpRequest, payload: NoticeRequestIn) -> Status[dict[str, object]]:
+    """For an officer of the body's unit whose unit cannot send itself (e.g. its officers lost data access):
+    the region must send it within the rulebook's deadline, or it escalates."""
+    actor = actor_of(request)
+    body = body_by_id(payload.body)
+    meeting = meeting_get(actor=actor, meeting_id=payload.meeting) if payload.meeting is not None else None
+    message = governance_notice_request(
+        actor=actor, body=body, subject=payload.subject, text=payload.text, meeting=meeting
+    )
+    return Status(201, message_out(message))
+
+
+class MeetingIn(Schema):
+    body: int
+    title: str
+    starts_at: datetime
+    place: str
+    agenda: str = ""
+
+
+class MeetingOut(Schema):
+    id: int
+    body: int
+    title: str
+    starts_at: datetime
+    place: str
+    agenda: str
+    notice_sent_at: datetime | None
+
+
+@meetings.post(
+    "", response={201: MeetingOut, **ERRORS}, summary="Record a meeting (its notice goes out on time)"
+)
+def meetings_create(request: HttpRequest, payload: MeetingIn) -> Status[dict[str, object]]:
+    actor = actor_of(request)
+    meeting = meeting_create(
+        actor=actor,
+        body=body_by_id(payload.body),
+        title=payload.title,
+        starts_at=payload.starts_at,
+        place=payload.place,
+        agenda=payload.agenda,
+    )
+    return Status(
+        201,
+        {
+            "id": meeting.pk,
+            "body": meeting.body_id,
+            "title": meeting.title,
+            "starts_at": meeting.starts_at,
+            "place": meeting.place,
+            "agenda": meeting.agenda,
+            "notice_sent_at": meeting.notice_sent_at,
+        },
+    )

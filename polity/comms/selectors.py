@@ -225,3 +225,22 @@ def can_send_anywhere(actor: Actor) -> bool:
     from polity.access.policy import scopes
 
     return bool(scopes(actor, SEND_PERM))
+
+
+def body_by_id(body_id: int) -> Body:
+    """A body by id, for services that check the actor themselves (continuity requests answer NotVisible
+    to anyone who is not an officer of its unit, exactly as for a missing body)."""
+    body = Body.objects.select_related("unit").filter(pk=body_id).first()
+    if body is None:
+        raise NotVisible("not found")
+    return body
+
+
+def bodies_for_requests(*, actor: Actor) -> list[Body]:
+    """Bodies of the units where the actor holds an officer's office now (for continuity requests)."""
+    if actor.person_id is None:
+        return []
+    now = timezone.now()
+    officer = [k for k, o in get_rulebook().offices.items() if o.body is None and not o.is_staff]
+    units = _current_terms(now).filter(person_id=actor.person_id, office__in=officer).values("unit_id")
+    return list(Body.objects.filter(unit_id__in=units).select_related("unit"))

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from polity.access.services import office_appoint, office_end
 from polity.common.actor import Actor
@@ -92,3 +93,33 @@ def test_only_office_holders_of_the_unit_may_ask(cut_off):
     for who in ("member2", "outsider", "branchsec"):
         with pytest.raises(NotVisible):
             _request(cut_off, who)
+
+
+def test_continuity_over_the_api(cut_off, client):
+    import json
+
+    from polity.accounts.tokens import token_create
+
+    org = cut_off
+    tokens = {n: token_create(actor=Actor.system(), user=u, name="t")[1] for n, u in org.users.items()}
+
+    def post(who, path, body):
+        return client.post(
+            f"/api/v1{path}",
+            json.dumps(body),
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {tokens[who]}"},
+        )
+
+    body = {"body": org.units["north_a_gc"].pk, "subject": "GC", "text": "We meet on Monday."}
+    assert post("member2", "/messages/notice-requests", body).status_code == 404  # a delegate, not an officer
+    response = post("member", "/messages/notice-requests", body)
+    assert response.status_code == 201 and response.json()["state"] == "awaiting_region"
+    message = response.json()["id"]
+    assert post("secretary", f"/messages/{message}/send", {}).status_code == 404
+    sent = post("regional", f"/messages/{message}/send", {})
+    assert sent.status_code == 200 and sent.json()["recipients"] == 2
+    starts = (timezone.now() + timedelta(days=20)).isoformat()
+    meeting = {"body": org.units["north_a_gc"].pk, "title": "GC", "starts_at": starts, "place": "Hall"}
+    assert post("member", "/meetings", meeting).status_code == 201  # the chair records the meeting
+    assert post("outsider", "/meetings", meeting).status_code == 404
