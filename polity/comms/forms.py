@@ -77,3 +77,16 @@ class ConsentForm(forms.Form):
     purpose = forms.CharField(max_length=40)
     channel = forms.CharField(max_length=10)
     action = forms.ChoiceField(choices=[("given", "given"), ("withdrawn", "withdrawn")])
+
+
+class NoticeRequestForm(forms.Form):
+    body = forms.ChoiceField(label="Body")
+    subject = forms.CharField(max_length=300)
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Merge fields as for messages, e.g. {{ given_name }}.",
+    )
+
+    def __init__(self, *args: Any, bodies: list[Body], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["body"].choices = [(str(b.pk), f"{b.name} ({b.unit.name})") for b in bodies]  # type: ignore[attr-defined]

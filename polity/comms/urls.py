@@ -12,5 +12,6 @@ urlpatterns = [
     path("comms/messages/<int:message_id>/", views.message, name="message"),
     path("comms/messages/<int:message_id>/send/", views.message_send_view, name="message_send"),
     path("comms/messages/<int:message_id>/approve/", views.message_approve_view, name="message_approve"),
+    path("comms/notice-request/", views.notice_request, name="notice_request"),
     path("comms/messages/<int:message_id>/refuse/", views.message_refuse_view, name="message_refuse"),
 ]

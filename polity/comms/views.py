@@ -11,14 +11,24 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from polity.common.errors import InvalidInput
-from polity.comms.forms import AudienceForm, ConsentForm, MessageForm, PreviewForm, RefuseForm
+from polity.comms.continuity import governance_notice_request
+from polity.comms.forms import (
+    AudienceForm,
+    ConsentForm,
+    MessageForm,
+    NoticeRequestForm,
+    PreviewForm,
+    RefuseForm,
+)
 from polity.comms.merge import preview as merge_preview
 from polity.comms.merge import shared_context
 from polity.comms.selectors import (
     audience_get,
     audience_list,
     audience_preview,
+    bodies_for_requests,
     bodies_in_scope,
+    body_by_id,
     body_get,
     message_delivery,
     message_get,
@@ -176,3 +186,24 @@ def message_refuse_view(request: HttpRequest, message_id: int) -> HttpResponse:
     message_refuse(actor=actor, message=message_get(actor=actor, message_id=message_id), reason=reason)
     flash.success(request, "Refused; the sender sees your reason.")
     return redirect("comms:message", message_id=message_id)
+
+
+@web_view
+def notice_request(request: HttpRequest) -> HttpResponse:
+    """An officer of a unit asks the region to send its governance notice (when the unit cannot)."""
+    actor = actor_of(request)
+    bodies = bodies_for_requests(actor=actor)
+    if not bodies:
+        raise Http404("not found")
+    form = NoticeRequestForm(request.POST or None, bodies=bodies)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        governance_notice_request(
+            actor=actor, body=body_by_id(int(data["body"])), subject=data["subject"], text=data["text"]
+        )
+        flash.success(
+            request,
+            "Sent to the region, which must send it to the body's members within the rulebook's deadline.",
+        )
+        return redirect("comms:notice_request")
+    return render(request, "comms/notice_request.html", {"form": form})

@@ -123,3 +123,20 @@ def test_continuity_over_the_api(cut_off, client):
     meeting = {"body": org.units["north_a_gc"].pk, "title": "GC", "starts_at": starts, "place": "Hall"}
     assert post("member", "/meetings", meeting).status_code == 201  # the chair records the meeting
     assert post("outsider", "/meetings", meeting).status_code == 404
+
+
+def test_continuity_on_the_web(cut_off, login):
+    from django.urls import reverse
+
+    from polity.comms.models import Message
+
+    org = cut_off
+    chair = login("member")
+    assert chair.get(reverse("comms:notice_request")).status_code == 200
+    response = chair.post(
+        reverse("comms:notice_request"),
+        {"body": org.units["north_a_gc"].pk, "subject": "GC", "text": "Monday"},
+    )
+    assert response.status_code == 302
+    assert Message.objects.get().state == MessageState.AWAITING_REGION
+    assert login("member2").get(reverse("comms:notice_request")).status_code == 404
