@@ -124,7 +124,10 @@ def main() -> int:
         ).stdout
 
     seed_s = 0.0
-    if not args.reuse:
+    if args.reuse:
+        polity("migrate", "-v0")
+        sql(url, "TRUNCATE outbox_outboxentry, outbox_dispatch")
+    else:
         sql(admin, f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
         sql(admin, f'CREATE DATABASE "{BENCH_DB}"')
         polity("migrate", "-v0")

@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from conftest import make_person
 from polity.audit.models import Event
 from polity.common.actor import Actor
 from polity.common.errors import InvalidInput
@@ -98,3 +99,17 @@ def test_message_ids_are_stable_and_parse_back(org):
 
 def test_system_actor_is_accepted_for_automations():
     assert Actor.system().is_system
+
+
+@pytest.mark.django_db
+def test_deleting_a_person_keeps_the_row_without_them_and_deleting_a_dispatch_removes_its_rows(org):
+    from polity.outbox.models import Dispatch
+
+    person = make_person(org.units["north_a_1"], "Gone", "Soon")
+    dispatch = _create(org, [person.pk, org.people["member"].pk])
+    Person.objects.filter(pk=person.pk).delete()
+    assert sorted(
+        OutboxEntry.objects.filter(dispatch=dispatch).values_list("person_id", flat=True), key=str
+    ) == sorted([None, org.people["member"].pk], key=str)
+    Dispatch.objects.filter(pk=dispatch.pk).delete()
+    assert not OutboxEntry.objects.filter(dispatch_id=dispatch.pk).exists()
