@@ -164,7 +164,7 @@ def main() -> int:
         load = " ".join(f.read().split()[:3])
     members = polity(
         "shell", "-c", "from polity.members.models import Person; print(Person.objects.count())"
-    ).strip()
+    ).split()[-1]
     e, q = results["end_to_end"], results["queryset"]
     print(
         f"date {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, nproc {os.cpu_count()}, load {load}"
