@@ -105,6 +105,7 @@ def demo_generate(
     today: date | None = None,
     progress: Callable[[int], object] | None = None,
     write_file: bool = True,
+    hooks: bool = True,
 ) -> DemoResult:
     """Build the demo organisation. Refuses a non-empty database unless `force` (which wipes it)."""
     if not actor.is_system:
@@ -161,11 +162,11 @@ def demo_generate(
             units=Unit.objects.in_bulk(field_name="code"),
             people={name: Person.objects.get(pk=pk) for name, pk in story.people.items()},
         )
-        hooks = _run_hooks(ctx)
+        called = _run_hooks(ctx) if hooks else []
         text = logins_text(logins, seed=seed)
         if write_file:
             transaction.on_commit(lambda: write_logins_file(logins_path(), text))
-    return DemoResult(seed=seed, counts=counts, logins=logins, logins_text=text, hooks=hooks)
+    return DemoResult(seed=seed, counts=counts, logins=logins, logins_text=text, hooks=called)
 
 
 def _run_hooks(ctx: DemoContext) -> list[str]:

@@ -33,9 +33,16 @@ SMALL = 300
 pytestmark = pytest.mark.django_db
 
 
-def _generate(seed: int = 7, members: int = SMALL, force: bool = False):  # type: ignore[no-untyped-def]
+def _generate(seed: int = 7, members: int = SMALL, force: bool = False, hooks: bool = False):  # type: ignore[no-untyped-def]
+    """The register alone: other apps' demo content (tested in their apps) is left out unless asked."""
     return demo_generate(
-        actor=Actor.system(), members=members, seed=seed, force=force, today=TODAY, write_file=False
+        actor=Actor.system(),
+        members=members,
+        seed=seed,
+        force=force,
+        today=TODAY,
+        write_file=False,
+        hooks=hooks,
     )
 
 
@@ -194,14 +201,20 @@ def test_the_log_gets_a_few_summary_events_and_stays_intact():
     assert audit_verify().ok
 
 
-def test_other_apps_can_add_demo_content(settings):
+def test_other_apps_can_add_demo_content(monkeypatch):
+    from django.apps import apps
+
+    from polity.demo import services
+
+    members_app = apps.get_app_config("members")
+    monkeypatch.setattr(services.apps, "get_app_configs", lambda: [members_app])
     calls = []
     module = types.ModuleType("polity.members.demo")
     module.__spec__ = importlib.machinery.ModuleSpec("polity.members.demo", None)
     module.populate = calls.append  # type: ignore[attr-defined]
     sys.modules["polity.members.demo"] = module
     try:
-        result = _generate()
+        result = _generate(hooks=True)
     finally:
         del sys.modules["polity.members.demo"]
     assert result.hooks == ["polity.members.demo"]
