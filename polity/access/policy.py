@@ -31,11 +31,17 @@ class Scope:
     source: str  # "office:<key>" or "grant:<id>"
 
 
-def _sources(actor: Actor, at: datetime) -> list[tuple[frozenset[Perm], int, str, str]]:
-    """(permissions, unit id, unit path, source) for every office and grant in force at `at`."""
+def _sources(
+    actor: Actor, at: datetime, *, current: bool = False
+) -> list[tuple[frozenset[Perm], int, str, str]]:
+    """(permissions, unit id, unit path, source) for every office and grant in force at `at`.
+
+    `current` means "now": memoised once per actor (an actor lives for one request or task), where a
+    key on the exact moment would never hit again.
+    """
     from polity.access.models import Grant, OfficeTerm
 
-    key = f"sources@{at.isoformat()}"
+    key = "sources@now" if current else f"sources@{at.isoformat()}"
     if key in actor.cache:
         return actor.cache[key]  # type: ignore[no-any-return]
     out: list[tuple[frozenset[Perm], int, str, str]] = []
@@ -62,13 +68,14 @@ def _sources(actor: Actor, at: datetime) -> list[tuple[frozenset[Perm], int, str
 
 def scopes(actor: Actor, perm: Perm, *, at: datetime | None = None) -> list[Scope]:
     """The unit subtrees where `actor` holds `perm`, with nested ones folded into their ancestors."""
+    current = at is None
     at = at or timezone.now()
     if actor.is_system:
         return [Scope(unit.pk, unit.path, "system") for unit in Unit.objects.filter(parent__isnull=True)]
     found = sorted(
         (
             Scope(unit_id, path, source)
-            for perms, unit_id, path, source in _sources(actor, at)
+            for perms, unit_id, path, source in _sources(actor, at, current=current)
             if perm in perms
         ),
         key=lambda s: (s.path, s.source),
@@ -154,4 +161,4 @@ def needs_second_factor(actor: Actor) -> bool:
     """Every account that can see other people's data must use two-factor authentication."""
     if actor.is_superuser:
         return True
-    return any(perms for perms, _unit, _path, _source in _sources(actor, timezone.now()))
+    return any(perms for perms, _unit, _path, _source in _sources(actor, timezone.now(), current=True))
