@@ -116,9 +116,20 @@ def transfer_targets(*, actor: Actor, person: Person) -> list[Unit]:
     )
 
 
+FILTER_MAX_UNITS = 1000
+
+
 def units_for_filter(*, actor: Actor) -> list[Unit]:
-    """Units the actor may list members of, above branch level first in tree order (for a filter)."""
-    return list(visible_units(Unit.objects.all(), actor=actor, perm=Perm.MEMBERS_VIEW).order_by("path")[:500])
+    """Units the actor may list members of, in tree order, for the members list's filter.
+
+    A scope too large for one menu (a national officer's) offers the levels above branches only.
+    """
+    qs = visible_units(Unit.objects.all(), actor=actor, perm=Perm.MEMBERS_VIEW).order_by("path")
+    units = list(qs[: FILTER_MAX_UNITS + 1])
+    if len(units) > FILTER_MAX_UNITS:
+        leaf = get_rulebook().levels[-1]
+        units = list(qs.exclude(level=leaf)[:FILTER_MAX_UNITS])
+    return units
 
 
 @dataclass

@@ -234,3 +234,14 @@ def test_posts_need_the_csrf_token(org):
     session.save()
     url = reverse("web:member_status", kwargs={"member_id": org.people["member"].pk})
     assert client.post(url, {"status": Status.RESIGNED, "reason": "x"}).status_code == 403
+
+
+def test_a_scope_too_large_for_one_menu_offers_units_above_branches(org, login, monkeypatch):
+    from polity.web import selectors
+
+    client = login("national")
+    everything = [u.name for u in client.get(LIST).context["form"].units.values()]
+    assert "North A 1" in everything and len(everything) == 10
+    monkeypatch.setattr(selectors, "FILTER_MAX_UNITS", 5)
+    fewer = [u.name for u in client.get(LIST).context["form"].units.values()]
+    assert fewer == ["Demo Party", "North", "North A", "North B", "South"]
