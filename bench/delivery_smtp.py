@@ -77,14 +77,15 @@ def bare_loop(port: int, n: int) -> float:
     return n / elapsed
 
 
-def outbox_run(port: int, n: int, tmp: Path) -> dict[str, float]:
-    w = World(tmp, email_url=f"smtp://127.0.0.1:{port}", outbox={"BATCH_SIZE": 100, "WATCH_SECONDS": 5})
+def outbox_run(port: int, n: int, tmp: Path, workers: int) -> dict[str, float]:
+    outbox = {"BATCH_SIZE": 100, "WATCH_SECONDS": 5, "PARALLEL_TASKS": workers}
+    w = World(tmp, email_url=f"smtp://127.0.0.1:{port}", outbox=outbox)
     try:
         w.migrate()
         w.scenario("seed", "--people", str(n))
         started = time.monotonic()
-        w.start_worker("a")
-        w.start_worker("b")
+        for i in range(workers):
+            w.start_worker(str(i))
         assert wait_until(lambda: w.counts() == {"sent": n}, timeout=3600, step=0.5), (w.counts(), w.logs())
         wall = time.monotonic() - started
         first, last = w.query("SELECT MIN(sent_at), MAX(sent_at) FROM outbox_outboxentry")[0]
@@ -104,6 +105,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=20_000)
     parser.add_argument("--bare", type=int, default=0, help="messages in each bare loop (default: same)")
+    parser.add_argument("--workers", type=int, default=2, help="db_worker processes (the target is for 2)")
     args = parser.parse_args()
     n, bare_n = args.messages, args.bare or args.messages
     port = free_port()
@@ -113,7 +115,7 @@ def main() -> int:
             load_before = f.read().split()[:3]
         bare1 = bare_loop(port, bare_n)
         with tempfile.TemporaryDirectory() as tmp:
-            outbox = outbox_run(port, n, Path(tmp))
+            outbox = outbox_run(port, n, Path(tmp), args.workers)
         bare2 = bare_loop(port, bare_n)
         with open("/proc/loadavg") as f:
             load_after = f.read().split()[:3]
@@ -130,10 +132,10 @@ def main() -> int:
         f"bare smtplib loop, 1 connection:   {bare1:8.0f} msg/s before, {bare2:8.0f} msg/s after, mean {bare:8.0f}"
     )
     print(
-        f"outbox, 2 db_workers, steady:       {outbox['steady']:8.0f} msg/s ({n} in {outbox['steady_s']:.1f} s)"
+        f"outbox, {args.workers} db_worker(s), steady:  {outbox['steady']:8.0f} msg/s ({n} in {outbox['steady_s']:.1f} s)"
     )
     print(
-        f"outbox, 2 db_workers, incl. start:  {outbox['wall']:8.0f} msg/s ({n} in {outbox['wall_s']:.1f} s)"
+        f"outbox, {args.workers} db_worker(s), incl. start: {outbox['wall']:8.0f} msg/s ({n} in {outbox['wall_s']:.1f} s)"
     )
     print(f"ratio steady / bare: {outbox['steady'] / bare:.0%} (target >= 70%)")
     return 0
