@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 
-
 @pytest.fixture(scope="module", autouse=True)
 def _allow_orm_beside_playwright() -> Iterator[None]:
     """Playwright's sync API runs an event loop in this thread; the tests' ORM calls are still synchronous.
@@ -24,6 +23,7 @@ def _allow_orm_beside_playwright() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         yield
+
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
