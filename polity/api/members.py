@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Query, Router
 from pydantic import Field
 
 from polity.access.perms import Perm
-from polity.access.policy import has_perm
+from polity.access.policy import can_see_member
 from polity.api.auth import actor_of
 from polity.api.schemas import ErrorOut, MemberDetailOut, MemberOut, MemberPageOut
 from polity.common.actor import Actor
@@ -23,19 +21,16 @@ from polity.org.selectors import unit_get
 router = Router(tags=["members"])
 
 
-def shows_contact(actor: Actor, person: Person, *, at: datetime | None = None) -> bool:
-    """Contact details only for the member themself or holders of MEMBERS_VIEW_CONTACT over their unit.
-
-    Pass the same `at` for every row of a page: the actor's offices and grants are then read once.
-    """
+def shows_contact(actor: Actor, person: Person) -> bool:
+    """Contact details only for the member themself or holders of MEMBERS_VIEW_CONTACT over their unit."""
     if actor.person_id is not None and actor.person_id == person.pk:
         return True
-    return has_perm(actor, Perm.MEMBERS_VIEW_CONTACT, person.home_unit, at=at)
+    return can_see_member(actor, person, Perm.MEMBERS_VIEW_CONTACT)
 
 
-def member_out(person: Person, actor: Actor, *, at: datetime | None = None) -> dict[str, object]:
+def member_out(person: Person, actor: Actor) -> dict[str, object]:
     contact = None
-    if shows_contact(actor, person, at=at):
+    if shows_contact(actor, person):
         contact = {
             "email": person.email,
             "phone": person.phone,
@@ -83,12 +78,11 @@ def members_list(
         purpose="api: members list",
         channel="api",
     )
-    at = timezone.now()
     return {
         "page": result.page,
         "page_size": PAGE_SIZE,
         "has_next": result.has_next,
-        "items": [member_out(p, actor, at=at) for p in result.members],
+        "items": [member_out(p, actor) for p in result.members],
     }
 
 

@@ -72,7 +72,7 @@ def test_list_query_count_does_not_grow_with_the_page(org, api):
     with CaptureQueriesContext(connection) as large:
         body = api("national", "/members").json()
     assert len(body["items"]) == 38
-    assert len(large) == len(small), [q["sql"] for q in large.captured_queries]
+    assert len(large) == len(small) <= 12, [q["sql"] for q in large.captured_queries]
 
 
 def test_record_query_count_is_bounded(org, api):
