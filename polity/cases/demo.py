@@ -25,7 +25,7 @@ from polity.common.actor import Actor
 from polity.deadlines.models import Deadline
 from polity.deadlines.services import deadlines_escalate
 from polity.members.models import Person, Status
-from polity.members.services import member_rejoin
+from polity.members.services import member_record_payment, member_rejoin, member_set_status
 from polity.org.models import Body, Unit
 from polity.org.services import body_create
 
@@ -217,9 +217,17 @@ def _objection_story(
     for person in (exec_a, exec_b):
         s.case_add_party(actor=team, case=complaint, person=person, role="respondent")
     s.case_triage(actor=team, case=complaint, reasons="Exclusion and mockery are alleged: it goes ahead.")
-    if rejoiner.status != Status.ACTIVE:
-        member_rejoin(actor=system, person=rejoiner, joined_on=ctx.today, reason="rejoined (demo)")
+    # Her membership lapsed after the complaint; she rejoins today (on the services' clock) and pays.
+    if rejoiner.status != Status.LAPSED:
+        member_set_status(
+            actor=system, person=rejoiner, status=Status.LAPSED, reason="subscription unpaid (demo)"
+        )
         rejoiner.refresh_from_db()
+    today = timezone.localdate()
+    member_rejoin(actor=system, person=rejoiner, joined_on=today, reason="rejoined (demo)")
+    rejoiner.refresh_from_db()
+    member_record_payment(actor=system, person=rejoiner, amount_pence=3600, paid_on=today)
+    rejoiner.refresh_from_db()
     objection = s.case_open(
         actor=_as(exec_c),
         kind="objection",
