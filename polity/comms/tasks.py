@@ -20,7 +20,7 @@ def _system() -> Actor:
 @task()
 def comms_automations() -> dict[str, int]:
     actor = _system()
-    return {
+    return {  # the same as `polity comms_automations`
         "welcome": automations.automation_welcome(actor=actor),
         "arrears": automations.automation_arrears(actor=actor),
         "meeting_notices": automations.automation_meeting_notices(actor=actor),

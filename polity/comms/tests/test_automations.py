@@ -101,3 +101,19 @@ def test_tasks_run_and_are_idempotent(org, delegates):
     assert first["meeting_notices"] == 2
     assert comms_automations.enqueue().return_value["meeting_notices"] == 0
     assert meeting_notice.enqueue(meeting.pk).return_value == 0
+
+
+def test_command_runs_the_automations(org, delegates, capsys):
+    from django.core.management import call_command
+
+    meeting_create(
+        actor=org.actor("secretary"),
+        body=org.units["north_a_gc"],
+        title="GC",
+        starts_at=timezone.now() + timedelta(days=2),
+        place="Hall",
+    )
+    call_command("comms_automations")
+    assert "meeting_notices 2" in capsys.readouterr().out
+    call_command("comms_automations")
+    assert "meeting_notices 0" in capsys.readouterr().out
