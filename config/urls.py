@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("outbox/", include("polity.outbox.urls")),
     path("cases/", include("polity.cases.urls")),
+    path("deadlines/", include("polity.deadlines.urls")),
     path("", include("polity.comms.urls")),
     path("", include("polity.web.urls")),
 ]

@@ -9,6 +9,7 @@ from django.db.models import Count, F, Q, QuerySet
 from polity.access.perms import Perm
 from polity.access.policy import require
 from polity.common.actor import Actor
+from polity.common.errors import NotVisible
 from polity.deadlines.models import PENDING_STATES, Deadline
 from polity.org.models import Unit
 
@@ -22,6 +23,25 @@ def deadlines_for_unit(*, actor: Actor, unit: Unit, pending_only: bool = False) 
     if pending_only:
         qs = qs.filter(state__in=PENDING_STATES)
     return qs.select_related("owner_unit", "escalated_to").order_by("due_at", "id")
+
+
+def deadlines_in_scope(
+    *, actor: Actor, pending_only: bool = True, limit: int = 200
+) -> list[tuple[Unit, list[Deadline]]]:
+    """For each unit where the actor holds deadlines.view: its deadlines (own subtree, and escalated to it)."""
+    from polity.access.policy import scopes
+
+    found = scopes(actor, Perm.DEADLINES_VIEW)
+    if not found:
+        raise NotVisible("not found")
+    units = Unit.objects.in_bulk([s.unit_id for s in found])
+    return [
+        (
+            units[s.unit_id],
+            list(deadlines_for_unit(actor=actor, unit=units[s.unit_id], pending_only=pending_only)[:limit]),
+        )
+        for s in found
+    ]
 
 
 def deadlines_for_person(*, actor: Actor) -> QuerySet[Deadline]:

@@ -192,7 +192,6 @@ def test_person_owned_deadlines(org):
 
 def test_escalate_command_prints_counts_only(org, capsys):
     from django.core.management import call_command
-
     from django.utils import timezone
 
     deadline_open(
