@@ -90,3 +90,17 @@ class NoticeRequestForm(forms.Form):
     def __init__(self, *args: Any, bodies: list[Body], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["body"].choices = [(str(b.pk), f"{b.name} ({b.unit.name})") for b in bodies]  # type: ignore[attr-defined]
+
+
+class OfficerConsentForm(forms.Form):
+    purpose = forms.ChoiceField()
+    channel = forms.ChoiceField(choices=[(c, c) for c in CHANNELS])
+    action = forms.ChoiceField(choices=[("given", "Given"), ("withdrawn", "Withdrawn")])
+    evidence = forms.CharField(
+        max_length=1000, help_text="When and how the member told you, e.g. 'phone call on 3 May, 14:10'."
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        refusable = [(k, p.label) for k, p in get_rulebook().purposes.items() if p.may_refuse]
+        self.fields["purpose"].choices = refusable  # type: ignore[attr-defined]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("comms/messages/<int:message_id>/", views.message, name="message"),
     path("comms/messages/<int:message_id>/send/", views.message_send_view, name="message_send"),
     path("comms/messages/<int:message_id>/approve/", views.message_approve_view, name="message_approve"),
+    path("comms/members/<int:member_id>/consents/", views.member_consents, name="member_consents"),
     path("comms/notice-request/", views.notice_request, name="notice_request"),
     path("comms/messages/<int:message_id>/refuse/", views.message_refuse_view, name="message_refuse"),
 ]

@@ -17,6 +17,7 @@ from polity.comms.forms import (
     ConsentForm,
     MessageForm,
     NoticeRequestForm,
+    OfficerConsentForm,
     PreviewForm,
     RefuseForm,
 )
@@ -43,7 +44,7 @@ from polity.comms.services import (
     message_refuse,
     message_send,
 )
-from polity.consent.selectors import consent_states, my_person
+from polity.consent.selectors import consent_states, my_person, person_for_consent
 from polity.consent.services import consent_record, consent_wording
 from polity.web.views.common import actor_of, web_view
 
@@ -207,3 +208,26 @@ def notice_request(request: HttpRequest) -> HttpResponse:
         )
         return redirect("comms:notice_request")
     return render(request, "comms/notice_request.html", {"form": form})
+
+
+@web_view
+def member_consents(request: HttpRequest, member_id: int) -> HttpResponse:
+    """An officer sees a member's consents (logged) and records one on the member's word, with evidence."""
+    actor = actor_of(request)
+    person = person_for_consent(actor=actor, person_id=member_id)
+    form = OfficerConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        consent_record(
+            actor=actor,
+            person=person,
+            purpose=data["purpose"],
+            channel=data["channel"],
+            action=data["action"],
+            method="officer",
+            evidence=data["evidence"],
+        )
+        flash.success(request, "Recorded, with your name and the evidence.")
+        return redirect("comms:member_consents", member_id=person.pk)
+    states = consent_states(actor=actor, person=person)
+    return render(request, "comms/member_consents.html", {"person": person, "states": states, "form": form})

@@ -65,3 +65,33 @@ def test_out_of_scope_pages_are_404(org, login, who):
     audience = Audience.objects.get()
     client = login(who)
     assert client.get(reverse("comms:audience", args=[audience.pk])).status_code == 404
+
+
+def test_officer_records_consent_on_the_members_word_on_the_web(org, login):
+    from polity.audit.models import Event
+
+    url = reverse("comms:member_consents", args=[org.people["member"].pk])
+    regional = login("regional")
+    assert regional.get(url).status_code == 200
+    assert Event.objects.filter(verb="consent.view", actor_person_id=org.people["regional"].pk).exists()
+    missing = regional.post(
+        url, {"purpose": "campaigning", "channel": "phone", "action": "given", "evidence": ""}
+    )
+    assert missing.status_code == 200 and not ConsentEvent.objects.exists()
+    done = regional.post(
+        url, {"purpose": "campaigning", "channel": "phone", "action": "given", "evidence": "Call 3 May"}
+    )
+    assert done.status_code == 302
+    event = ConsentEvent.objects.get()
+    assert (event.method, event.evidence, event.recorded_by_person_id) == (
+        "officer",
+        "Call 3 May",
+        org.people["regional"].pk,
+    )
+    assert (
+        login("secretary")
+        .post(url, {"purpose": "campaigning", "channel": "phone", "action": "given", "evidence": "x"})
+        .status_code
+        == 403
+    )
+    assert login("outsider").get(url).status_code == 404
