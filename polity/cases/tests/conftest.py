@@ -32,11 +32,11 @@ class CaseOrg:
 
 @pytest.fixture
 def cases(org, settings, tmp_path):
+    from django.core.cache import cache
+
     from polity.access.services import office_appoint
     from polity.common.actor import Actor
     from polity.org.services import body_create
-
-    from django.core.cache import cache
 
     settings.MEDIA_ROOT = str(tmp_path / "media")
     cache.clear()  # the statistics page caches its figures for a minute
