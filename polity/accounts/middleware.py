@@ -4,6 +4,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from polity.access.policy import needs_second_factor
 from polity.common.actor import Actor
@@ -24,5 +26,5 @@ class RequireTwoFactorMiddleware:
             and not user.is_verified()  # type: ignore[attr-defined]
             and needs_second_factor(Actor.for_user(user))
         ):
-            return redirect("accounts:verify")
+            return redirect(f"{reverse('accounts:verify')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

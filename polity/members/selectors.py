@@ -34,14 +34,17 @@ def member_search_qs(
         qs = qs.filter(home_unit__path__startswith=unit.path)
     if status:
         qs = qs.filter(status=status)
-    for term in q.split()[:4]:
-        if term.isdigit() or term.upper().startswith("M"):
-            qs = qs.filter(
-                Q(membership_number__iexact=term)
-                | Q(family_name__istartswith=term)
-                | Q(given_name__istartswith=term)
-            )
-        else:
+    terms = q.split()[:4]
+    if len(terms) == 1:
+        # One word may be a membership number or the start of a name.
+        term = terms[0]
+        qs = qs.filter(
+            Q(membership_number__iexact=term)
+            | Q(family_name__istartswith=term)
+            | Q(given_name__istartswith=term)
+        )
+    else:
+        for term in terms:
             qs = qs.filter(Q(family_name__istartswith=term) | Q(given_name__istartswith=term))
     return qs
 

@@ -1,5 +1,7 @@
 """Two-factor sign-in: who must use it, setting it up, codes from the app and backup codes."""
 
+from urllib.parse import quote
+
 import pytest
 from django.urls import reverse
 from django_otp.oath import totp
@@ -33,7 +35,11 @@ def password_login(client, name):
 def test_officers_are_sent_to_the_second_step(client, org, name):
     password_login(client, name)
     response = client.get(reverse("web:members"))
-    assert response.status_code == 302 and response["Location"] == reverse("accounts:verify")
+    # the second step remembers where the officer was going
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:verify") + "?next=" + quote(
+        reverse("web:members"), safe=""
+    )
     # with no device yet, the second step is setting one up
     assert client.get(reverse("accounts:verify"))["Location"] == reverse("accounts:setup")
 

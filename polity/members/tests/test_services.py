@@ -203,3 +203,14 @@ def test_arrears_follow_the_rulebook(org):
     assert person.status == Status.LAPSED
     with pytest.raises(DomainError):
         members_refresh_arrears(actor=org.actor("national"))
+
+
+def test_one_word_finds_a_membership_number_or_a_name(org):
+    member = org.people["member"]
+    found = member_list(actor=org.actor("secretary"), q=member.membership_number.lower())
+    assert [p.pk for p in found.members] == [member.pk]
+    assert {p.pk for p in member_list(actor=org.actor("secretary"), q="mem").members} == {
+        org.people["member"].pk,
+        org.people["member2"].pk,
+    }
+    assert [p.pk for p in member_list(actor=org.actor("secretary"), q="mina mem").members] == [member.pk]
