@@ -268,3 +268,15 @@ def test_nobody_approves_their_own_message(org):
     with pytest.raises(Forbidden):
         message_approve(actor=org.actor("regional"), message=message)
     assert message_approve(actor=org.actor("national"), message=message).state == MessageState.SENT
+
+
+def test_the_access_log_stays_intact_through_a_send(org, sent):
+    from polity.audit.services import audit_verify
+
+    consent(org.people["member"])
+    message_send(actor=org.actor("secretary"), message=_message(org, _audience(org)))
+    verbs = list(Event.objects.order_by("seq").values_list("verb", flat=True))
+    assert {"consent.record", "comms.audience_create", "comms.message_create", "comms.message_send"} <= set(
+        verbs
+    )
+    assert audit_verify(workers=1).ok
