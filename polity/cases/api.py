@@ -146,12 +146,14 @@ def cases_open(request: HttpRequest, data: CaseIn) -> Status[dict[str, Any]]:
 
 
 @router.get("/stats", response={200: dict[str, Any], **ERRORS}, summary="Public statistics of cases")
-def cases_stats(request: HttpRequest, unit: int | None = None) -> dict[str, Any]:
-    """Counts and average days per stage for the cases handled in a unit's subtree. No personal data."""
+def cases_stats(request: HttpRequest, unit: int | None = None, quarter: str = "") -> dict[str, Any]:
+    """Counts and average days per stage for the cases handled in a unit's subtree (received in `quarter`,
+    e.g. 2026Q3, if given). No personal data."""
     scope = stats_unit(unit)
-    stats = case_stats_public(actor=actor_of(request), unit=scope)
+    stats = case_stats_public(actor=actor_of(request), unit=scope, quarter=quarter)
     return {
         "unit": scope.pk,
+        "quarter": quarter or None,
         "counts": stats.counts,
         "days_in_stage": dict(stats.stages),
         "kinds": dict(stats.kinds),

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from polity.cases.models import AppealOutcome, Case, CaseState, Kind, Outcome, Suspension
 from polity.common.actor import Actor
-from polity.common.errors import NotVisible
+from polity.common.errors import InvalidInput, NotVisible
 from polity.deadlines.selectors import deadline_stats
 from polity.org.models import Unit
 
@@ -159,14 +159,29 @@ def _suspensions(unit: Unit) -> dict[str, Any]:
 CACHE_SECONDS = 60
 
 
-def case_stats_public(*, actor: Actor, unit: Unit) -> CaseStats:
-    """The statistics page's figures: the same numbers, computed at most once a minute per unit."""
+def quarter_bounds(quarter: str) -> tuple[datetime, datetime]:
+    """ "2026Q3" -> (1 July 2026, 1 October 2026), local midnights."""
+    import re
+
+    match = re.fullmatch(r"(\d{4})[Qq]([1-4])", quarter.strip())
+    if match is None:
+        raise InvalidInput("quarter: write it as 2026Q3")
+    year, q = int(match.group(1)), int(match.group(2))
+    start = datetime(year, 3 * (q - 1) + 1, 1)
+    end = datetime(year + 1, 1, 1) if q == 4 else datetime(year, 3 * q + 1, 1)
+    return timezone.make_aware(start), timezone.make_aware(end)
+
+
+def case_stats_public(*, actor: Actor, unit: Unit, quarter: str = "") -> CaseStats:
+    """The statistics page's figures (all time, or cases received in one quarter), computed at most once a
+    minute per unit and quarter."""
     from django.core.cache import cache
 
-    key = f"cases.stats:{unit.pk}"
+    since, until = quarter_bounds(quarter) if quarter else (None, None)
+    key = f"cases.stats:{unit.pk}:{quarter.upper()}"
     found = cache.get(key)
     if found is None:
-        found = case_stats(actor=actor, unit=unit)
+        found = case_stats(actor=actor, unit=unit, since=since, until=until)
         cache.set(key, found, CACHE_SECONDS)
     return found  # type: ignore[no-any-return]
 

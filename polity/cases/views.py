@@ -97,6 +97,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 def stats(request: HttpRequest, unit_id: int | None = None) -> HttpResponse:
     actor = actor_of(request)
     unit = stats_unit(unit_id)
-    stats = case_stats_public(actor=actor, unit=unit)
-    context = {"stats": stats, "units": stats.by_unit}
+    quarter = request.GET.get("quarter", "")
+    stats = case_stats_public(actor=actor, unit=unit, quarter=quarter)
+    context = {"stats": stats, "units": stats.by_unit, "quarter": quarter}
     return render(request, "cases/stats.html", context)

@@ -58,3 +58,22 @@ def test_statistics_carry_no_personal_data(cases):
     for person in (c.person("member"), c.person("member2"), c.person("panel1")):
         assert person.family_name not in text and person.membership_number not in text
     assert "C-0" not in text
+
+
+def test_quarterly_figures(cases):
+    import pytest
+
+    from polity.cases.statistics import case_stats_public, quarter_bounds
+    from polity.common.errors import InvalidInput
+
+    flows.complaint(cases)
+    old = s.case_open(actor=cases.actor("member2"), kind="complaint", summary="Last year.")
+    Case.objects.filter(pk=old.pk).update(received_at=timezone.make_aware(timezone.datetime(2025, 8, 1, 12)))
+    start, end = quarter_bounds("2025Q3")
+    assert (start.month, end.month, end.year) == (7, 10, 2025)
+    assert quarter_bounds("2025Q4")[1].year == 2026
+    national = cases.org.units["national"]
+    assert case_stats_public(actor=Actor.system(), unit=national, quarter="2025Q3").counts["received"] == 1
+    assert case_stats_public(actor=Actor.system(), unit=national).counts["received"] == 2
+    with pytest.raises(InvalidInput):
+        quarter_bounds("2025-Q9")
