@@ -47,6 +47,10 @@ def audit_record(
     The chain head row is locked for the append, so concurrent writers queue and the chain stays linear.
     """
     subject_text = encode_subjects(subjects)
+    if connection.vendor == "postgresql":
+        event = _append_postgres(actor, verb, subject_text, purpose, object_type, object_id, data)
+        if event is not None:
+            return event
     with transaction.atomic():
         head = ChainHead.objects.select_for_update().filter(pk=1).first()
         if head is None:
@@ -73,6 +77,62 @@ def audit_record(
             )
         head.seq, head.hash = event.seq, digest
         head.save(update_fields=["seq", "hash"])
+    return event
+
+
+_EVENT_FIELDS = (
+    "seq", "occurred_at", "actor_user_id", "actor_person_id", "actor_label", "verb", "purpose",
+    "object_type", "object_id", "subjects", "data",
+)  # fmt: skip
+# One round trip for the event, its subject index rows and the new head (after the head's row lock).
+_APPEND = (
+    f"WITH e AS (INSERT INTO {Event._meta.db_table} ({', '.join(_EVENT_FIELDS)}, prev_hash, hash) "  # noqa: S608
+    f"VALUES ({', '.join(['%s'] * (len(_EVENT_FIELDS) + 2))}) RETURNING id), "
+    f"s AS (INSERT INTO {EventSubject._meta.db_table} (event_id, person_id) "
+    "SELECT e.id, p FROM e, unnest(%s::bigint[]) AS p), "
+    f"h AS (UPDATE {ChainHead._meta.db_table} SET seq = %s, hash = %s WHERE id = 1) "
+    "SELECT id FROM e"
+)
+
+
+def _append_postgres(
+    actor: Actor,
+    verb: str,
+    subject_text: str,
+    purpose: str,
+    object_type: str,
+    object_id: str | int,
+    data: dict[str, Any] | None,
+) -> Event | None:
+    """audit_record on PostgreSQL in three round trips (lock the head, append, commit) instead of six.
+
+    Returns None when there is no chain head yet; the general path then creates it.
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SELECT seq, hash FROM {ChainHead._meta.db_table} WHERE id = 1 FOR UPDATE")  # noqa: S608
+        head = cursor.fetchone()
+        if head is None:
+            return None
+        fields: dict[str, Any] = {
+            "seq": head[0] + 1,
+            "occurred_at": timezone.now(),
+            "actor_user_id": actor.user_id,
+            "actor_person_id": actor.person_id,
+            "actor_label": actor.label,
+            "verb": verb,
+            "purpose": purpose,
+            "object_type": object_type,
+            "object_id": str(object_id),
+            "subjects": subject_text,
+            "data": encode_data(data),
+        }
+        digest = link(audit_key(), head[1], canonical(**fields))
+        values = [fields[name] for name in _EVENT_FIELDS]
+        subject_ids = [int(p) for p in subject_text.split(",")] if subject_text else []
+        cursor.execute(_APPEND, [*values, head[1], digest, subject_ids, fields["seq"], digest])
+        event_id = cursor.fetchone()[0]
+    event = Event(pk=event_id, prev_hash=head[1], hash=digest, **fields)
+    event._state.adding, event._state.db = False, connection.alias
     return event
 
 
