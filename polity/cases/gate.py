@@ -6,6 +6,8 @@ A case the actor has no role in answers exactly like a case that does not exist.
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from polity.access.perms import Perm
 from polity.access.policy import has_perm
 from polity.cases.models import PARTY_ROLES, Case, Participant, Role
@@ -89,5 +91,16 @@ def require_action(actor: Actor, case: Case, name: str) -> Action:
 
 
 def allowed_actions(actor: Actor, case: Case) -> list[str]:
-    """The actions the workflow allows now and the actor may take (preconditions are checked on use)."""
-    return [a.name for a in ACTIONS.values() if case.state in a.sources and may_act(actor, case, a)]
+    """The actions the workflow allows now and the actor may take. Due-process preconditions are checked
+    on use; only actions with nothing to act on are left out (no suspension to review, an appeal window
+    that has closed, a reply for someone who is not a respondent)."""
+    names = [a.name for a in ACTIONS.values() if case.state in a.sources and may_act(actor, case, a)]
+    if "review_suspension" in names and not case.suspensions.filter(lifted_at__isnull=True).exists():
+        names.remove("review_suspension")
+    if "appeal" in names and (
+        case.appealed_at or not case.appeal_until or timezone.now() > case.appeal_until
+    ):
+        names.remove("appeal")
+    if "reply" in names and Role.RESPONDENT not in case_roles(actor, case):
+        names.remove("reply")  # the team records a reply on a respondent's behalf over the API
+    return names
