@@ -15,7 +15,7 @@ from polity.access.perms import Perm
 from polity.access.policy import has_perm
 from polity.common.actor import Actor
 from polity.common.errors import DomainError, NotVisible
-from polity.outbox.selectors import caught_mail_get, caught_mail_list
+from polity.outbox.selectors import caught_mail_get, caught_mail_list, dispatch_counts, dispatch_deliveries
 from polity.outbox.services import bounce_record, unsubscribe_confirm
 from polity.web.views.common import actor_of, web_view
 
@@ -75,3 +75,24 @@ def caught_list(request: HttpRequest) -> HttpResponse:
 def caught_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _may_see_caught_mail(request)
     return render(request, "outbox/caught_detail.html", {"mail": caught_mail_get(pk=pk)})
+
+
+@web_view
+def deliveries(request: HttpRequest, dispatch_id: int) -> HttpResponse:
+    """Per-recipient delivery status of one dispatch, for the data protection officer. Never addresses."""
+    state = request.GET.get("state", "")
+    try:
+        after = max(0, int(request.GET.get("after", "0")))
+    except ValueError:
+        after = 0
+    rows = dispatch_deliveries(
+        actor=actor_of(request), dispatch_id=dispatch_id, state=state or None, after_id=after
+    )
+    context = {
+        "dispatch_id": dispatch_id,
+        "rows": rows,
+        "counts": dispatch_counts(dispatch_id),
+        "state": state,
+        "next_after": rows[-1].entry_id if len(rows) == 100 else None,
+    }
+    return render(request, "outbox/deliveries.html", context)

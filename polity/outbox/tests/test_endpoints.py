@@ -140,3 +140,14 @@ def test_email_urls():
     }
     with pytest.raises(ValueError):
         parse_email_url("http://x")
+
+
+def test_the_deliveries_page_is_for_the_dpo_and_shows_no_addresses(org, sent, login):
+    dispatch = _sent(org, [org.people["member"], org.people["outsider"]])
+    page = login("dpo").get(f"/outbox/dispatches/{dispatch.pk}/")
+    assert page.status_code == 200
+    assert b"Mina Member" in page.content and b"sent" in page.content
+    assert b"@example.invalid" not in page.content
+    assert login("dpo").get(f"/outbox/dispatches/{dispatch.pk}/?state=failed").content.count(b"Mina") == 0
+    assert login("national").get(f"/outbox/dispatches/{dispatch.pk}/").status_code == 404
+    assert login("dpo").get(f"/outbox/dispatches/{dispatch.pk + 999}/").status_code == 404
