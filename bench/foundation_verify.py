@@ -1,0 +1,130 @@
+"""`polity audit verify` over 1,000,000 events (target: <= 10 s on PostgreSQL).
+
+    DATABASE_URL=postgres://... python bench/foundation_verify.py [--events 1000000] [--seed 1]
+
+Tops the access log up to --events with realistic read events (a members page naming 50 people, a
+record opened), chained correctly with polity.audit.chain and written with COPY, then times
+audit_verify() in this process and `polity audit verify` as a fresh command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import time
+from datetime import timedelta
+
+from foundation_common import ROOT, CpuClock, machine, setup
+
+
+def top_up(target: int, seed: int) -> int:
+    from django.db import transaction
+    from django.utils import timezone
+
+    from polity.audit.chain import GENESIS, audit_key, canonical, encode_data, encode_subjects, link
+    from polity.audit.models import ChainHead, Event
+    from polity.members.bulkload import copy_rows
+
+    fields = [
+        "seq",
+        "occurred_at",
+        "actor_user_id",
+        "actor_person_id",
+        "actor_label",
+        "verb",
+        "purpose",
+        "object_type",
+        "object_id",
+        "subjects",
+        "data",
+        "prev_hash",
+        "hash",
+    ]
+    rng = random.Random(seed)
+    key = audit_key()
+    with transaction.atomic():
+        head = ChainHead.objects.select_for_update().filter(pk=1).first()
+        seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
+        missing = target - seq
+        if missing <= 0:
+            return 0
+        start = timezone.now() - timedelta(seconds=missing)
+
+        def rows():  # type: ignore[no-untyped-def]
+            nonlocal seq, prev
+            for i in range(missing):
+                seq += 1
+                when = start + timedelta(seconds=i)
+                user = rng.randrange(1, 8)
+                if rng.random() < 0.8:
+                    first = rng.randrange(1, 499_950)
+                    verb, purpose, obj_type, obj_id = (
+                        "members.list",
+                        "members list",
+                        "unit",
+                        str(rng.randrange(1, 3000)),
+                    )
+                    subjects = encode_subjects(range(first, first + 50))
+                    data = encode_data({"channel": "web", "page": 1, "q": True, "shown": 50, "status": ""})
+                else:
+                    person = rng.randrange(1, 500_000)
+                    verb, purpose, obj_type, obj_id = "member.view", "member record", "person", str(person)
+                    subjects = encode_subjects([person])
+                    data = encode_data({"channel": "web"})
+                values = (
+                    seq,
+                    when,
+                    user,
+                    user,
+                    f"user{user}",
+                    verb,
+                    purpose,
+                    obj_type,
+                    obj_id,
+                    subjects,
+                    data,
+                )
+                digest = link(key, prev, canonical(*values))
+                yield (*values, prev, digest)
+                prev = digest
+
+        copy_rows(Event, fields, rows())
+        ChainHead.objects.update_or_create(pk=1, defaults={"seq": seq, "hash": prev})
+    return missing
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    setup()
+    from polity.audit.services import audit_verify
+
+    print(machine())
+    started = time.perf_counter()
+    added = top_up(args.events, args.seed)
+    print(f"added {added:,} chained events in {time.perf_counter() - started:.1f} s")
+
+    with CpuClock() as clock:
+        verdict = audit_verify()
+    print(f"audit_verify(): {verdict} in {clock} (the other cores' workers not counted in CPU)")
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "polity.cli", "audit", "verify"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    elapsed = time.perf_counter() - started
+    print(f"`polity audit verify`: exit {done.returncode}, {elapsed:.1f} s wall: {done.stdout.strip()}")
+    print(f"target <= 10 s: {'met' if elapsed <= 10 else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()
