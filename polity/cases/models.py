@@ -257,3 +257,26 @@ class Refusal(models.Model):
 
     class Meta:
         ordering = ["case", "at", "id"]
+
+
+class PendingComplaint(models.Model):
+    """A complaint from someone not on the register, waiting for them to confirm their email address.
+
+    Only digests of the two secrets are kept: the confirmation link's and the status link's.
+    """
+
+    sender_name = models.CharField(max_length=200)
+    sender_email = models.EmailField()
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    summary = models.TextField()
+    confirm_digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    case = models.OneToOneField(
+        Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="pending"
+    )
+    follow_digest = models.CharField(max_length=64, blank=True, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["sender_email", "created_at"], name="cases_pending_email")]

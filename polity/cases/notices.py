@@ -70,7 +70,24 @@ def notice_send(
         )
         notice.dispatch_id = dispatch.pk
         notice.save(update_fields=["dispatch_id"])
+    elif email:
+        _mail_on_commit(notice.pk, email, subject[:200], body)
     return notice
+
+
+def _mail_on_commit(notice_id: int, to: str, subject: str, body: str) -> None:
+    """A sender not on the register: one message to their confirmed address, delivered when the wire takes it."""
+    from django.conf import settings
+    from django.db import transaction
+
+    from polity.cases.mail import send_to_address
+
+    def deliver() -> None:
+        base = str(getattr(settings, "POLITY_BASE_URL", "") or "").rstrip("/")
+        if send_to_address(to=to, subject=subject, body=body, reference=f"N{notice_id}", base_url=base):
+            Notice.objects.filter(pk=notice_id, delivered_at__isnull=True).update(delivered_at=timezone.now())
+
+    transaction.on_commit(deliver)
 
 
 def notice_mark_delivered(*, notice: Notice, at: datetime | None = None) -> Notice:

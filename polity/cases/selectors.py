@@ -163,3 +163,32 @@ def evidence_open(*, actor: Actor, evidence_id: int) -> Evidence:
         data={"ref": case.reference, "sha256": evidence.sha256},
     )
     return evidence
+
+
+def case_follow(*, token: str) -> CaseView:
+    """A non-member sender's view of their complaint, by the secret of their status link: its status,
+    deadlines and the notices sent to their address. Nothing else."""
+    from polity.cases.models import PendingComplaint
+    from polity.cases.services.public import digest
+
+    pending = PendingComplaint.objects.select_related("case").filter(follow_digest=digest(token)).first()
+    if pending is None or pending.case is None or not token:
+        raise NotVisible("not found")
+    case = pending.case
+    notices = list(Notice.objects.filter(case=case, person__isnull=True, email__iexact=pending.sender_email))
+    return CaseView(
+        case=case,
+        roles=frozenset({"sender"}),
+        actions=[],
+        deadlines=deadlines_for_subject(subject_type="case", subject_id=case.pk),
+        notices=[(n, notice_state(n)) for n in notices],
+        evidence=[],
+        replies=[],
+    )
+
+
+def public_units() -> list[tuple[int, str]]:
+    """Units a non-member may name for their complaint (names are public): every unit below the top."""
+    return [
+        (u.pk, u.name) for u in Unit.objects.filter(depth__gte=1).only("pk", "name", "path").order_by("path")
+    ]

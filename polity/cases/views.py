@@ -4,13 +4,21 @@ evidence files, the case team's queue, public statistics. Views parse, call one 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from polity.cases.actions import case_act, case_by_id, case_open_from
-from polity.cases.forms import ACTION_FIELDS, ComplaintForm
-from polity.cases.selectors import case_get, case_queue, cases_of_person, evidence_open
+from polity.cases.forms import ACTION_FIELDS, ComplaintForm, PublicComplaintForm
+from polity.cases.selectors import (
+    case_follow,
+    case_get,
+    case_queue,
+    cases_of_person,
+    evidence_open,
+    public_units,
+)
+from polity.cases.services.public import complaint_confirm, complaint_request
 from polity.cases.statistics import case_stats_public, stats_unit
 from polity.cases.workflow import ACTIONS
 from polity.common.errors import DomainError, Forbidden, InvalidInput, NotVisible
@@ -101,3 +109,45 @@ def stats(request: HttpRequest, unit_id: int | None = None) -> HttpResponse:
     stats = case_stats_public(actor=actor, unit=unit, quarter=quarter)
     context = {"stats": stats, "units": stats.by_unit, "quarter": quarter}
     return render(request, "cases/stats.html", context)
+
+
+def complain(request: HttpRequest) -> HttpResponse:
+    """A complaint from someone not on the register (no sign-in): confirmed by email before it counts."""
+    form = PublicComplaintForm(request.POST or None, units=public_units())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            complaint_request(
+                name=data["sender_name"],
+                email=data["sender_email"],
+                unit=stats_unit(data["unit"]),
+                summary=data["summary"],
+                base_url=request.build_absolute_uri("/").rstrip("/"),
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            return render(request, "cases/complain_sent.html")
+    return render(request, "cases/complain.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def complain_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button (mail scanners that open links confirm nothing); POST opens the case."""
+    if request.method != "POST":
+        return render(request, "cases/complain_confirm.html")
+    try:
+        _case, follow_token = complaint_confirm(token=token)
+    except NotVisible as error:
+        raise Http404("not found") from error
+    except DomainError as error:
+        return render(request, "web/refused.html", {"message": str(error)}, status=409)
+    return redirect("cases:follow", token=follow_token)
+
+
+def follow(request: HttpRequest, token: str) -> HttpResponse:
+    """The sender's private status page."""
+    try:
+        view = case_follow(token=token)
+    except NotVisible as error:
+        raise Http404("not found") from error
+    return render(request, "cases/follow.html", {"view": view, "case": view.case})
