@@ -41,12 +41,17 @@ def encode_data(data: dict[str, Any] | None) -> str:
 
 def _text(value: str) -> str:
     """Escape the separator so no two different events share a canonical form."""
+    if "\\" not in value and _SEP not in value:  # nearly always: no copy needed
+        return value
     return value.replace("\\", "\\\\").replace(_SEP, "\\u001f")
 
 
 def _when(value: datetime | str) -> str:
-    if isinstance(value, str):  # SQLite through a raw cursor
-        value = datetime.fromisoformat(value)
+    if isinstance(value, str):
+        # Already canonical (PostgreSQL's verifier selects it so: "2026-11-24T09:38:01.123456+00:00").
+        if len(value) == 32 and value[10] == "T" and value.endswith("+00:00"):
+            return value
+        value = datetime.fromisoformat(value)  # SQLite through a raw cursor
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(UTC).isoformat(timespec="microseconds")

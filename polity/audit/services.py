@@ -140,6 +140,9 @@ _SELECT = (
     f"SELECT {', '.join(COLUMNS)} FROM {Event._meta.db_table} "  # noqa: S608 (constant names only)
     "WHERE seq >= %s AND seq <= %s ORDER BY seq"
 )
+# PostgreSQL hands occurred_at over already in the canonical text form (saves a datetime per event).
+_CANONICAL_TIME = """to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')"""
+_SELECT_POSTGRES = _SELECT.replace("occurred_at", _CANONICAL_TIME, 1)
 
 
 def _rows(first: int, last: int, chunk: int = 20_000) -> Iterator[Row]:
@@ -148,7 +151,7 @@ def _rows(first: int, last: int, chunk: int = 20_000) -> Iterator[Row]:
     while start <= last:
         stop = min(last, start + chunk - 1)
         with connection.cursor() as cursor:
-            cursor.execute(_SELECT, [start, stop])
+            cursor.execute(_SELECT_POSTGRES if connection.vendor == "postgresql" else _SELECT, [start, stop])
             yield from cursor.fetchall()
         start = stop + 1
 
