@@ -58,6 +58,8 @@ def polity_command(*args: str) -> list[str]:
 CHILDREN: list[Child] = [
     Child("web", lambda o: polity_command("runserver", f"{o.host}:{o.port}", "--noreload")),
     Child("worker", lambda o: polity_command("db_worker", "--no-reload")),
+    # Periodic jobs (deadline escalation, automations, arrears): polity.common.schedule.
+    Child("scheduler", lambda o: polity_command("scheduler")),
     # The local mail catcher (polity.outbox): idles when POLITY_EMAIL_URL is not local or its port is taken.
     Child("mail", lambda o: polity_command("mailcatcher", "--optional")),
 ]
