@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from polity.accounts.tokens import user_for_username
 from polity.common.actor import Actor
 from polity.common.errors import DomainError
-from polity.members.importing import COLUMNS, members_import
+from polity.members.importing import COLUMNS, MAX_PROBLEMS, members_import
 
 
 class Command(BaseCommand):
@@ -50,9 +50,13 @@ class Command(BaseCommand):
         if not report.ok:
             for line in report.lines():
                 self.stderr.write(line)
-            raise CommandError(
-                f"{len(report.problems)} problem(s) in {report.rows} rows: nothing was imported", returncode=1
+            count = len(report.problems)
+            shown = (
+                f"{count}+ problems (the first {count} shown)"
+                if count >= MAX_PROBLEMS
+                else f"{count} problem(s)"
             )
+            raise CommandError(f"{shown} in {report.rows} rows: nothing was imported", returncode=1)
         if report.dry_run:
             self.stdout.write(
                 f"{report.name}: {report.rows} rows are good (dry run: nothing written, {elapsed:.1f} s)"
