@@ -59,9 +59,8 @@ def _perms(actor: Actor) -> set[str]:
 
 
 def held_perms(actor: Actor) -> set[Perm]:
-    """Every permission the actor holds somewhere. One fixed instant, so access's memo serves all checks."""
-    at = timezone.now()
-    return {p for p in Perm if scopes(actor, p, at=at)}
+    """Every permission the actor holds somewhere now (access memoises "now" per actor)."""
+    return {p for p in Perm if scopes(actor, p)}
 
 
 @dataclass
