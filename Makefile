@@ -29,8 +29,8 @@ run: setup
 	@PORT=$(PORT) $(UV) run --no-dev polity run
 
 lint: setup-dev
-	@$(UV) run ruff check polity config bench
-	@$(UV) run ruff format --check polity config bench
+	@$(UV) run ruff check polity config bench tests conftest.py
+	@$(UV) run ruff format --check polity config bench tests conftest.py
 
 typecheck: setup-dev
 	@$(UV) run mypy polity config
