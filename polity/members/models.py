@@ -13,10 +13,13 @@ class Status(models.TextChoices):
     SUSPENDED = "suspended", "Suspended"
     EXPELLED = "expelled", "Expelled"
     RESIGNED = "resigned", "Resigned"
+    REFUSED = "refused", "Application refused"
 
 
 # Statuses that end a membership period; a later join starts a new period for the same person.
-ENDING_STATUSES = frozenset({Status.LAPSED, Status.EXPELLED, Status.RESIGNED})
+ENDING_STATUSES = frozenset({Status.LAPSED, Status.EXPELLED, Status.RESIGNED, Status.REFUSED})
+# Adverse decisions: made only by a decision in a case, after notice and a chance to reply (DESIGN, invariant 2).
+ADVERSE_STATUSES = frozenset({Status.SUSPENDED, Status.EXPELLED, Status.REFUSED})
 
 
 class Person(models.Model):

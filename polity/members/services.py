@@ -13,6 +13,7 @@ from polity.audit.services import audit_record
 from polity.common.actor import Actor
 from polity.common.errors import DomainError, InvalidInput
 from polity.members.models import (
+    ADVERSE_STATUSES,
     ENDING_STATUSES,
     MembershipPeriod,
     Payment,
@@ -26,9 +27,9 @@ from polity.rulebook.loader import get_rulebook
 
 # Transitions an officer may record by hand; arrears and lapse are computed from payments.
 _ALLOWED: dict[str, frozenset[str]] = {
-    Status.APPLICANT: frozenset({Status.ACTIVE, Status.RESIGNED}),
+    Status.APPLICANT: frozenset({Status.ACTIVE, Status.RESIGNED, Status.REFUSED}),
     Status.ACTIVE: frozenset(
-        {Status.IN_ARREARS, Status.LAPSED, Status.SUSPENDED, Status.EXPELLED, Status.RESIGNED}
+        {Status.IN_ARREARS, Status.LAPSED, Status.SUSPENDED, Status.EXPELLED, Status.RESIGNED, Status.REFUSED}
     ),
     Status.IN_ARREARS: frozenset(
         {Status.ACTIVE, Status.LAPSED, Status.SUSPENDED, Status.EXPELLED, Status.RESIGNED}
@@ -39,6 +40,7 @@ _ALLOWED: dict[str, frozenset[str]] = {
     Status.LAPSED: frozenset(),
     Status.EXPELLED: frozenset(),
     Status.RESIGNED: frozenset(),
+    Status.REFUSED: frozenset(),
 }
 
 PERSONAL_FIELDS = (
@@ -114,6 +116,11 @@ def member_set_status(
         raise InvalidInput("a status change needs a reason")
     if status not in Status.values:
         raise InvalidInput(f"status: {status!r} is not one of {', '.join(Status.values)}")
+    if status in ADVERSE_STATUSES and not actor.is_system:
+        raise DomainError(
+            f"{Status(status).label.lower()} is an adverse decision: it is made only by a decision in a case, "
+            "after written notice and a chance to reply"
+        )
     return _apply_status(
         actor=actor, person=person, status=status, reason=reason, on=on or timezone.localdate()
     )
@@ -164,7 +171,9 @@ def member_rejoin(*, actor: Actor, person: Person, joined_on: date, reason: str 
                 "only a lapsed, resigned or expelled member can rejoin; this membership is still open"
             )
         period = MembershipPeriod.objects.create(person=person, started_on=joined_on)
-        person.status = Status.APPLICANT if person.status == Status.EXPELLED else Status.ACTIVE
+        person.status = (
+            Status.APPLICANT if person.status in (Status.EXPELLED, Status.REFUSED) else Status.ACTIVE
+        )
         person.joined_on = joined_on
         person.save(update_fields=["status", "joined_on", "updated_at"])
         StatusChange.objects.create(

@@ -10,7 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from polity.access.perms import DESCRIPTIONS, Perm
-from polity.members.models import Status
+from polity.members.models import ADVERSE_STATUSES, Status
 from polity.org.models import Unit
 
 
@@ -65,7 +65,10 @@ class PaymentForm(forms.Form):
 
 
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(label="New status", choices=Status.choices)
+    # Suspension, expulsion and refusal are decisions in a case (due process), not a form on the record.
+    status = forms.ChoiceField(
+        label="New status", choices=[c for c in Status.choices if c[0] not in ADVERSE_STATUSES]
+    )
     reason = forms.CharField(label="Reason", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 

@@ -20,9 +20,8 @@ from polity.members.services import member_rejoin, member_set_status
 from polity.rulebook.loader import get_rulebook
 
 REVIEW_RULE = "cases.suspension_review_grace"
-# The register has no separate "refused" status yet: a refused application ends the period as resigned,
-# with the case reference in the status history's reason.
-REFUSAL_STATUS = Status.RESIGNED
+# A refused application (or rejoin) ends the period as refused, with the case reference in the reason.
+REFUSAL_STATUS = Status.REFUSED
 
 
 def register_actor(actor: Actor, case: Case) -> Actor:
@@ -56,7 +55,7 @@ def restore(actor: Actor, case: Case, person: Person, why: str) -> None:
         member_set_status(
             actor=register_actor(actor, case), person=person, status=Status.ACTIVE, reason=reason
         )
-    elif person.status in (Status.EXPELLED, Status.RESIGNED):
+    elif person.status in (Status.EXPELLED, Status.RESIGNED, Status.REFUSED):
         person = member_rejoin(
             actor=register_actor(actor, case), person=person, joined_on=timezone.localdate(), reason=reason
         )

@@ -88,7 +88,7 @@ def test_objection_is_disclosed_to_the_applicant_with_a_reply_window(cases, rejo
         actor=cases.actor("panel1"), case=case, outcome="application_refused", reasons="Disruption."
     )
     applicant.refresh_from_db()
-    assert applicant.status == Status.RESIGNED
+    assert applicant.status == Status.REFUSED
     assert case.reference in applicant.status_changes.order_by("-changed_at", "-id").first().reason
 
 

@@ -98,7 +98,7 @@ def test_a_file_with_bad_rows_imports_nothing_and_names_every_problem(org):
         "members.csv:3: email: 'not-an-email' is not an email address",
         "members.csv:4: date_of_birth: '1990-02-30' is not a date (YYYY-MM-DD)",
         "members.csv:4: joined_on: '05/01/2024' is not a date (YYYY-MM-DD)",
-        "members.csv:5: status: 'member' is not one of applicant, active, in_arrears, lapsed, suspended, expelled, resigned",
+        "members.csv:5: status: 'member' is not one of applicant, active, in_arrears, lapsed, suspended, expelled, resigned, refused",
         "members.csv:6: branch: there is no unit 'atlantis' that you may import into",
         "members.csv:7: branch: 'north-a' is a constituency; members belong to a branch",
         "members.csv:8: membership_number: N0000001 is also on line 2",

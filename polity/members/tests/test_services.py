@@ -214,3 +214,25 @@ def test_one_word_finds_a_membership_number_or_a_name(org):
         org.people["member2"].pk,
     }
     assert [p.pk for p in member_list(actor=org.actor("secretary"), q="mina mem").members] == [member.pk]
+
+
+@pytest.mark.parametrize("status", [Status.SUSPENDED, Status.EXPELLED, Status.REFUSED])
+def test_adverse_statuses_need_a_case_not_an_officer(org, status):
+    person = org.people["member"]
+    with pytest.raises(DomainError, match="adverse decision"):
+        member_set_status(actor=org.actor("national"), person=person, status=status, reason="I say so")
+    person.refresh_from_db()
+    assert person.status == Status.ACTIVE
+    # The case services act with the case's authority (a system actor named after the case).
+    member_set_status(actor=Actor.system("case C-1"), person=person, status=status, reason="case C-1")
+    person.refresh_from_db()
+    assert person.status == status
+
+
+def test_a_refused_applicant_may_apply_again_as_an_applicant(org):
+    person = org.people["member"]
+    member_set_status(actor=Actor.system("case C-2"), person=person, status=Status.REFUSED, reason="case C-2")
+    member_rejoin(actor=org.actor("national"), person=person, joined_on=date(2026, 9, 1))
+    person.refresh_from_db()
+    assert person.status == Status.APPLICANT
+    assert person.periods.count() == 2
