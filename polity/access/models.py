@@ -1,9 +1,23 @@
 """Where permissions come from: offices held for a term, and explicit grants with purpose and expiry."""
 
+from datetime import datetime
+
 from django.db import models
 
 from polity.members.models import Person
 from polity.org.models import Body, Unit
+
+
+class OfficeTermQuerySet(models.QuerySet["OfficeTerm"]):
+    def in_force(self, at: datetime) -> "OfficeTermQuerySet":
+        """Terms that have started and not yet ended at `at`: the only ones that carry permissions."""
+        return self.filter(starts_at__lte=at).filter(
+            models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=at)
+        )
+
+    def not_ended(self, at: datetime) -> "OfficeTermQuerySet":
+        """Terms in force or still to come at `at`."""
+        return self.filter(models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=at))
 
 
 class OfficeTerm(models.Model):
@@ -22,6 +36,8 @@ class OfficeTerm(models.Model):
     ends_at = models.DateTimeField(null=True, blank=True)
     ended_reason = models.CharField(max_length=500, blank=True)
     ended_by = models.CharField(max_length=150, blank=True)
+
+    objects = OfficeTermQuerySet.as_manager()
 
     class Meta:
         ordering = ["unit__path", "office", "starts_at"]

@@ -48,8 +48,8 @@ def _sources(
     if actor.person_id is not None:
         rulebook = get_rulebook()
         terms = (
-            OfficeTerm.objects.filter(person_id=actor.person_id, starts_at__lte=at)
-            .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=at))
+            OfficeTerm.objects.in_force(at)
+            .filter(person_id=actor.person_id)
             .values_list("office", "unit_id", "unit__path")
         )
         for office, unit_id, path in terms:

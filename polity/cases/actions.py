@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -51,9 +50,7 @@ def case_person(actor: Actor, person_id: Any) -> Person:
         return person
     if actor.person_id is not None:
         now = timezone.now()
-        terms = OfficeTerm.objects.filter(person_id=actor.person_id, starts_at__lte=now).filter(
-            Q(ends_at__isnull=True) | Q(ends_at__gt=now)
-        )
+        terms = OfficeTerm.objects.in_force(now).filter(person_id=actor.person_id)
         if any(unit.path.startswith(path) for path in terms.values_list("unit__path", flat=True)):
             return person
     raise NotVisible("not found")

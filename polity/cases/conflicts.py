@@ -56,9 +56,7 @@ def conflicts(case: Case) -> dict[int, list[str]]:
             found[person_id].append(f"is a {role} in case {ref}, which involves a party to this case")
     if case.objecting_body_id is not None:
         now = timezone.now()
-        members = OfficeTerm.objects.filter(body_id=case.objecting_body_id, starts_at__lte=now).filter(
-            Q(ends_at__isnull=True) | Q(ends_at__gt=now)
-        )
+        members = OfficeTerm.objects.in_force(now).filter(body_id=case.objecting_body_id)
         for person_id in members.values_list("person_id", flat=True):
             found[person_id].append("sits on the body that objected")
     return dict(found)

@@ -13,7 +13,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from polity.access.models import OfficeTerm
@@ -34,11 +33,9 @@ def _holds_office_in(actor: Actor, body: Body, at: datetime) -> bool:
     """An officer of the body's unit (chair, secretary, treasurer...); seats on a body do not count."""
     if actor.person_id is None:
         return False
-    officer_offices = [k for k, o in get_rulebook().offices.items() if o.body is None and not o.is_staff]
     return (
-        OfficeTerm.objects.filter(person_id=actor.person_id, starts_at__lte=at, unit=body.unit)
-        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=at))
-        .filter(office__in=officer_offices)
+        OfficeTerm.objects.in_force(at)
+        .filter(person_id=actor.person_id, unit=body.unit, office__in=get_rulebook().unit_officer_offices())
         .exists()
     )
 

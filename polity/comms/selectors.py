@@ -29,7 +29,7 @@ APPROVE_PERM = Perm.MEMBERS_EDIT  # who may approve a message for a unit: its ap
 
 
 def _current_terms(at: datetime) -> QuerySet[OfficeTerm]:
-    return OfficeTerm.objects.filter(starts_at__lte=at).filter(Q(ends_at__isnull=True) | Q(ends_at__gt=at))
+    return OfficeTerm.objects.in_force(at)
 
 
 def body_member_ids(body: Body, part: str, *, at: datetime | None = None) -> QuerySet[OfficeTerm, Any]:
@@ -241,6 +241,6 @@ def bodies_for_requests(*, actor: Actor) -> list[Body]:
     if actor.person_id is None:
         return []
     now = timezone.now()
-    officer = [k for k, o in get_rulebook().offices.items() if o.body is None and not o.is_staff]
+    officer = get_rulebook().unit_officer_offices()
     units = _current_terms(now).filter(person_id=actor.person_id, office__in=officer).values("unit_id")
     return list(Body.objects.filter(unit_id__in=units).select_related("unit"))

@@ -115,6 +115,10 @@ class Rulebook:
     def office(self, key: str) -> OfficeType:
         return self.offices[key]
 
+    def unit_officer_offices(self) -> list[str]:
+        """Offices of a unit itself (chair, secretary...): not seats on a body, not staff roles."""
+        return [key for key, office in self.offices.items() if office.body is None and not office.is_staff]
+
     def level_index(self, level: str) -> int:
         return self.levels.index(level)
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q
 from django.utils import timezone
 
 from polity.access.models import AccessNotice, Grant, OfficeTerm
@@ -40,8 +39,8 @@ def home_for(*, actor: Actor) -> Home:
         return Home([], [], [], _perms(actor))
     now = timezone.now()
     terms = list(
-        OfficeTerm.objects.filter(person_id=actor.person_id)
-        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+        OfficeTerm.objects.not_ended(now)
+        .filter(person_id=actor.person_id)
         .select_related("unit", "body")
         .order_by("starts_at")
     )
@@ -148,11 +147,7 @@ def unit_offices(*, actor: Actor, unit_id: int) -> UnitOffices:
     require(actor, Perm.OFFICES_VIEW, scope=unit)
     now = timezone.now()
     terms = OfficeTerm.objects.filter(unit=unit).select_related("person", "body")
-    current = list(
-        terms.filter(starts_at__lte=now)
-        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
-        .order_by("office", "starts_at")
-    )
+    current = list(terms.in_force(now).order_by("office", "starts_at"))
     past = list(terms.filter(ends_at__lte=now).order_by("-ends_at")[:20])
     children = list(unit.children.order_by("name"))
     return UnitOffices(unit, children, current, past, has_perm(actor, Perm.OFFICES_MANAGE, unit))

@@ -8,7 +8,6 @@ from datetime import datetime
 
 from django.core.files import File
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from polity.access.models import OfficeTerm
@@ -148,9 +147,7 @@ def _require_objector(actor: Actor, unit: Unit, body: Body | None) -> None:
     if body is None or actor.person_id is None:
         raise NotVisible("not found")
     now = timezone.now()
-    sits = OfficeTerm.objects.filter(person_id=actor.person_id, body=body, starts_at__lte=now).filter(
-        Q(ends_at__isnull=True) | Q(ends_at__gt=now)
-    )
+    sits = OfficeTerm.objects.in_force(now).filter(person_id=actor.person_id, body=body)
     if not sits.exists():
         raise CaseRefused(
             OBJECTION, "an objection is raised by a member of the objecting body, or by the case team"

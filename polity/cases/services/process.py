@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from polity.access.models import OfficeTerm
@@ -178,13 +177,12 @@ def require_decider(case: Case, person: Person) -> None:
             for key, office in get_rulebook().offices.items()
             if office.body and Perm.CASES_DECIDE in office.permissions
         ]
-        on_body = OfficeTerm.objects.filter(
+        on_body = OfficeTerm.objects.in_force(now).filter(
             person=person,
             office__in=deciding,
             body__isnull=False,
-            starts_at__lte=now,
             unit__path__in=_ancestors(case.unit.path),
-        ).filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+        )
         if not on_body.exists():
             raise CaseRefused(
                 PANEL, "an objection is decided by the body the rulebook names (the disputes panel)"
