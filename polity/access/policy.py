@@ -162,3 +162,15 @@ def needs_second_factor(actor: Actor) -> bool:
     if actor.is_superuser:
         return True
     return any(perms for perms, _unit, _path, _source in _sources(actor, timezone.now(), current=True))
+
+
+def is_operator(actor: Actor) -> bool:
+    """The system, or a superuser: for operations no office grants (bounces, suppressions, others' tokens)."""
+    return actor.is_system or actor.is_superuser
+
+
+def may_read_caught_mail(actor: Actor) -> bool:
+    """The local mail catcher holds addresses: a development tool (DEBUG), or the data protection officer."""
+    from django.conf import settings
+
+    return bool(settings.DEBUG) or is_operator(actor) or has_perm(actor, Perm.AUDIT_VIEW)

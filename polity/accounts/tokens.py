@@ -14,6 +14,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from polity.access.policy import is_operator
 from polity.accounts.models import ApiToken, User
 from polity.audit.services import audit_record
 from polity.common.actor import Actor
@@ -25,7 +26,7 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 def _may_manage(actor: Actor, user: User) -> bool:
-    return actor.is_system or actor.is_superuser or actor.user_id == user.pk
+    return is_operator(actor) or actor.user_id == user.pk
 
 
 def user_for_username(username: str) -> User:

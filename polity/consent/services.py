@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from polity.access.perms import Perm
-from polity.access.policy import require, require_member
+from polity.access.policy import is_operator, require, require_member
 from polity.audit.services import audit_record
 from polity.common.actor import Actor
 from polity.common.errors import DomainError, Forbidden, InvalidInput, NotVisible
@@ -182,7 +182,7 @@ def suppression_add(*, actor: Actor, kind: str, address: str, scope: str, reason
 
     Returns None when the address is empty or already suppressed with that scope.
     """
-    if not (actor.is_system or actor.is_superuser):
+    if not is_operator(actor):
         raise Forbidden("only the system suppresses addresses")
     if kind not in ("email", "phone") or scope not in SuppressionScope.values:
         raise InvalidInput("kind must be 'email' or 'phone'; scope 'all' or 'optional'")

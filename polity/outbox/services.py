@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from polity.access.policy import is_operator
 from polity.audit.services import audit_record
 from polity.common.actor import Actor
 from polity.common.errors import DomainError, Forbidden, InvalidInput, NotVisible
@@ -204,7 +205,7 @@ def bounce_record(*, actor: Actor, message_id: str, permanent: bool = True, reas
     processor or the authenticated bounce endpoint) records bounces. `reason` is a short class such as
     "5.1.1 mailbox unknown", never the bounce's text.
     """
-    if not (actor.is_system or actor.is_superuser):
+    if not is_operator(actor):
         raise Forbidden("only the system records bounces")
     parsed = parse_message_id(message_id)
     if parsed is None:

@@ -11,8 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from polity.access.perms import Perm
-from polity.access.policy import has_perm
+from polity.access.policy import may_read_caught_mail
 from polity.common.actor import Actor
 from polity.common.errors import DomainError, NotVisible
 from polity.outbox.selectors import caught_mail_get, caught_mail_list, dispatch_counts, dispatch_deliveries
@@ -61,7 +60,7 @@ def bounce(request: HttpRequest) -> HttpResponse:
 def _may_see_caught_mail(request: HttpRequest) -> None:
     """Caught mail holds addresses: a development tool (DEBUG) or the data protection officer."""
     actor = actor_of(request)
-    if not (settings.DEBUG or actor.is_superuser or has_perm(actor, Perm.AUDIT_VIEW)):
+    if not may_read_caught_mail(actor):
         raise NotVisible("not found")
 
 
