@@ -153,18 +153,7 @@ def deadlines_escalate(*, actor: Actor, now: datetime | None = None) -> dict[str
             else:
                 deadline.state = State.MISSED
             deadline.save()
-            audit_record(
-                actor=actor,
-                verb="deadline.escalate",
-                object_type="deadline",
-                object_id=deadline.pk,
-                data={
-                    "rule": deadline.rule_key,
-                    "state": deadline.state,
-                    "level": deadline.escalation_level,
-                    "to": target.pk if target else None,
-                },
-            )
+            _audit_escalation(actor, deadline, target)
     again = Deadline.objects.filter(
         state=State.ESCALATED, escalation_level__lt=MAX_ESCALATION_LEVEL, next_escalation_at__lt=now
     ).select_related("escalated_to")
@@ -177,19 +166,23 @@ def deadlines_escalate(*, actor: Actor, now: datetime | None = None) -> dict[str
                 _escalate(deadline, target, now)
                 counts["escalated"] += 1
             deadline.save()
-            audit_record(
-                actor=actor,
-                verb="deadline.escalate",
-                object_type="deadline",
-                object_id=deadline.pk,
-                data={
-                    "rule": deadline.rule_key,
-                    "state": deadline.state,
-                    "level": deadline.escalation_level,
-                    "to": target.pk if target else None,
-                },
-            )
+            _audit_escalation(actor, deadline, target)
     return counts
+
+
+def _audit_escalation(actor: Actor, deadline: Deadline, target: Unit | None) -> None:
+    audit_record(
+        actor=actor,
+        verb="deadline.escalate",
+        object_type="deadline",
+        object_id=deadline.pk,
+        data={
+            "rule": deadline.rule_key,
+            "state": deadline.state,
+            "level": deadline.escalation_level,
+            "to": target.pk if target else None,
+        },
+    )
 
 
 def _escalate(deadline: Deadline, target: Unit, now: datetime) -> None:
