@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
@@ -14,6 +17,7 @@ from polity.access.perms import Perm
 from polity.access.policy import has_perm, require
 from polity.audit.selectors import access_log_for_person
 from polity.common.errors import DomainError, Forbidden, NotVisible
+from polity.members.models import Person
 from polity.members.selectors import PAGE_SIZE, member_list
 from polity.members.services import member_record_payment, member_set_status, member_transfer
 from polity.web.forms import MemberSearchForm, PaymentForm, StatusForm, TransferForm
@@ -62,29 +66,46 @@ def member(request: HttpRequest, member_id: int) -> HttpResponse:
     return _record_page(request, member_id)
 
 
+def _act(
+    request: HttpRequest,
+    person: Person,
+    form: forms.Form,
+    form_key: str,
+    call: Callable[[], str],
+    then: str | None = None,
+) -> HttpResponse:
+    """Run one service from a valid form: its refusal goes on the form, success redirects with a message."""
+    if form.is_valid():
+        try:
+            done = call()
+        except (NotVisible, Forbidden):
+            raise
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, done)
+            return redirect(then or reverse("web:member", args=[person.pk]))
+    return _record_page(request, person.pk, status=422, **{form_key: form})
+
+
 @web_view
 @require_POST
 def member_payment(request: HttpRequest, member_id: int) -> HttpResponse:
     actor = actor_of(request)
     person = member_for_action(actor=actor, member_id=member_id)
     form = PaymentForm(request.POST)
-    if form.is_valid():
-        try:
-            member_record_payment(
-                actor=actor,
-                person=person,
-                amount_pence=form.amount_pence(),
-                paid_on=form.cleaned_data["paid_on"],
-                method=form.cleaned_data["method"],
-            )
-        except (NotVisible, Forbidden):
-            raise
-        except DomainError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, "Payment recorded.")
-            return redirect("web:member", member_id=person.pk)
-    return _record_page(request, person.pk, status=422, payment_form=form)
+
+    def call() -> str:
+        member_record_payment(
+            actor=actor,
+            person=person,
+            amount_pence=form.amount_pence(),
+            paid_on=form.cleaned_data["paid_on"],
+            method=form.cleaned_data["method"],
+        )
+        return "Payment recorded."
+
+    return _act(request, person, form, "payment_form", call)
 
 
 @web_view
@@ -93,22 +114,14 @@ def member_status(request: HttpRequest, member_id: int) -> HttpResponse:
     actor = actor_of(request)
     person = member_for_action(actor=actor, member_id=member_id)
     form = StatusForm(request.POST)
-    if form.is_valid():
-        try:
-            member_set_status(
-                actor=actor,
-                person=person,
-                status=form.cleaned_data["status"],
-                reason=form.cleaned_data["reason"],
-            )
-        except (NotVisible, Forbidden):
-            raise
-        except DomainError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, "Status changed.")
-            return redirect("web:member", member_id=person.pk)
-    return _record_page(request, person.pk, status=422, status_form=form)
+
+    def call() -> str:
+        member_set_status(
+            actor=actor, person=person, status=form.cleaned_data["status"], reason=form.cleaned_data["reason"]
+        )
+        return "Status changed."
+
+    return _act(request, person, form, "status_form", call)
 
 
 @web_view
@@ -118,19 +131,12 @@ def member_move(request: HttpRequest, member_id: int) -> HttpResponse:
     person = member_for_action(actor=actor, member_id=member_id)
     require(actor, Perm.MEMBERS_TRANSFER, scope=person.home_unit, visible=False)
     form = TransferForm(request.POST, targets=transfer_targets(actor=actor, person=person))
-    if form.is_valid():
-        try:
-            member_transfer(
-                actor=actor, person=person, to_unit=form.target(), reason=form.cleaned_data["reason"]
-            )
-        except (NotVisible, Forbidden):
-            raise
-        except DomainError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, f"{person.full_name} was transferred to {form.target().name}.")
-            return redirect("web:members")
-    return _record_page(request, person.pk, status=422, transfer_form=form)
+
+    def call() -> str:
+        member_transfer(actor=actor, person=person, to_unit=form.target(), reason=form.cleaned_data["reason"])
+        return f"{person.full_name} was transferred to {form.target().name}."
+
+    return _act(request, person, form, "transfer_form", call, then=reverse("web:members"))
 
 
 @web_view
