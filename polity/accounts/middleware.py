@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from polity.access.policy import needs_second_factor
-from polity.common.actor import Actor
+from polity.common.actor import request_actor
 
 # Paths a signed-in but not yet verified user may reach.
 _OPEN_PREFIXES = ("/accounts/", "/static/", "/api/")
@@ -24,7 +24,7 @@ class RequireTwoFactorMiddleware:
             user.is_authenticated
             and not request.path.startswith(_OPEN_PREFIXES)
             and not user.is_verified()  # type: ignore[attr-defined]
-            and needs_second_factor(Actor.for_user(user))
+            and needs_second_factor(request_actor(request))
         ):
             return redirect(f"{reverse('accounts:verify')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

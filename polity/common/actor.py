@@ -31,3 +31,13 @@ class Actor:
     @classmethod
     def system(cls, label: str = "system") -> Actor:
         return cls(user_id=None, person_id=None, label=label, is_system=True)
+
+
+def request_actor(request: Any) -> Actor:
+    """One Actor per request, shared by the middleware, the view and the templates, so the access
+    policy's per-actor memo of offices and grants is read from the database once per request."""
+    actor: Actor | None = getattr(request, "_polity_actor", None)
+    if actor is None:
+        actor = Actor.for_user(request.user)
+        request._polity_actor = actor
+    return actor

@@ -11,19 +11,15 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from polity.common.actor import Actor
+from polity.common.actor import Actor, request_actor
 from polity.common.errors import DomainError, Forbidden, InvalidInput, NotVisible
 
 View = Callable[..., HttpResponse]
 
 
 def actor_of(request: HttpRequest) -> Actor:
-    """One Actor per request, so access's per-request memo is shared by the view and the templates."""
-    actor: Actor | None = getattr(request, "_polity_actor", None)
-    if actor is None:
-        actor = Actor.for_user(request.user)  # type: ignore[arg-type]
-        request._polity_actor = actor  # type: ignore[attr-defined]
-    return actor
+    """One Actor per request (see polity.common.actor.request_actor)."""
+    return request_actor(request)
 
 
 def web_view(view: View) -> View:
