@@ -20,28 +20,13 @@ from foundation_common import CpuClock, machine, setup
 
 def write_csv(path: Path, rows: int, seed: int, branches: list[str]) -> None:
     from polity.demo import words
+    from polity.members.importing import COLUMNS
 
     rng = random.Random(seed)
     today = date.today()
     with path.open("w", newline="") as f:
         out = csv.writer(f)
-        out.writerow(
-            [
-                "membership_number",
-                "given_name",
-                "family_name",
-                "email",
-                "phone",
-                "address_line",
-                "town",
-                "postcode",
-                "date_of_birth",
-                "branch",
-                "status",
-                "joined_on",
-                "paid_until",
-            ]
-        )
+        out.writerow(COLUMNS)
         for i in range(rows):
             given, family = rng.choice(words.GIVEN_NAMES), rng.choice(words.FAMILY_NAMES)
             joined = today - timedelta(days=rng.randrange(1, 4000))
