@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
+import psycopg
 from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
@@ -48,7 +49,8 @@ def audit_record(
     """
     subject_text = encode_subjects(subjects)
     if connection.vendor == "postgresql":
-        event = _append_postgres(actor, verb, subject_text, purpose, object_type, object_id, data)
+        append = _append_postgres if connection.in_atomic_block else _append_postgres_alone
+        event = append(actor, verb, subject_text, purpose, object_type, object_id, data)
         if event is not None:
             return event
     with transaction.atomic():
@@ -95,6 +97,74 @@ _APPEND = (
 )
 
 
+def _event_fields(actor: Actor, seq: int, verb: str, subject_text: str, purpose: str, object_type: str,
+                  object_id: str | int, data: dict[str, Any] | None) -> dict[str, Any]:  # fmt: skip
+    return {
+        "seq": seq,
+        "occurred_at": timezone.now(),
+        "actor_user_id": actor.user_id,
+        "actor_person_id": actor.person_id,
+        "actor_label": actor.label,
+        "verb": verb,
+        "purpose": purpose,
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "subjects": subject_text,
+        "data": encode_data(data),
+    }
+
+
+def _appended(event_id: int, prev_hash: str, digest: str, fields: dict[str, Any]) -> Event:
+    event = Event(pk=event_id, prev_hash=prev_hash, hash=digest, **fields)
+    event._state.adding, event._state.db = False, connection.alias
+    return event
+
+
+def _append_postgres_alone(
+    actor: Actor,
+    verb: str,
+    subject_text: str,
+    purpose: str,
+    object_type: str,
+    object_id: str | int,
+    data: dict[str, Any] | None,
+) -> Event | None:
+    """audit_record on PostgreSQL outside any transaction (a read's record): two round trips in all.
+
+    The transaction is opened with the head's lock and committed with the append, each pair sent as one
+    string (Django's client-side-binding cursor sends it in one message), instead of BEGIN, lock, append
+    and COMMIT one by one. It stays one transaction: the event, its subject index rows and the new head
+    are written together or not at all. Returns None (nothing written) when there is no chain head yet
+    or when the connection binds parameters on the server, where multi-statement strings are refused.
+    """
+    with connection.cursor() as cursor:
+        raw = connection.connection
+        if not isinstance(cursor.cursor, psycopg.ClientCursor) or raw is None:
+            return None
+        try:
+            cursor.execute(f"BEGIN; SELECT seq, hash FROM {ChainHead._meta.db_table} WHERE id = 1 FOR UPDATE")  # noqa: S608
+            cursor.nextset()
+            head = cursor.fetchone()
+            if head is None:
+                cursor.execute("ROLLBACK")
+                return None
+            fields = _event_fields(
+                actor, head[0] + 1, verb, subject_text, purpose, object_type, object_id, data
+            )
+            digest = link(audit_key(), head[1], canonical(**fields))
+            values = [fields[name] for name in _EVENT_FIELDS]
+            subject_ids = [int(p) for p in subject_text.split(",")] if subject_text else []
+            cursor.execute(
+                _APPEND + "; COMMIT", [*values, head[1], digest, subject_ids, fields["seq"], digest]
+            )
+            event_id = cursor.fetchone()[0]
+        except BaseException:
+            if raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                raw.rollback()
+            raise
+    return _appended(event_id, head[1], digest, fields)
+
+
 def _append_postgres(
     actor: Actor,
     verb: str,
@@ -113,27 +183,13 @@ def _append_postgres(
         head = cursor.fetchone()
         if head is None:
             return None
-        fields: dict[str, Any] = {
-            "seq": head[0] + 1,
-            "occurred_at": timezone.now(),
-            "actor_user_id": actor.user_id,
-            "actor_person_id": actor.person_id,
-            "actor_label": actor.label,
-            "verb": verb,
-            "purpose": purpose,
-            "object_type": object_type,
-            "object_id": str(object_id),
-            "subjects": subject_text,
-            "data": encode_data(data),
-        }
+        fields = _event_fields(actor, head[0] + 1, verb, subject_text, purpose, object_type, object_id, data)
         digest = link(audit_key(), head[1], canonical(**fields))
         values = [fields[name] for name in _EVENT_FIELDS]
         subject_ids = [int(p) for p in subject_text.split(",")] if subject_text else []
         cursor.execute(_APPEND, [*values, head[1], digest, subject_ids, fields["seq"], digest])
         event_id = cursor.fetchone()[0]
-    event = Event(pk=event_id, prev_hash=head[1], hash=digest, **fields)
-    event._state.adding, event._state.db = False, connection.alias
-    return event
+    return _appended(event_id, head[1], digest, fields)
 
 
 _SELECT = (

@@ -1,0 +1,129 @@
+"""Appending to the log outside a transaction (a page's read): one transaction, all or nothing, linear.
+
+On PostgreSQL this takes the two-round-trip path (lock and read the head; append and commit); elsewhere the
+general one. Both must leave the same chain, and neither may leave half an event or an open transaction.
+"""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
+
+from polity.audit.models import ChainHead, Event, EventSubject
+from polity.audit.services import audit_record, audit_verify
+from polity.common.actor import Actor
+
+ACTOR = Actor(user_id=7, person_id=3, label="secretary")
+on_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the two-round-trip append exists only on PostgreSQL"
+)
+
+
+def _read(subjects: list[int]) -> Event:
+    return audit_record(
+        actor=ACTOR,
+        verb="members.list",
+        subjects=subjects,
+        purpose="members list",
+        object_type="unit",
+        object_id=5,
+        data={"page": 1, "shown": len(subjects)},
+    )
+
+
+def _refuse_index_rows() -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE FUNCTION audit_test_refuse() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$"
+            )
+            cursor.execute(
+                "CREATE TRIGGER audit_test_refuse BEFORE INSERT ON audit_eventsubject "
+                "FOR EACH ROW EXECUTE FUNCTION audit_test_refuse()"
+            )
+        else:
+            cursor.execute(
+                "CREATE TRIGGER audit_test_refuse BEFORE INSERT ON audit_eventsubject "
+                "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+            )
+
+
+def _allow_index_rows() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DROP TRIGGER audit_test_refuse"
+            + (" ON audit_eventsubject" if connection.vendor == "postgresql" else "")
+        )
+        if connection.vendor == "postgresql":
+            cursor.execute("DROP FUNCTION audit_test_refuse()")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_read_outside_a_transaction_is_appended_and_committed():
+    first = _read([])  # creates the chain head on the general path
+    with CaptureQueriesContext(connection) as queries:
+        event = _read([11, 12, 13])
+    assert event.seq == first.seq + 1
+    assert event.prev_hash == first.hash
+    stored = Event.objects.get(seq=event.seq)
+    assert (stored.hash, stored.subjects) == (event.hash, "11,12,13")
+    assert sorted(EventSubject.objects.filter(event=stored).values_list("person_id", flat=True)) == [
+        11,
+        12,
+        13,
+    ]
+    assert ChainHead.objects.get().seq == event.seq
+    assert audit_verify().ok
+    assert not connection.in_atomic_block
+    if connection.vendor == "postgresql":
+        assert len(queries) == 2, [q["sql"][:60] for q in queries]
+        assert connection.connection.info.transaction_status.name == "IDLE"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_append_writes_nothing_and_leaves_the_connection_usable():
+    before = _read([1])
+    _refuse_index_rows()
+    try:
+        with pytest.raises(Exception, match="refused by the test"):
+            _read([21, 22])
+        if connection.vendor == "postgresql":
+            assert connection.connection.info.transaction_status.name == "IDLE"
+        assert Event.objects.count() == 1  # neither the event nor the head moved: no half-written append
+        assert ChainHead.objects.get().seq == before.seq
+    finally:
+        _allow_index_rows()
+    after = _read([21, 22])
+    assert after.seq == before.seq + 1
+    assert after.prev_hash == before.hash
+    assert audit_verify().ok
+
+
+@on_postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_readers_keep_the_chain_linear():
+    _read([])
+    errors: list[BaseException] = []
+
+    def reader(offset: int) -> None:
+        try:
+            for i in range(25):
+                _read([offset * 100 + i, offset * 100 + i + 1])
+        except BaseException as error:  # reported below; a thread's exception would otherwise vanish
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=reader, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert list(Event.objects.order_by("seq").values_list("seq", flat=True)) == list(range(1, 102))
+    assert EventSubject.objects.count() == 200
+    verdict = audit_verify()
+    assert verdict.ok, str(verdict)
+    assert verdict.checked == 101
