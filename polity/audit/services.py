@@ -120,6 +120,9 @@ def _appended(event_id: int, prev_hash: str, digest: str, fields: dict[str, Any]
     return event
 
 
+_OPEN = (psycopg.pq.TransactionStatus.INTRANS, psycopg.pq.TransactionStatus.INERROR)
+
+
 def _append_postgres_alone(
     actor: Actor,
     verb: str,
@@ -159,7 +162,7 @@ def _append_postgres_alone(
             )
             event_id = cursor.fetchone()[0]
         except BaseException:
-            if raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            if raw.info.transaction_status in _OPEN:  # not on a broken connection: the error must surface
                 raw.rollback()
             raise
     return _appended(event_id, head[1], digest, fields)
