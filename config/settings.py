@@ -138,6 +138,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("POLITY_FROM_EMAIL", "Polity <noreply@polity
 POLITY_RULEBOOK = os.environ.get("POLITY_RULEBOOK", str(BASE_DIR / "polity" / "rulebook" / "demo.toml"))
 POLITY_SITE_NAME = os.environ.get("POLITY_SITE_NAME", "Polity")
 OTP_TOTP_ISSUER = POLITY_SITE_NAME
+# Enrolment codes (docs/decisions/0008): an account that needs a second factor sets one up only with a
+# one-time code an operator issues. How long a code stays valid, and how many wrong tries void it.
+POLITY_ENROLMENT_CODE_HOURS = int(os.environ.get("POLITY_ENROLMENT_CODE_HOURS", "72"))
+POLITY_ENROLMENT_CODE_ATTEMPTS = int(os.environ.get("POLITY_ENROLMENT_CODE_ATTEMPTS", "5"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 8

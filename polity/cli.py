@@ -7,6 +7,7 @@ polity import-members FILE [--dry-run]
 polity audit verify          check the access log's hash chain (exit 1 naming the first bad event)
 polity audit stats           chain length, last verification, events by verb
 polity token create USERNAME [--name N]   print a new API token (its last word); also list, revoke
+polity enrolment-code USERNAME            print a one-time code to set up a second factor (its last word)
 polity permissions_doc [--check]          regenerate docs/permissions.md (or fail if it has drifted)
 polity count FILE --method ...   (needs no database)
 polity <any manage.py command>

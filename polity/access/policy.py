@@ -169,6 +169,12 @@ def is_operator(actor: Actor) -> bool:
     return actor.is_system or actor.is_superuser
 
 
+def may_issue_enrolment_code(actor: Actor) -> bool:
+    """Who hands out the one-time codes that let a person set up a second factor: an operator, never an
+    office, so no officer can take over another's account by enrolling a phone for it."""
+    return is_operator(actor)
+
+
 def may_read_caught_mail(actor: Actor) -> bool:
     """The local mail catcher holds addresses: a development tool (DEBUG), or the data protection officer."""
     from django.conf import settings

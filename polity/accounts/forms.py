@@ -1,4 +1,4 @@
-"""Forms of signing in: the second-factor code and the TOTP set-up confirmation."""
+"""Forms of signing in: the second-factor code, the enrolment code and the TOTP set-up confirmation."""
 
 from django import forms
 
@@ -26,4 +26,20 @@ class ConfirmDeviceForm(forms.Form):
         max_length=8,
         help_text="Add the key to your authenticator app, then type the 6-digit code it shows.",
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class EnrolmentCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Enrolment code",
+        max_length=40,
+        help_text="The one-time code an operator gave you, such as 7KQ4-M2XD-9PRT-H3WA.",
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "autofocus": True,
+            }
+        ),
     )

@@ -1,4 +1,4 @@
-"""Accounts: who can sign in, which person on the register they are, and their API tokens."""
+"""Accounts: who can sign in, which person on the register they are, their API tokens and enrolment codes."""
 
 import hashlib
 
@@ -26,3 +26,48 @@ class ApiToken(models.Model):
     @staticmethod
     def digest_of(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
+
+
+class EnrolmentCode(models.Model):
+    """A one-time code, handed to a person out of band, that lets them set up a second factor.
+
+    Only its SHA-256 is stored. A user has at most one live code (neither used nor void); issuing a new
+    one voids the old. Redeeming it creates the one authenticator device that code may confirm (`device`).
+    """
+
+    class VoidReason(models.TextChoices):
+        REPLACED = "replaced", "a newer code was issued"
+        ATTEMPTS = "attempts", "too many wrong attempts"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrolment_codes")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+    device = models.ForeignKey(
+        "otp_totp.TOTPDevice", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.CharField(max_length=16, choices=VoidReason.choices, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(used_at__isnull=True, voided_at__isnull=True),
+                name="accounts_one_live_enrolment_code",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(used_at__isnull=True) | models.Q(voided_at__isnull=True),
+                name="accounts_enrolment_code_used_or_void",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")),
+                name="accounts_enrolment_code_expires_after_issue",
+            ),
+        ]
+
+    @staticmethod
+    def digest_of(code: str) -> str:
+        return hashlib.sha256(code.encode()).hexdigest()

@@ -1,7 +1,9 @@
 """Second-factor devices: TOTP set-up and confirmation, static backup codes, checking a code.
 
-A user sets up their own devices (or the system does, for the demo). A confirmed device is never replaced
-by someone who has only the password: setting up another one needs a verified session (the view checks).
+A user sets up their own devices (or the system does, for the demo). A password alone never adds a device
+to an account that needs a second factor or already has one: that takes a session that passed the second
+factor, or a one-time enrolment code an operator issued (polity.accounts.enrolment). A device confirmed
+through an enrolment code replaces the account's other devices: the code is how a lost phone is replaced.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from polity.accounts.models import User
+from polity.access.policy import needs_second_factor
+from polity.accounts.models import EnrolmentCode, User
 from polity.audit.services import audit_record
 from polity.common.actor import Actor
 from polity.common.errors import Forbidden, InvalidInput
@@ -35,23 +38,59 @@ def has_confirmed_device(user: User) -> bool:
     return any(True for _ in devices_for_user(user, confirmed=True))
 
 
-def totp_device_begin(*, actor: Actor, user: User) -> TOTPDevice:
-    """The user's unconfirmed TOTP device, created with a fresh secret if there is none yet."""
+def enrolment_code_needed(user: User, *, session_verified: bool) -> bool:
+    """Whether adding an authenticator app takes an enrolment code: yes, unless the session already passed
+    the second factor, or the account has no device and does not need one (a member may turn it on freely)."""
+    if session_verified:
+        return False
+    return has_confirmed_device(user) or needs_second_factor(Actor.for_user(user))
+
+
+def _refuse_without_code(actor: Actor, user: User, *, session_verified: bool) -> None:
+    if not actor.is_system and enrolment_code_needed(user, session_verified=session_verified):
+        raise Forbidden("setting up a second factor on this account needs an enrolment code from an operator")
+
+
+def totp_device_begin(*, actor: Actor, user: User, session_verified: bool = False) -> TOTPDevice:
+    """The user's unconfirmed TOTP device, created with a fresh secret if there is none yet.
+
+    Refused when the account needs an enrolment code (see enrolment_code_needed): that path starts with
+    polity.accounts.enrolment.enrolment_code_redeem, which makes the device itself.
+    """
     _require_self(actor, user)
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
+    _refuse_without_code(actor, user, session_verified=session_verified)
+    made_by_codes = EnrolmentCode.objects.filter(user=user, device__isnull=False).values("device_id")
+    device = (  # never resume a device an enrolment code made: confirming that one replaces the others
+        TOTPDevice.objects.filter(user=user, confirmed=False)
+        .exclude(pk__in=made_by_codes)
+        .order_by("-id")
+        .first()
+    )
     if device is None:
         device = TOTPDevice.objects.create(user=user, name=TOTP_NAME, confirmed=False)
     return device
 
 
-def totp_device_confirm(*, actor: Actor, user: User, device_id: int, token: str) -> TOTPDevice:
-    """Confirm a TOTP device with a code from the app; other unconfirmed devices are discarded."""
+def totp_device_confirm(
+    *, actor: Actor, user: User, device_id: int, token: str, session_verified: bool = False
+) -> TOTPDevice:
+    """Confirm a TOTP device with a code from the app; other unconfirmed devices are discarded.
+
+    A device made by redeeming an enrolment code may always be confirmed by its holder, and then replaces
+    every other device of the account (authenticator apps and backup codes). Any other device is confirmed
+    only where no enrolment code is needed (see enrolment_code_needed).
+    """
     _require_self(actor, user)
     token = token.strip().replace(" ", "")
     with transaction.atomic():
-        device = TOTPDevice.objects.select_for_update().filter(pk=device_id, user=user).first()
+        device = (
+            TOTPDevice.objects.select_for_update().filter(pk=device_id, user=user, confirmed=False).first()
+        )
         if device is None:
             raise InvalidInput("device: no such set-up in progress")
+        enrolment = EnrolmentCode.objects.filter(user=user, device=device, used_at__isnull=False).first()
+        if enrolment is None:
+            _refuse_without_code(actor, user, session_verified=session_verified)
         if not token.isdigit() or not device.verify_token(token):
             raise InvalidInput(
                 "That code is not right. Check the time on your phone and try the newest code."
@@ -59,12 +98,20 @@ def totp_device_confirm(*, actor: Actor, user: User, device_id: int, token: str)
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        data: dict[str, int] = {}
+        if enrolment is not None:
+            replaced = TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).count()
+            replaced += StaticDevice.objects.filter(user=user).count()
+            TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+            StaticDevice.objects.filter(user=user).delete()
+            data = {"enrolment_code_id": enrolment.pk, "devices_replaced": replaced}
         audit_record(
             actor=actor,
             verb="account.totp_confirm",
             subjects=[user.person_id] if user.person_id else [],
             object_type="user",
             object_id=user.pk,
+            data=data or None,
         )
     return device
 

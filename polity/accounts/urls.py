@@ -8,6 +8,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("verify/", views.verify, name="verify"),
+    path("enrol/", views.enrol, name="enrol"),
     path("setup/", views.setup, name="setup"),
     path("backup-codes/", views.backup_codes, name="backup_codes"),
     path("security/", views.security, name="security"),

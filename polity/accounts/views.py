@@ -1,4 +1,5 @@
-"""Signing in with a second factor, setting one up, and backup codes. Views parse and call services."""
+"""Signing in with a second factor, setting one up (with an enrolment code where one is needed), and backup
+codes. Views parse and call services."""
 
 from __future__ import annotations
 
@@ -9,17 +10,24 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from polity.accounts.forms import CodeForm, ConfirmDeviceForm
+from polity.access.policy import may_issue_enrolment_code
+from polity.accounts.enrolment import enrolment_code_redeem, enrolment_device
+from polity.accounts.forms import CodeForm, ConfirmDeviceForm, EnrolmentCodeForm
+from polity.accounts.models import User
 from polity.accounts.services import (
     backup_codes_create,
+    enrolment_code_needed,
     has_confirmed_device,
     second_factor_check,
     totp_device_begin,
     totp_device_confirm,
     totp_provisioning,
 )
-from polity.common.actor import Actor
+from polity.common.actor import request_actor
 from polity.common.errors import DomainError, Forbidden, NotVisible
+
+# The device an enrolment code made lives only in the session that redeemed the code.
+ENROLMENT_DEVICE_KEY = "polity_enrolment_device"
 
 
 def _next(request: HttpRequest) -> str:
@@ -48,13 +56,41 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def enrol(request: HttpRequest) -> HttpResponse:
+    """First step of setting up a second factor with only a password: the enrolment code from an operator."""
+    user: User = request.user  # type: ignore[assignment]
+    form = EnrolmentCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = enrolment_code_redeem(
+                actor=request_actor(request), user=user, code=form.cleaned_data["code"]
+            )
+        except (NotVisible, Forbidden):
+            raise
+        except DomainError as error:
+            form.add_error("code", str(error))
+        else:
+            request.session[ENROLMENT_DEVICE_KEY] = device.pk
+            return redirect("accounts:setup")
+    context = {"form": form, "has_device": has_confirmed_device(user)}
+    return render(request, "registration/enrol.html", context, status=422 if form.errors else 200)
+
+
+@login_required
 def setup(request: HttpRequest) -> HttpResponse:
-    """Set up an authenticator app. With a confirmed device already, only a verified session may add one."""
+    """Set up an authenticator app: the device an enrolment code made in this session, or, where no code is
+    needed (a verified session, or a member without a device who does not need one), a device of its own."""
     user = request.user
-    if has_confirmed_device(user) and not user.is_verified():  # type: ignore[arg-type,union-attr]
-        return redirect("accounts:verify")
-    actor = Actor.for_user(user)  # type: ignore[arg-type]
-    device = totp_device_begin(actor=actor, user=user)  # type: ignore[arg-type]
+    actor = request_actor(request)
+    verified = bool(user.is_verified())  # type: ignore[union-attr]
+    device = enrolment_device(actor=actor, user=user, device_id=request.session.get(ENROLMENT_DEVICE_KEY))  # type: ignore[arg-type]
+    replaces = device is not None and has_confirmed_device(user)  # type: ignore[arg-type]
+    if device is None:
+        if has_confirmed_device(user) and not verified:  # type: ignore[arg-type]
+            return redirect("accounts:verify")
+        if enrolment_code_needed(user, session_verified=verified):  # type: ignore[arg-type]
+            return redirect("accounts:enrol")
+        device = totp_device_begin(actor=actor, user=user, session_verified=verified)  # type: ignore[arg-type]
     form = ConfirmDeviceForm(request.POST or None, initial={"device_id": device.pk})
     if request.method == "POST" and form.is_valid():
         try:
@@ -63,18 +99,19 @@ def setup(request: HttpRequest) -> HttpResponse:
                 user=user,  # type: ignore[arg-type]
                 device_id=form.cleaned_data["device_id"],
                 token=form.cleaned_data["token"],
+                session_verified=verified,
             )
         except (NotVisible, Forbidden):
             raise
         except DomainError as error:
             form.add_error("token", str(error))
         else:
+            request.session.pop(ENROLMENT_DEVICE_KEY, None)
             otp_login(request, confirmed)
             codes = backup_codes_create(actor=actor, user=user)  # type: ignore[arg-type]
             return render(request, "registration/backup_codes.html", {"codes": codes, "first_time": True})
-    return render(
-        request, "registration/setup.html", {"form": form, "provisioning": totp_provisioning(device)}
-    )
+    context = {"form": form, "provisioning": totp_provisioning(device), "replaces": replaces}
+    return render(request, "registration/setup.html", context)
 
 
 @login_required
@@ -83,7 +120,7 @@ def backup_codes(request: HttpRequest) -> HttpResponse:
     """Fresh backup codes (the old ones stop working). Needs a verified session."""
     if not request.user.is_verified():  # type: ignore[union-attr]
         return redirect("accounts:verify")
-    actor = Actor.for_user(request.user)  # type: ignore[arg-type]
+    actor = request_actor(request)
     codes = backup_codes_create(actor=actor, user=request.user)  # type: ignore[arg-type]
     return render(request, "registration/backup_codes.html", {"codes": codes, "first_time": False})
 
@@ -93,8 +130,8 @@ def security(request: HttpRequest) -> HttpResponse:
     """The account's second-factor state, with links to set up an app or renew backup codes."""
     if has_confirmed_device(request.user) and not request.user.is_verified():  # type: ignore[arg-type,union-attr]
         return redirect("accounts:verify")
-    return render(
-        request,
-        "registration/security.html",
-        {"has_device": has_confirmed_device(request.user)},  # type: ignore[arg-type]
-    )
+    context = {
+        "has_device": has_confirmed_device(request.user),  # type: ignore[arg-type]
+        "may_issue_enrolment_codes": may_issue_enrolment_code(request_actor(request)),
+    }
+    return render(request, "registration/security.html", context)

@@ -37,6 +37,9 @@ VERB_WORDS: dict[str, str] = {
     "audit.verify": "Verified the whole access log",
     "account.totp_confirm": "Set up an authenticator app",
     "account.backup_codes": "Made new backup codes",
+    "account.enrolment_issue": "Issued an enrolment code for two-step sign-in",
+    "account.enrolment_use": "Used an enrolment code for two-step sign-in",
+    "account.enrolment_void": "Voided an enrolment code after too many wrong tries",
     "unit.create": "Created a unit",
     "body.create": "Created a body",
 }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from polity.web.views import members, pages, tokens
+from polity.web.views import enrolment, members, pages, tokens
 
 app_name = "web"
 urlpatterns = [
@@ -21,4 +21,5 @@ urlpatterns = [
     path("audit/verify/", pages.audit_verify_now, name="audit_verify"),
     path("me/tokens/", tokens.tokens, name="tokens"),
     path("me/tokens/<int:token_id>/revoke/", tokens.token_revoke_view, name="token_revoke"),
+    path("operator/enrolment-codes/", enrolment.enrolment_code, name="enrolment_code"),
 ]

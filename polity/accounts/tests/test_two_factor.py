@@ -9,6 +9,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from conftest import PASSWORD
+from polity.accounts.enrolment import enrolment_code_issue
 from polity.accounts.services import (
     backup_codes_create,
     second_factor_check,
@@ -53,7 +54,11 @@ def test_members_without_offices_need_no_second_factor(client, org, name):
 
 
 def test_an_officer_sets_up_an_authenticator_and_gets_backup_codes(client, org):
+    _row, enrolment_code = enrolment_code_issue(actor=Actor.system(), user=org.users["secretary"])
     password_login(client, "secretary")
+    assert client.get(reverse("accounts:setup"))["Location"] == reverse("accounts:enrol")
+    entered = client.post(reverse("accounts:enrol"), {"code": enrolment_code})
+    assert entered["Location"] == reverse("accounts:setup")
     page = client.get(reverse("accounts:setup"))
     assert page.status_code == 200 and "<svg" in page.text
     device = TOTPDevice.objects.get(user=org.users["secretary"], confirmed=False)
@@ -64,8 +69,23 @@ def test_an_officer_sets_up_an_authenticator_and_gets_backup_codes(client, org):
     assert done.status_code == 200 and len(done.context["codes"]) == 10
     assert TOTPDevice.objects.get(pk=device.pk).confirmed
     assert client.get(reverse("web:members")).status_code == 200  # verified in this session
-    verbs = list(Event.objects.order_by("seq").values_list("verb", flat=True))[-3:-1]
-    assert verbs == ["account.totp_confirm", "account.backup_codes"]
+    verbs = list(Event.objects.order_by("seq").values_list("verb", flat=True))[-5:-1]
+    assert verbs == [
+        "account.enrolment_issue",
+        "account.enrolment_use",
+        "account.totp_confirm",
+        "account.backup_codes",
+    ]
+
+
+def test_a_member_who_needs_no_second_factor_turns_it_on_without_a_code(client, org):
+    password_login(client, "member")
+    page = client.get(reverse("accounts:setup"))
+    assert page.status_code == 200 and "<svg" in page.text
+    device = TOTPDevice.objects.get(user=org.users["member"], confirmed=False)
+    done = client.post(reverse("accounts:setup"), {"device_id": device.pk, "token": code(device)})
+    assert done.status_code == 200 and len(done.context["codes"]) == 10
+    assert TOTPDevice.objects.get(pk=device.pk).confirmed
 
 
 def test_a_wrong_code_slows_the_next_attempt(client, org):
@@ -114,15 +134,15 @@ def test_a_password_alone_cannot_add_a_device_once_one_is_confirmed(client, org)
 
 
 def test_devices_are_set_up_only_by_their_holder_or_the_system(org):
-    user = org.users["secretary"]
+    user = org.users["member"]
     with pytest.raises(Forbidden):
         totp_device_begin(actor=org.actor("national"), user=user)
     with pytest.raises(Forbidden):
         backup_codes_create(actor=org.actor("national"), user=user)
-    device = totp_device_begin(actor=org.actor("secretary"), user=user)
-    assert totp_device_begin(actor=org.actor("secretary"), user=user) == device  # resumes the same set-up
+    device = totp_device_begin(actor=org.actor("member"), user=user)
+    assert totp_device_begin(actor=org.actor("member"), user=user) == device  # resumes the same set-up
     with pytest.raises(InvalidInput):
-        totp_device_confirm(actor=org.actor("secretary"), user=user, device_id=device.pk, token="12")
+        totp_device_confirm(actor=org.actor("member"), user=user, device_id=device.pk, token="12")
     provisioning = totp_provisioning(device)
     assert provisioning.uri.startswith("otpauth://totp/") and "issuer=Polity" in provisioning.uri
     assert provisioning.secret.replace(" ", "") in provisioning.uri
