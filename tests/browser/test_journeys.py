@@ -60,8 +60,21 @@ def test_secretary_finds_a_member_and_the_member_sees_it(org, new_page, screensh
 def test_dpo_sets_up_two_step_sign_in_and_verifies_the_log(org, new_page, screenshot):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    from polity.accounts.enrolment import enrolment_code_issue
+    from polity.common.actor import Actor
+
+    # an operator gave the new officer a one-time enrolment code, in person (`polity enrolment-code dpo`)
+    _row, enrolment_code = enrolment_code_issue(actor=Actor.system(), user=org.users["dpo"])
+
     page = new_page()
     sign_in(page, "dpo")
+    expect(page).to_have_url(re.compile(r"/accounts/enrol/"))
+    screenshot(page, "06a-enrolment-code")
+    page.get_by_label("Enrolment code").fill("not-the-code")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_text("That code is not right (4 tries left).")).to_be_visible()
+    page.get_by_label("Enrolment code").fill(enrolment_code)
+    page.get_by_role("button", name="Continue").click()
     expect(page).to_have_url(re.compile(r"/accounts/setup/"))
     expect(page.get_by_role("img", name="QR code for Polity")).to_be_visible()
     screenshot(page, "06-two-step-setup")

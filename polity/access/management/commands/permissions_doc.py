@@ -29,7 +29,8 @@ HOW_IT_WORKS = """\
 - A member may always see their own record and who viewed it. Nobody sees contact details (email, phone,
   address) without `members.view_contact` over the member's unit.
 - What you may not see answers **404, exactly like what does not exist**, in the web interface and the API.
-- Accounts holding any permission must sign in with a second factor (TOTP). API tokens act with their
+- Accounts holding any permission must sign in with a second factor (TOTP), which they set up only with a
+  one-time enrolment code that an operator issues, never with a password alone. API tokens act with their
   account's permissions (see docs/api.md).
 - Every check lives in `polity/access/policy.py`; every read or change of personal data is recorded in the
   tamper-evident access log.
