@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -71,6 +71,24 @@ def canonical(
     data: str,
 ) -> bytes:
     """The bytes an event's hash covers: every field, separated unambiguously, in a fixed order."""
+    return canonical_text(seq, occurred_at, actor_user_id, actor_person_id, actor_label, verb, purpose,
+                          object_type, object_id, subjects, data).encode()  # fmt: skip
+
+
+def canonical_text(
+    seq: int,
+    occurred_at: datetime | str,
+    actor_user_id: int | None,
+    actor_person_id: int | None,
+    actor_label: str,
+    verb: str,
+    purpose: str,
+    object_type: str,
+    object_id: str,
+    subjects: str,
+    data: str,
+) -> str:
+    """canonical() before encoding. PostgreSQL's verifier builds the same text in SQL (verification.py)."""
     return _SEP.join(
         (
             str(seq),
@@ -85,11 +103,32 @@ def canonical(
             subjects,
             data,
         )
-    ).encode()
+    )
 
 
 def link(key: bytes, prev_hash: str, payload: bytes) -> str:
     return hmac.digest(key, prev_hash.encode() + b"\n" + payload, "sha256").hex()
+
+
+def linker(key: bytes) -> Callable[[str, bytes], str]:
+    """link() for many events under one key: the key's two padded blocks are hashed once, not per event.
+
+    This is HMAC-SHA256 as RFC 2104 defines it, resuming from copies of the padded key's hash states;
+    it takes half the time of hmac.digest on an event.
+    """
+    block = hashlib.sha256().block_size
+    padded = (key if len(key) <= block else hashlib.sha256(key).digest()).ljust(block, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in padded))
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in padded))
+
+    def link_(prev_hash: str, payload: bytes) -> str:
+        h = inner.copy()
+        h.update(prev_hash.encode() + b"\n" + payload)
+        o = outer.copy()
+        o.update(h.digest())
+        return o.hexdigest()
+
+    return link_
 
 
 @dataclass(frozen=True)
@@ -106,18 +145,24 @@ class Verdict:
         return f"BROKEN at event #{self.first_bad_seq}: {self.problem}"
 
 
-# seq, occurred_at, actor_user_id, actor_person_id, actor_label, verb, purpose, object_type, object_id,
-# subjects, data, prev_hash, hash
+# An event as the verifier reads it: seq, canonical form (bytes: what the hash covers), prev_hash, hash,
+# subjects (bytes), id.
 Row = Sequence[Any]
-COLUMNS = (
+# The fields canonical() takes, in its order.
+FIELDS = (
     "seq", "occurred_at", "actor_user_id", "actor_person_id", "actor_label", "verb", "purpose",
-    "object_type", "object_id", "subjects", "data", "prev_hash", "hash",
+    "object_type", "object_id", "subjects", "data",
 )  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Stretch:
-    """The result of checking consecutive events from `first_seq` on."""
+    """The result of checking consecutive events from `first_seq` on.
+
+    `bad_seq` names the first event where the chain breaks (changed, missing, inserted, reordered);
+    `index_bad_seq` the first whose subject index rows disagree with the people it names. The checker
+    stops at whichever comes first, so when both are set the index problem lies before the chain's.
+    """
 
     first_seq: int
     count: int
@@ -125,17 +170,24 @@ class Stretch:
     last_hash: str
     bad_seq: int | None = None
     problem: str = ""
+    index_bad_seq: int | None = None
+    index_problem: str = ""
 
 
-def verify_stretch(rows: Iterable[Row], key: bytes, first_seq: int) -> Stretch:
-    """Check the events of one stretch: consecutive seqs, each linked to the one before, each hash intact."""
+def verify_stretch(rows: Iterable[Row], key: bytes, first_seq: int, prev: str | None = None) -> Stretch:
+    """Check the events of one stretch: consecutive seqs, each linked to the one before, each hash intact.
+
+    `prev`, when known (the hash of the event before `first_seq`), is checked against the first event's
+    link; otherwise that link is returned as `first_prev` for the caller to check.
+    """
     expected_seq = first_seq
-    expected_prev: str | None = None
-    first_prev = ""
+    expected_prev: str | None = prev
+    first_prev = prev or ""
     last = ""
     count = 0
+    link_ = linker(key)
     for row in rows:
-        seq, prev_hash, stored = row[0], row[11], row[12]
+        seq, payload, prev_hash, stored = row[0], row[1], row[2], row[3]
         if seq != expected_seq:
             if seq > expected_seq:
                 return Stretch(first_seq, count, first_prev, last, expected_seq,
@@ -147,7 +199,7 @@ def verify_stretch(rows: Iterable[Row], key: bytes, first_seq: int) -> Stretch:
             return Stretch(first_seq, count, first_prev, last, seq,
                            "its link to the event before it does not match: an event was removed, "
                            "inserted or reordered there")  # fmt: skip
-        if not hmac.compare_digest(link(key, prev_hash, canonical(*row[:11])), stored):
+        if not hmac.compare_digest(link_(prev_hash, payload), stored):
             return Stretch(
                 first_seq, count, first_prev, last, seq, "its content was changed after it was written"
             )
@@ -158,7 +210,11 @@ def verify_stretch(rows: Iterable[Row], key: bytes, first_seq: int) -> Stretch:
 
 
 def join_stretches(stretches: Sequence[Stretch], head: tuple[int, str] | None) -> Verdict:
-    """Stitch consecutive stretches into one verdict over the whole chain, checked against its head."""
+    """Stitch consecutive stretches into one verdict over the whole chain, checked against its head.
+
+    The verdict names the problem at the lowest seq, whether a break in the chain or a subject index
+    that disagrees with its event; at the same seq the chain's break is named.
+    """
     expected_prev = GENESIS
     checked = 0
     for s in stretches:
@@ -166,6 +222,8 @@ def join_stretches(stretches: Sequence[Stretch], head: tuple[int, str] | None) -
             return Verdict(False, checked, s.first_seq,
                            "its link to the event before it does not match: an event was removed, inserted "
                            "or reordered there")  # fmt: skip
+        if s.index_bad_seq is not None and (s.bad_seq is None or s.index_bad_seq < s.bad_seq):
+            return Verdict(False, checked + s.index_bad_seq - s.first_seq, s.index_bad_seq, s.index_problem)
         if s.bad_seq is not None:
             return Verdict(False, checked + s.count, s.bad_seq, s.problem)
         if s.count:
@@ -180,8 +238,3 @@ def join_stretches(stretches: Sequence[Stretch], head: tuple[int, str] | None) -
         if checked and head_hash != expected_prev:
             return Verdict(False, checked, head_seq, "the last event does not match the chain head")
     return Verdict(True, checked, head_hash=expected_prev)
-
-
-def verify_rows(rows: Iterable[Row], key: bytes, head: tuple[int, str] | None) -> Verdict:
-    """Check a whole chain given as rows in seq order (one process)."""
-    return join_stretches([verify_stretch(rows, key, 1)], head)

@@ -162,3 +162,13 @@ def audit_status(*, actor: Actor, days: int = 30) -> AuditStatus:
         verb_counts=[(verb, verb_in_words(verb), n) for verb, n in counts],
         since=since,
     )
+
+
+def audit_chain_length(*, actor: Actor) -> int:
+    """How many events the chain head records (what a full verification will read). Perm.AUDIT_VIEW only."""
+    from polity.access.perms import Perm
+    from polity.access.policy import require
+
+    if not actor.is_system:
+        require(actor, Perm.AUDIT_VIEW)
+    return ChainHead.objects.filter(pk=1).values_list("seq", flat=True).first() or 0

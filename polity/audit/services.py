@@ -2,35 +2,19 @@
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import psycopg
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from polity.audit.chain import (
-    COLUMNS,
-    GENESIS,
-    Row,
-    Stretch,
-    Verdict,
-    audit_key,
-    canonical,
-    encode_data,
-    encode_subjects,
-    join_stretches,
-    link,
-    verify_stretch,
-)
+from polity.audit.chain import GENESIS, Verdict, audit_key, canonical, encode_data, encode_subjects, link
 from polity.audit.models import ChainHead, Event, EventSubject
+from polity.audit.verification import audit_verify
 from polity.common.actor import Actor
 
-# Below this many events one process verifies; above it, one process per core takes a share.
-PARALLEL_THRESHOLD = 200_000
+__all__ = ["audit_check", "audit_record", "audit_verify"]
 
 
 def audit_record(
@@ -195,66 +179,19 @@ def _append_postgres(
     return _appended(event_id, head[1], digest, fields)
 
 
-_SELECT = (
-    f"SELECT {', '.join(COLUMNS)} FROM {Event._meta.db_table} "  # noqa: S608 (constant names only)
-    "WHERE seq >= %s AND seq <= %s ORDER BY seq"
-)
-# PostgreSQL hands occurred_at over already in the canonical text form (saves a datetime per event).
-_CANONICAL_TIME = """to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')"""
-_SELECT_POSTGRES = _SELECT.replace("occurred_at", _CANONICAL_TIME, 1)
-
-
-def _rows(first: int, last: int, chunk: int = 20_000) -> Iterator[Row]:
-    """Events first..last in seq order, fetched in chunks through a raw cursor (no ORM per-row cost)."""
-    start = first
-    while start <= last:
-        stop = min(last, start + chunk - 1)
-        with connection.cursor() as cursor:
-            cursor.execute(_SELECT_POSTGRES if connection.vendor == "postgresql" else _SELECT, [start, stop])
-            yield from cursor.fetchall()
-        start = stop + 1
-
-
-def _check_range(bounds: tuple[int, int]) -> Stretch:
-    first, last = bounds
-    return verify_stretch(_rows(first, last), audit_key(), first)
-
-
-def audit_verify(*, workers: int | None = None) -> Verdict:
-    """Check the whole chain and name the first event that was changed, removed, inserted or reordered.
-
-    The seq range is split between processes (one per core by default) when the chain is long; each
-    checks its stretch and the stretches are stitched together in order.
-    """
-    head = ChainHead.objects.filter(pk=1).values_list("seq", "hash").first()
-    top = Event.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
-    last = max(top, head[0] if head else 0)
-    workers = workers or os.cpu_count() or 1
-    in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()  # type: ignore[attr-defined]
-    if last < PARALLEL_THRESHOLD or workers == 1 or in_memory:
-        return join_stretches([_check_range((1, last))] if last else [], head)
-    size = -(-last // workers)
-    ranges = [(start, min(last, start + size - 1)) for start in range(1, last + 1, size)]
-    connections.close_all()  # each process opens its own connection
-    with ProcessPoolExecutor(len(ranges), mp_context=multiprocessing.get_context("fork")) as pool:
-        stretches = list(pool.map(_check_range, ranges))
-    return join_stretches(stretches, head)
-
-
 def audit_check(*, actor: Actor, progress: Callable[[int], object] | None = None) -> Verdict:
     """Verify the chain on request of a holder of Perm.AUDIT_VIEW (or the system); record the verdict.
 
     The last recorded verdict (verb audit.verify) is what the audit status page shows. `progress`, if
-    given, is told how many events were checked.
+    given, is called as the walk goes on with the number of events just checked (increments, one or more
+    per chunk; see audit_verify), so a caller can show a moving bar.
     """
     from polity.access.perms import Perm  # audit's models and chain stay free of domain imports
     from polity.access.policy import require
 
     if not actor.is_system:
         require(actor, Perm.AUDIT_VIEW)
-    verdict = audit_verify()
-    if progress is not None:
-        progress(verdict.checked)
+    verdict = audit_verify(progress=progress)
     try:
         audit_record(
             actor=actor,

@@ -135,19 +135,18 @@ def test_parallel_verification_agrees_and_names_the_event(chain, monkeypatch, tr
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         # The in-memory test database cannot be shared with other processes: the stretches are checked
         # one after another in this process, exercising the same split-and-stitch code.
-        from polity.audit import services
+        from polity.audit import verification
         from polity.audit.chain import join_stretches
         from polity.audit.models import ChainHead
 
         head = ChainHead.objects.values_list("seq", "hash").get()
-        stretches = [services._check_range(r) for r in [(1, 3), (4, 7), (8, 10)]]
+        stretches = [verification._check_range(r) for r in [(1, 3), (4, 7), (8, 10)]]
         assert join_stretches(stretches, head).ok
         Event.objects.filter(seq=5).update(verb="tampered")
-        stretches = [services._check_range(r) for r in [(1, 3), (4, 7), (8, 10)]]
+        stretches = [verification._check_range(r) for r in [(1, 3), (4, 7), (8, 10)]]
         assert join_stretches(stretches, head).first_bad_seq == 5
         return
-    monkeypatch.setattr("polity.audit.services.PARALLEL_THRESHOLD", 1)
-    assert audit_verify(workers=3).ok
+    assert audit_verify(workers=3, parallel_from=1).ok
     Event.objects.filter(seq=8).update(verb="tampered")
-    verdict = audit_verify(workers=3)
+    verdict = audit_verify(workers=3, parallel_from=1)
     assert (verdict.ok, verdict.first_bad_seq) == (False, 8)

@@ -1,8 +1,10 @@
 """`polity audit verify` checks the whole hash chain; `polity audit stats` summarises the log.
 
 verify exits 0 on an intact log, printing how many events it checked, and 1 naming the first event that
-was changed, removed, inserted or reordered. The verdict itself is recorded in the log (verb audit.verify),
-which is what the data protection officer's status page shows.
+was changed, removed, inserted or reordered, or whose subject index (what a member's "who viewed my data"
+page reads) does not match the people it names. On a terminal a progress bar moves as chunks of events
+are checked, out of the chain head's count. The verdict itself is recorded in the log (verb
+audit.verify), which is what the data protection officer's status page shows.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from polity.audit.selectors import audit_status
+from polity.audit.selectors import audit_chain_length, audit_status
 from polity.audit.services import audit_check
 from polity.common.actor import Actor
 from polity.common.errors import DomainError
@@ -22,6 +24,7 @@ from polity.common.errors import DomainError
 
 class Command(BaseCommand):
     help = "Verify the access log's hash chain (exit 1 naming the first bad event), or show its statistics."
+    requires_system_checks: list[str] = []  # an integrity check of data, not of configuration: start at once
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -35,7 +38,10 @@ class Command(BaseCommand):
             if options["action"] == "stats":
                 self._stats(actor, options["days"])
                 return
-            with tqdm(desc="verifying", unit=" events", file=sys.stderr, disable=None, leave=False) as bar:
+            total = audit_chain_length(actor=actor)
+            with tqdm(
+                total=total, desc="verifying", unit=" events", file=sys.stderr, disable=None, leave=False
+            ) as bar:
                 verdict = audit_check(actor=actor, progress=bar.update)
         except DomainError as exc:
             raise CommandError(str(exc)) from exc
