@@ -92,6 +92,26 @@ def test_removed_last_event_is_named(chain):
     assert "seq=10" in str(broken())
 
 
+def test_a_tampered_subject_index_is_named(chain):
+    # The member's page would no longer show event 7 to person 7.
+    EventSubject.objects.filter(event__seq=7, person_id=7).delete()
+    error = broken()
+    assert "seq=7" in str(error)
+    assert "subject index does not match the people it names" in str(error)
+    assert "(6 events before it are intact)" in str(error)
+    last = Event.objects.order_by("-seq").first()
+    assert last is not None and last.verb == "audit.verify"
+    assert last.details["first_bad_seq"] == 7
+
+
+def test_the_service_reports_progress_as_it_goes(chain):
+    from polity.audit.services import audit_check
+
+    calls: list[int] = []
+    verdict = audit_check(actor=Actor.system("test"), progress=calls.append)
+    assert verdict.ok and sum(calls) == verdict.checked == 10
+
+
 def test_stats_show_length_and_verbs(org, chain):
     verify()
     out = io.StringIO()
