@@ -52,6 +52,16 @@ def make_person(unit, given: str, family: str, **extra):  # type: ignore[no-unty
     )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _media_root(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """Files the tests store go to a temporary directory, never to var/media: the scheduled evidence sweep
+    deletes files there that the (test) database does not refer to."""
+    from django.test import override_settings
+
+    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
+        yield
+
+
 @pytest.fixture
 def org(db):  # type: ignore[no-untyped-def]
     from polity.access.services import office_appoint
