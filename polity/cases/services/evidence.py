@@ -1,20 +1,32 @@
-"""Evidence files: stored under MEDIA_ROOT with their SHA-256 and size."""
+"""Evidence files: stored under MEDIA_ROOT with their SHA-256 and size.
+
+A file never outlives its row: a rolled-back transaction deletes the files it wrote at once, and
+`evidence_sweep` deletes what a crash left behind (how and why: polity/cases/files.py).
+"""
 
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime, timedelta
 
 from django.core.files import File
 from django.db import transaction
+from django.db.models import FileField
 from django.utils import timezone
 
+from polity.audit.services import audit_record
+from polity.cases import files
 from polity.cases.gate import require_action
 from polity.cases.models import Case, Evidence
 from polity.cases.services.common import record
 from polity.common.actor import Actor
-from polity.common.errors import InvalidInput
+from polity.common.errors import DomainError, InvalidInput
 
 MAX_BYTES = 25 * 1024 * 1024
+# The sweep leaves a file with no row alone until it is this old: no transaction that stores evidence runs
+# this long, so a younger file's transaction may still commit. Not scaled by POLITY_SCHEDULE_SCALE.
+ORPHAN_GRACE = timedelta(hours=1)
+_SWEEP_BATCH = 500
 
 
 def store_evidence(*, actor: Actor, case: Case, upload: File[bytes], description: str) -> Evidence:
@@ -42,9 +54,10 @@ def store_evidence(*, actor: Actor, case: Case, upload: File[bytes], description
         uploaded_at=timezone.now(),
         uploaded_by=actor.label,
     )
-    # Stored under a neutral name: the original name may carry personal data.
-    evidence.file.save(f"{case.reference}-{digest.hexdigest()[:16]}.bin", upload, save=False)
-    evidence.save()
+    with transaction.atomic():
+        # Stored under a neutral name: the original name may carry personal data.
+        files.write(evidence.file, f"{case.reference}-{digest.hexdigest()[:16]}.bin", upload)
+        evidence.save()
     return evidence
 
 
@@ -59,3 +72,39 @@ def case_add_evidence(*, actor: Actor, case: Case, upload: File[bytes], descript
             {"evidence": evidence.pk, "sha256": evidence.sha256, "size": evidence.size},
         )
     return evidence
+
+
+def evidence_sweep(*, actor: Actor, now: datetime | None = None) -> dict[str, int]:
+    """Delete evidence files that no row refers to and that were last written more than ORPHAN_GRACE ago.
+
+    The safety net for a process killed between writing a file and committing its row (a rollback deletes
+    its files at once). Rows are read after the files are listed, so a row committed meanwhile keeps its
+    file. Returns counts and records them as a system event; never file names.
+    """
+    if not actor.is_system:
+        raise DomainError("only the system sweeps evidence files")
+    now = now or timezone.now()
+    cutoff = now - ORPHAN_GRACE
+    field = Evidence._meta.get_field("file")
+    assert isinstance(field, FileField)
+    storage = field.storage
+    counts = {"checked": 0, "young": 0, "referenced": 0, "deleted": 0, "failed": 0}
+    candidates: list[str] = []
+    for name, written_at in files.stored(storage):
+        counts["checked"] += 1
+        if written_at > cutoff:
+            counts["young"] += 1
+        else:
+            candidates.append(name)
+    for start in range(0, len(candidates), _SWEEP_BATCH):
+        batch = candidates[start : start + _SWEEP_BATCH]
+        referenced = set(Evidence.objects.filter(file__in=batch).values_list("file", flat=True))
+        for name in batch:
+            if name in referenced:
+                counts["referenced"] += 1
+            elif files.delete(storage, name):
+                counts["deleted"] += 1
+            else:
+                counts["failed"] += 1
+    audit_record(actor=actor, verb="evidence.sweep", object_type="evidence", data=counts)
+    return counts

@@ -10,7 +10,7 @@ from polity.common.schedule import JOBS, schedule_enqueue_due
 
 
 class Command(BaseCommand):
-    help = "Enqueue periodic jobs (deadline escalation, automations, delivery, arrears) when they are due."
+    help = "Enqueue periodic jobs (deadline escalation, automations, delivery, arrears, evidence sweep) when due."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--once", action="store_true", help="check once and exit (for cron)")
