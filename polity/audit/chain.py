@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 GENESIS = "0" * 64
-_SEP = "\x1f"
+SEP = _SEP = "\x1f"  # between the fields of the canonical form
 _encode_data = json.JSONEncoder(separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode
 
 
@@ -145,8 +145,7 @@ class Verdict:
         return f"BROKEN at event #{self.first_bad_seq}: {self.problem}"
 
 
-# An event as the verifier reads it: seq, canonical form (bytes: what the hash covers), prev_hash, hash,
-# subjects (bytes), id.
+# An event as the verifier reads it: seq, canonical form (bytes: what the hash covers), prev_hash, hash, id.
 Row = Sequence[Any]
 # The fields canonical() takes, in its order.
 FIELDS = (

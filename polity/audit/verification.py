@@ -16,6 +16,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue
+from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import suppress
@@ -26,6 +27,7 @@ from django.db import DatabaseError, connection, connections
 
 from polity.audit.chain import (
     FIELDS,
+    SEP,
     Row,
     Stretch,
     Verdict,
@@ -44,7 +46,8 @@ CHUNK = 20_000
 Progress = Callable[[int], object]
 
 _EVENTS, _SUBJECTS = Event._meta.db_table, EventSubject._meta.db_table
-# Rows as verify_stretch reads them: seq, canonical text, prev_hash, hash, subjects, id.
+_SEP = SEP.encode()
+# Rows as verify_stretch reads them: seq, canonical form, prev_hash, hash, id.
 _SELECT = (
     f"SELECT {', '.join(FIELDS)}, prev_hash, hash, id FROM {_EVENTS} "  # noqa: S608 (constant names only)
     "WHERE seq >= %s AND seq <= %s ORDER BY seq"
@@ -64,7 +67,7 @@ _SELECT_POSTGRES = (
     """to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'), """
     "coalesce(actor_user_id::text, ''), coalesce(actor_person_id::text, ''), "
     + ", ".join(_escaped(c) for c in ("actor_label", "verb", "purpose", "object_type", "object_id"))
-    + f", subjects, data), 'UTF8'), prev_hash, hash, convert_to(subjects, 'UTF8'), id FROM {_EVENTS} "
+    + f", subjects, data), 'UTF8'), prev_hash, hash, id FROM {_EVENTS} "
     "WHERE seq >= %s AND seq <= %s ORDER BY seq"
 )
 _INDEX_FROM = (
@@ -84,19 +87,27 @@ _INDEX_DIGEST = f"SELECT count(*), {_HASH} {_INDEX_FROM}"  # noqa: S608
 _INDEX_PAIRS = f"SELECT s.event_id, s.person_id {_INDEX_FROM}"  # noqa: S608
 
 
+def _postgres(sql: str, params: Sequence[Any], *, binary: bool = False) -> list[Any]:
+    """Run one query on PostgreSQL through psycopg's own cursor, with the values bound by the server.
+
+    Django's cursors put the values into the statement's text and read text only; here results can come
+    in binary, and the index seed never appears in the text a server's activity view or log shows.
+    """
+    import psycopg
+
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as raw:
+        raw.execute(sql, params, binary=binary)
+        return raw.fetchall()
+
+
 def _fetch(first: int, last: int) -> list[Row]:
     """Events first..last in seq order, through a raw cursor (no ORM per-row cost)."""
     if connection.vendor == "postgresql":
-        import psycopg
-
-        connection.ensure_connection()
-        with psycopg.Cursor(connection.connection) as raw:  # Django's own cursors are text-only
-            raw.execute(_SELECT_POSTGRES, [first, last], binary=True)
-            rows: list[Row] = raw.fetchall()
-        return rows
+        return _postgres(_SELECT_POSTGRES, [first, last], binary=True)
     with connection.cursor() as cursor:
         cursor.execute(_SELECT, [first, last])
-        return [(r[0], canonical(*r[:11]), r[11], r[12], r[9].encode(), r[13]) for r in cursor.fetchall()]
+        return [(r[0], canonical(*r[:11]), r[11], r[12], r[13]) for r in cursor.fetchall()]
 
 
 def _index_rows(first: int, last: int) -> list[tuple[int, int]]:
@@ -111,19 +122,25 @@ def _index_digest(rows: Sequence[Row], seed: int) -> tuple[int, int]:
     from polity.audit.subject_digest import digest_rows, from_database
 
     first, last = rows[0][0], rows[-1][0]
-    with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
             cursor.execute(_INDEX_PAIRS, [first, last])
             pairs = cursor.fetchall()
-            return digest_rows([e for e, _ in pairs], [p for _, p in pairs], seed)
-        ids = [r[5] for r in rows]
-        low, high = min(ids), max(ids)
-        cursor.execute(_INDEX_DIGEST_BY_IDS, [low, high, seed, low, high])
-        events, count, total = cursor.fetchone()
-        if events != len(rows):
-            cursor.execute(_INDEX_DIGEST, [seed, first, last])
-            count, total = cursor.fetchone()
+        return digest_rows([e for e, _ in pairs], [p for _, p in pairs], seed)
+    ids = [r[4] for r in rows]
+    low, high = min(ids), max(ids)
+    [(events, count, total)] = _postgres(_INDEX_DIGEST_BY_IDS, [low, high, seed, low, high])
+    if events != len(rows):
+        [(count, total)] = _postgres(_INDEX_DIGEST, [seed, first, last])
     return from_database(count, total)
+
+
+def _subjects(payload: bytes) -> bytes:
+    """An event's subjects from its canonical form, so the index is compared with exactly what was hashed.
+
+    They are the last field but one; the last, `data`, is JSON, which writes no raw separator.
+    """
+    return payload.rsplit(_SEP, 2)[1]
 
 
 def _named(text: bytes) -> list[int] | None:
@@ -133,12 +150,16 @@ def _named(text: bytes) -> list[int] | None:
         return None
 
 
+def _people(n: int) -> str:
+    return f"{n} person" if n == 1 else f"{n} people"
+
+
 def _first_disagreement(rows: Sequence[Row]) -> tuple[int, str] | None:
     """The first of these events whose index rows are not exactly the people it names, and how."""
     indexed = {seq: [p for _, p in group] for seq, group in groupby(_index_rows(rows[0][0], rows[-1][0]),
                                                                       key=lambda r: r[0])}  # fmt: skip
     for row in rows:
-        seq, text = row[0], row[4]
+        seq, text = row[0], _subjects(row[1])
         named, index = _named(text), indexed.get(seq, [])
         if named == index:
             continue
@@ -146,14 +167,14 @@ def _first_disagreement(rows: Sequence[Row]) -> tuple[int, str] | None:
             return seq, "its subjects are not a list of person ids, so no index can match them"
         hidden = len(set(named) - set(index))
         shown = len(set(index) - set(named))
-        doubled = len(index) - len(set(index))
+        doubled = sum(1 for n in Counter(index).values() if n > 1)
         effects = []
         if hidden:
-            effects.append(f"hide it from {hidden} {'person' if hidden == 1 else 'people'} it names")
+            effects.append(f"hide it from {_people(hidden)} it names")
         if shown:
-            effects.append(f"show it to {shown} {'person' if shown == 1 else 'people'} it does not name")
+            effects.append(f"show it to {_people(shown)} it does not name")
         if doubled:
-            effects.append(f"list it {doubled} more time{'' if doubled == 1 else 's'}")
+            effects.append(f"show it more than once to {_people(doubled)}")
         return seq, (
             "its subject index does not match the people it names: the members' access log pages would "
             + " and ".join(effects)
@@ -167,7 +188,7 @@ def _check_index(rows: Sequence[Row], seed: int) -> tuple[int, str] | None:
 
     if not rows:
         return None
-    from_text = digest_texts([r[5] for r in rows], [r[4] for r in rows], seed)
+    from_text = digest_texts([r[4] for r in rows], [_subjects(r[1]) for r in rows], seed)
     if from_text is not None and from_text == _index_digest(rows, seed):
         return None
     return _first_disagreement(rows)

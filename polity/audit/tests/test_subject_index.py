@@ -63,7 +63,7 @@ def test_an_added_row_for_someone_the_event_does_not_name_is_named(chain):
 
 def test_a_duplicated_row_is_named(chain):
     EventSubject.objects.create(event=Event.objects.get(seq=2), person_id=102)
-    assert "list it 1 more time" in broken_at(2).problem
+    assert "show it more than once to 1 person" in broken_at(2).problem
 
 
 def test_two_compensating_changes_in_one_event_are_named(chain):
