@@ -183,7 +183,7 @@ def audit_check(*, actor: Actor, progress: Callable[[int], object] | None = None
     """Verify the chain on request of a holder of Perm.AUDIT_VIEW (or the system); record the verdict.
 
     The last recorded verdict (verb audit.verify) is what the audit status page shows. `progress`, if
-    given, is called as the walk goes on with the number of events just checked (increments, one or more
+    given, is called as the walk goes on with the number of events just found intact (increments, one
     per chunk; see audit_verify), so a caller can show a moving bar.
     """
     from polity.access.perms import Perm  # audit's models and chain stay free of domain imports

@@ -55,13 +55,13 @@ _SELECT = (
 
 
 def _escaped(column: str) -> str:
-    """chain._text in SQL: double each backslash, then write the separator as the six characters \u001f."""
+    """chain._text in SQL: double each backslash, then write the separator as the six characters \\u001f."""
     return rf"replace(replace({column}, E'\\', E'\\\\'), E'\x1f', E'\\u001f')"
 
 
 # PostgreSQL builds the canonical text itself (chain.canonical_text, field for field), so the verifier
-# receives one string an event instead of eleven values to convert and join: half its CPU time.
-# Fetched in binary, the texts as UTF-8 bytes: no decoding into str just to encode again for hashing.
+# receives one value an event instead of eleven to convert and join (about 2 µs of Python an event), in
+# binary and as UTF-8 bytes: no decoding into str just to encode again for hashing.
 _SELECT_POSTGRES = (
     "SELECT seq, convert_to(concat_ws(E'\\x1f', seq, "  # noqa: S608 (constant names only)
     """to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'), """
@@ -271,8 +271,9 @@ def audit_verify(
     An event is named if it was changed, removed, inserted or reordered, or if its subject index rows
     (what a member's "who viewed my data" page reads) are not exactly the people it names; the problem at
     the lowest seq is named. `progress(n)`, if given, is called while the walk goes on with the number of
-    events just checked (increments, at least one per chunk of `chunk` events; they add up to the events
-    read). From `parallel_from` events (PARALLEL_THRESHOLD by default) the seq range is split between
+    events just found intact: increments, one per chunk of `chunk` events, adding up to verdict.checked
+    (when the log is broken, processes checking later stretches may add the events they checked past the
+    problem). From `parallel_from` events (PARALLEL_THRESHOLD by default) the seq range is split between
     `workers` processes (one per core by default); their stretches are stitched together in order.
     """
     outside = _outside_the_chain()
