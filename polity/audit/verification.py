@@ -140,7 +140,8 @@ def _subjects(payload: bytes) -> bytes:
 
     They are the last field but one; the last, `data`, is JSON, which writes no raw separator.
     """
-    return payload.rsplit(_SEP, 2)[1]
+    end = payload.rfind(_SEP)
+    return payload[payload.rfind(_SEP, 0, end) + 1 : end]
 
 
 def _named(text: bytes) -> list[int] | None:
