@@ -7,6 +7,11 @@ transaction with bulk COPY: each person gets a first membership period and a sta
 access log gets one `members.import` event (its subjects are the new people for files of up to
 SUBJECTS_LIMIT rows; beyond that the event records the id range and count instead).
 
+A `progress(stage, rows)` callback, if given, hears how far the import has got, every PROGRESS_EVERY
+rows and at the end of each stage: "checking" counts the rows read and checked (on a real import they
+stream to the database as they are checked), then, only if every row was good, "writing" counts the
+people whose membership period and status change are written (half a person after the period).
+
 Columns (header row required, any order): membership_number, given_name, family_name, email, phone,
 address_line, town, postcode, date_of_birth, branch, status, joined_on, paid_until.
 Dates are YYYY-MM-DD. `branch` is the code of a unit of the rulebook's last level. A row whose status
@@ -18,7 +23,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -58,6 +63,10 @@ SUBJECTS_LIMIT = 1_000
 # the register's tables are locked for reading too until the import commits.
 BULK_CHECK_CHARS = 3_000_000
 MAX_PROBLEMS = 10_000
+# Rows between two progress reports: coarse enough to cost nothing, fine enough for a progress bar.
+PROGRESS_EVERY = 5_000
+
+Progress = Callable[[str, int], object]
 
 _NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/-]*$")
 _EMAIL = re.compile(
@@ -109,6 +118,17 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
     for record in reader:
         if record and any(cell.strip() for cell in record):
             yield reader.line_num, record
+
+
+def _reported[T](items: Iterable[T], report: Callable[[int], object]) -> Iterator[T]:
+    """`items` unchanged, calling `report(n)` after each PROGRESS_EVERY of them and after the last."""
+    every, done = PROGRESS_EVERY, 0
+    for done, item in enumerate(items, 1):
+        yield item
+        if not done % every:
+            report(every)
+    if done % every:
+        report(done % every)
 
 
 def _date(value: str) -> date | None:
@@ -255,8 +275,12 @@ def members_import(
     dry_run: bool = False,
     purpose: str = "members import",
     default_branch: str = "",
+    progress: Progress | None = None,
 ) -> ImportReport:
-    """Check a members CSV and, if every row is good (and not `dry_run`), put them all on the register."""
+    """Check a members CSV and, if every row is good (and not `dry_run`), put them all on the register.
+
+    `progress(stage, rows)`, if given, is told how many more rows each stage has done (module docstring).
+    """
     require(actor, Perm.MEMBERS_IMPORT, visible=False)
     name, text = _read_text(path_or_stream)
     report = ImportReport(name=name, dry_run=dry_run)
@@ -268,12 +292,14 @@ def members_import(
     checker = _Checker(actor, first[1], report, default_branch)
     if checker.header_problems():
         return report
+    if progress is not None:
+        records = _reported(records, lambda n: progress("checking", n))
     if dry_run:
         for _row in checker.rows(records, None):
             pass
     else:
         try:
-            _write(actor, checker, records, report, purpose, big=len(text) >= BULK_CHECK_CHARS)
+            _write(actor, checker, records, report, purpose, len(text) >= BULK_CHECK_CHARS, progress)
         except _Rollback:
             pass
         except IntegrityError:
@@ -307,10 +333,21 @@ def _write(
     report: ImportReport,
     purpose: str,
     big: bool,
+    progress: Progress | None,
 ) -> None:
     """One pass: rows stream into COPY as they are checked; any bad row rolls the whole file back."""
     now, today, label = timezone.now(), timezone.localdate(), actor.label
     reason = f"imported from {report.name}"
+    halves = reported = 0
+
+    def written(rows: int) -> None:
+        # Each person has two rows to write (period, status change): report whole people done.
+        nonlocal halves, reported
+        halves += rows
+        if progress is not None and halves // 2 > reported:
+            progress("writing", halves // 2 - reported)
+            reported = halves // 2
+
     with transaction.atomic():
         ids = IdAllocator(Person, MembershipPeriod)
         with foreign_keys_checked_at_end(*((Person, MembershipPeriod, StatusChange) if big else ())):
@@ -319,26 +356,26 @@ def _write(
                 raise _Rollback
             n = len(checker.written)
             first_person, first_period = ids.take(Person, n), ids.take(MembershipPeriod, n)
-            copy_rows(
-                MembershipPeriod,
-                ["id", "person_id", "started_on", "ended_on", "end_status"],
+            periods: Iterable[tuple[object, ...]] = (
                 (
-                    (
-                        first_period + i,
-                        pk,
-                        joined,
-                        *((today, status) if status in ENDING_STATUSES else (None, "")),
-                    )
-                    for i, (pk, joined, status) in enumerate(checker.written)
-                ),
+                    first_period + i,
+                    pk,
+                    joined,
+                    *((today, status) if status in ENDING_STATUSES else (None, "")),
+                )
+                for i, (pk, joined, status) in enumerate(checker.written)
             )
+            changes: Iterable[tuple[object, ...]] = (
+                (pk, first_period + i, status, now, reason, label)
+                for i, (pk, _j, status) in enumerate(checker.written)
+            )
+            if progress is not None:
+                periods, changes = _reported(periods, written), _reported(changes, written)
+            copy_rows(MembershipPeriod, ["id", "person_id", "started_on", "ended_on", "end_status"], periods)
             copy_rows(
                 StatusChange,
                 ["person_id", "period_id", "status", "changed_at", "reason", "actor_label"],
-                (
-                    (pk, first_period + i, status, now, reason, label)
-                    for i, (pk, _j, status) in enumerate(checker.written)
-                ),
+                changes,
             )
         ids.finish()
         last = first_person + n - 1

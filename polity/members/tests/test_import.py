@@ -183,3 +183,94 @@ def test_the_command(org, tmp_path, capsys):
     with pytest.raises(CommandError, match="nothing was imported"):
         call_command("import_members", str(good))
     assert "good.csv:2: membership_number: N0000001 is already on the register" in capsys.readouterr().err
+
+
+def _rows(count: int, first: int = 1) -> list[str]:
+    return [f"P{i:07d},Row,Number{i},,,,,,,north-a-1,active,2024-01-05," for i in range(first, first + count)]
+
+
+def _stages(calls: list[tuple[str, int]]) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for stage, rows in calls:
+        out.setdefault(stage, []).append(rows)
+    return out
+
+
+def test_progress_hears_every_row_checked_then_written_in_chunks(org, monkeypatch):
+    monkeypatch.setattr(importing, "PROGRESS_EVERY", 2)
+    calls: list[tuple[str, int]] = []
+    report = members_import(
+        actor=org.actor("national"), path_or_stream=_csv(*_rows(7)), progress=lambda *a: calls.append(a)
+    )
+    assert report.ok and report.imported == 7
+    stages = _stages(calls)
+    assert list(stages) == ["checking", "writing"]  # every check is heard before any write
+    assert sum(stages["checking"]) == report.rows == 7 and len(stages["checking"]) == 4
+    assert sum(stages["writing"]) == report.imported and len(stages["writing"]) > 1
+    assert all(rows > 0 for _stage, rows in calls)
+
+    calls.clear()
+    report = members_import(
+        actor=org.actor("national"),
+        path_or_stream=_csv(*_rows(5, first=20)),
+        dry_run=True,
+        progress=lambda *a: calls.append(a),
+    )
+    assert report.ok and report.imported == 0
+    assert _stages(calls) == {"checking": [2, 2, 1]}
+
+
+def test_a_file_with_a_bad_row_still_imports_nothing_when_progress_is_heard(org, monkeypatch):
+    monkeypatch.setattr(importing, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr(importing, "BULK_CHECK_CHARS", 1)  # the foreign keys checked at the end, too
+    calls: list[tuple[str, int]] = []
+    bad = "P0000099,Bad,Status,,,,,,,north-a-1,member,2024-01-05,"
+    before = _counts()
+    report = members_import(
+        actor=org.actor("national"),
+        path_or_stream=_csv(*_rows(6), bad),
+        progress=lambda *a: calls.append(a),
+    )
+    assert report.lines() == [
+        "members.csv:8: status: 'member' is not one of "
+        "applicant, active, in_arrears, lapsed, suspended, expelled, resigned, refused"
+    ]
+    assert report.imported == 0 and _counts() == before
+    assert _stages(calls) == {"checking": [2, 2, 2, 1]}  # every row checked, nothing written
+
+
+def test_the_command_prints_no_progress_when_stderr_is_not_a_terminal(org, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(importing, "PROGRESS_EVERY", 2)
+    good = tmp_path / "good.csv"
+    good.write_text("\n".join([HEADER, *_rows(5)]) + "\n")
+    call_command("import_members", str(good), "--dry-run")
+    out, err = capsys.readouterr()
+    assert err == "" and out.startswith("good.csv: 5 rows are good (dry run: nothing written, ")
+    call_command("import_members", str(good))
+    out, err = capsys.readouterr()
+    assert err == "" and out.startswith("good.csv: imported 5 members in ") and out.count("\n") == 1
+    with pytest.raises(CommandError, match=r"^5 problem\(s\) in 5 rows: nothing was imported$"):
+        call_command("import_members", str(good))
+    out, err = capsys.readouterr()
+    assert out == "" and err.splitlines() == [
+        f"good.csv:{n + 1}: membership_number: P{n:07d} is already on the register" for n in range(1, 6)
+    ]
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_command_shows_a_bar_per_stage_on_a_terminal(org, tmp_path, monkeypatch):
+    monkeypatch.setattr(importing, "PROGRESS_EVERY", 2)
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    path = tmp_path / "members.csv"
+    # Blank lines make the line count an estimate (9 rows); the bar ends at the rows really checked.
+    path.write_text("\n".join([HEADER, *_rows(7), "", ""]) + "\n")
+    call_command("import_members", str(path))
+    shown = terminal.getvalue()
+    assert "checking: 100%" in shown and "writing: 100%" in shown
+    assert "/9 " in shown and "7/7 " in shown
+    assert Person.objects.filter(membership_number__startswith="P").count() == 7
