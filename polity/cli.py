@@ -4,7 +4,7 @@ polity run                  serve the web interface and the task worker together
 polity worker               run the task worker only
 polity demo [--members N] [--seed S]
 polity import-members FILE [--dry-run]
-polity audit verify          check the access log's hash chain (exit 1 naming the first bad event)
+polity audit verify          check the access log's hash chain and subject index (exit 1 naming the first bad event)
 polity audit stats           chain length, last verification, events by verb
 polity token create USERNAME [--name N]   print a new API token (its last word); also list, revoke
 polity enrolment-code USERNAME            print a one-time code to set up a second factor (its last word)
