@@ -206,9 +206,11 @@ def _check_range(bounds: tuple[int, int], chunk: int = CHUNK, report: Progress |
     key = audit_key()
     seed = index_seed(key)
     expected, count, first_prev, prev = first, 0, "", None
-    postgres = connection.vendor == "postgresql"
-    if postgres:  # each digest query is small: compiling it would cost more than it saves
+    jit = None
+    if connection.vendor == "postgresql":  # each query is small: compiling it would cost more than it saves
         with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('jit')")
+            jit = cursor.fetchone()[0]
             cursor.execute("SET jit = off")
     try:
         start = first
@@ -233,9 +235,9 @@ def _check_range(bounds: tuple[int, int], chunk: int = CHUNK, report: Progress |
                                index_seq, index_text)  # fmt: skip
             start = stop + 1
     finally:
-        if postgres:  # (not possible in a failed transaction, whose error is the one to report)
+        if jit is not None:  # (not possible in a failed transaction, whose error is the one to report)
             with suppress(DatabaseError), connection.cursor() as cursor:
-                cursor.execute("RESET jit")
+                cursor.execute("SELECT set_config('jit', %s, false)", [jit])
     return Stretch(first, count, first_prev, prev or "")
 
 

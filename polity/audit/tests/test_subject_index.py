@@ -210,3 +210,12 @@ def test_verdicts_hold_when_ids_do_not_follow_seq(chain):
     assert audit_verify(chunk=3).ok
     rows_of(4).filter(person_id=4).delete()
     broken_at(4, chunk=3)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL setting")
+def test_the_walk_leaves_the_sessions_jit_setting_as_it_found_it(chain):
+    with connection.cursor() as cursor:
+        cursor.execute("SET jit = on")
+        assert audit_verify().ok
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "on"
