@@ -9,7 +9,16 @@ import psycopg
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from polity.audit.chain import GENESIS, Verdict, audit_key, canonical, encode_data, encode_subjects, link
+from polity.audit.chain import (
+    GENESIS,
+    Verdict,
+    audit_key,
+    canonical,
+    decode_subjects,
+    encode_data,
+    encode_subjects,
+    link,
+)
 from polity.audit.models import ChainHead, Event, EventSubject
 from polity.audit.verification import audit_verify
 from polity.common.actor import Actor
@@ -42,19 +51,7 @@ def audit_record(
         if head is None:
             ChainHead.objects.get_or_create(pk=1, defaults={"seq": 0, "hash": GENESIS})
             head = ChainHead.objects.select_for_update().get(pk=1)
-        fields: dict[str, Any] = {
-            "seq": head.seq + 1,
-            "occurred_at": timezone.now(),
-            "actor_user_id": actor.user_id,
-            "actor_person_id": actor.person_id,
-            "actor_label": actor.label,
-            "verb": verb,
-            "purpose": purpose,
-            "object_type": object_type,
-            "object_id": str(object_id),
-            "subjects": subject_text,
-            "data": encode_data(data),
-        }
+        fields = _event_fields(actor, head.seq + 1, verb, subject_text, purpose, object_type, object_id, data)
         digest = link(audit_key(), head.hash, canonical(**fields))
         event = Event.objects.create(prev_hash=head.hash, hash=digest, **fields)
         if subject_text:
@@ -98,6 +95,13 @@ def _event_fields(actor: Actor, seq: int, verb: str, subject_text: str, purpose:
     }
 
 
+def _linked(head: tuple[int, str], fields: dict[str, Any]) -> tuple[str, list[Any]]:
+    """The event's hash, linked to the head's, and the parameters of `_APPEND` that write it."""
+    digest = link(audit_key(), head[1], canonical(**fields))
+    values = [fields[name] for name in _EVENT_FIELDS]
+    return digest, [*values, head[1], digest, decode_subjects(fields["subjects"]), fields["seq"], digest]
+
+
 def _appended(event_id: int, prev_hash: str, digest: str, fields: dict[str, Any]) -> Event:
     event = Event(pk=event_id, prev_hash=prev_hash, hash=digest, **fields)
     event._state.adding, event._state.db = False, connection.alias
@@ -138,12 +142,8 @@ def _append_postgres_alone(
             fields = _event_fields(
                 actor, head[0] + 1, verb, subject_text, purpose, object_type, object_id, data
             )
-            digest = link(audit_key(), head[1], canonical(**fields))
-            values = [fields[name] for name in _EVENT_FIELDS]
-            subject_ids = [int(p) for p in subject_text.split(",")] if subject_text else []
-            cursor.execute(
-                _APPEND + "; COMMIT", [*values, head[1], digest, subject_ids, fields["seq"], digest]
-            )
+            digest, params = _linked(head, fields)
+            cursor.execute(_APPEND + "; COMMIT", params)
             event_id = cursor.fetchone()[0]
         except BaseException:
             if raw.info.transaction_status in _OPEN:  # not on a broken connection: the error must surface
@@ -171,10 +171,8 @@ def _append_postgres(
         if head is None:
             return None
         fields = _event_fields(actor, head[0] + 1, verb, subject_text, purpose, object_type, object_id, data)
-        digest = link(audit_key(), head[1], canonical(**fields))
-        values = [fields[name] for name in _EVENT_FIELDS]
-        subject_ids = [int(p) for p in subject_text.split(",")] if subject_text else []
-        cursor.execute(_APPEND, [*values, head[1], digest, subject_ids, fields["seq"], digest])
+        digest, params = _linked(head, fields)
+        cursor.execute(_APPEND, params)
         event_id = cursor.fetchone()[0]
     return _appended(event_id, head[1], digest, fields)
 
