@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from typing import Any
 
-import psycopg
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -14,7 +15,6 @@ from polity.audit.chain import (
     Verdict,
     audit_key,
     canonical,
-    decode_subjects,
     encode_data,
     encode_subjects,
     link,
@@ -42,8 +42,7 @@ def audit_record(
     """
     subject_text = encode_subjects(subjects)
     if connection.vendor == "postgresql":
-        append = _append_postgres if connection.in_atomic_block else _append_postgres_alone
-        event = append(actor, verb, subject_text, purpose, object_type, object_id, data)
+        event = _append_postgres(actor, verb, subject_text, purpose, object_type, object_id, data)
         if event is not None:
             return event
     with transaction.atomic():
@@ -67,15 +66,22 @@ _EVENT_FIELDS = (
     "seq", "occurred_at", "actor_user_id", "actor_person_id", "actor_label", "verb", "purpose",
     "object_type", "object_id", "subjects", "data",
 )  # fmt: skip
-# One round trip for the event, its subject index rows and the new head (after the head's row lock).
+_HEAD = ChainHead._meta.db_table
+# One statement appends the event, its subject index rows and the new head, *if* the head is still the one
+# the event was linked to; either way it answers the head as it stood (so a stale guess is corrected).
 _APPEND = (
-    f"WITH e AS (INSERT INTO {Event._meta.db_table} ({', '.join(_EVENT_FIELDS)}, prev_hash, hash) "  # noqa: S608
-    f"VALUES ({', '.join(['%s'] * (len(_EVENT_FIELDS) + 2))}) RETURNING id), "
+    f"WITH h AS (UPDATE {_HEAD} SET seq = %s, hash = %s WHERE id = 1 AND seq = %s AND hash = %s "  # noqa: S608
+    "RETURNING id), "
+    f"e AS (INSERT INTO {Event._meta.db_table} ({', '.join(_EVENT_FIELDS)}, prev_hash, hash) "
+    f"SELECT {', '.join(['%s'] * (len(_EVENT_FIELDS) + 2))} FROM h RETURNING id), "
     f"s AS (INSERT INTO {EventSubject._meta.db_table} (event_id, person_id) "
-    "SELECT e.id, p FROM e, unnest(%s::bigint[]) AS p), "
-    f"h AS (UPDATE {ChainHead._meta.db_table} SET seq = %s, hash = %s WHERE id = 1) "
-    "SELECT id FROM e"
+    "SELECT e.id, p::bigint FROM e, unnest(string_to_array(NULLIF(%s, ''), ',')) AS p) "
+    f"SELECT (SELECT id FROM e), c.seq, c.hash FROM {_HEAD} c WHERE c.id = 1"
 )
+# Guesses tried before the append takes the head's lock instead (several writers appending at once).
+OPTIMISTIC_TRIES = 3
+
+_known = threading.local()  # per thread: database alias -> the head this thread last wrote or saw
 
 
 def _event_fields(actor: Actor, seq: int, verb: str, subject_text: str, purpose: str, object_type: str,
@@ -95,63 +101,6 @@ def _event_fields(actor: Actor, seq: int, verb: str, subject_text: str, purpose:
     }
 
 
-def _linked(head: tuple[int, str], fields: dict[str, Any]) -> tuple[str, list[Any]]:
-    """The event's hash, linked to the head's, and the parameters of `_APPEND` that write it."""
-    digest = link(audit_key(), head[1], canonical(**fields))
-    values = [fields[name] for name in _EVENT_FIELDS]
-    return digest, [*values, head[1], digest, decode_subjects(fields["subjects"]), fields["seq"], digest]
-
-
-def _appended(event_id: int, prev_hash: str, digest: str, fields: dict[str, Any]) -> Event:
-    event = Event(pk=event_id, prev_hash=prev_hash, hash=digest, **fields)
-    event._state.adding, event._state.db = False, connection.alias
-    return event
-
-
-_OPEN = (psycopg.pq.TransactionStatus.INTRANS, psycopg.pq.TransactionStatus.INERROR)
-
-
-def _append_postgres_alone(
-    actor: Actor,
-    verb: str,
-    subject_text: str,
-    purpose: str,
-    object_type: str,
-    object_id: str | int,
-    data: dict[str, Any] | None,
-) -> Event | None:
-    """audit_record on PostgreSQL outside any transaction (a read's record): two round trips in all.
-
-    The transaction is opened with the head's lock and committed with the append, each pair sent as one
-    string (Django's client-side-binding cursor sends it in one message), instead of BEGIN, lock, append
-    and COMMIT one by one. It stays one transaction: the event, its subject index rows and the new head
-    are written together or not at all. Returns None (nothing written) when there is no chain head yet
-    or when the connection binds parameters on the server, where multi-statement strings are refused.
-    """
-    with connection.cursor() as cursor:
-        raw = connection.connection
-        if not isinstance(cursor.cursor, psycopg.ClientCursor) or raw is None:
-            return None
-        try:
-            cursor.execute(f"BEGIN; SELECT seq, hash FROM {ChainHead._meta.db_table} WHERE id = 1 FOR UPDATE")  # noqa: S608
-            cursor.nextset()
-            head = cursor.fetchone()
-            if head is None:
-                cursor.execute("ROLLBACK")
-                return None
-            fields = _event_fields(
-                actor, head[0] + 1, verb, subject_text, purpose, object_type, object_id, data
-            )
-            digest, params = _linked(head, fields)
-            cursor.execute(_APPEND + "; COMMIT", params)
-            event_id = cursor.fetchone()[0]
-        except BaseException:
-            if raw.info.transaction_status in _OPEN:  # not on a broken connection: the error must surface
-                raw.rollback()
-            raise
-    return _appended(event_id, head[1], digest, fields)
-
-
 def _append_postgres(
     actor: Actor,
     verb: str,
@@ -160,21 +109,49 @@ def _append_postgres(
     object_type: str,
     object_id: str | int,
     data: dict[str, Any] | None,
+    *,
+    locked: bool = False,
 ) -> Event | None:
-    """audit_record on PostgreSQL in three round trips (lock the head, append, commit) instead of six.
+    """audit_record on PostgreSQL: usually one round trip, and one statement (so one transaction alone).
 
+    The event is linked to the head this thread last wrote or saw, and written only if the head is still
+    that one: the statement updates the head on that condition, so a stale guess writes nothing and
+    returns the real head, to link to next. No event can be linked to anything but the head it follows.
+    After OPTIMISTIC_TRIES misses (other writers keep appending) it locks the head's row first (`locked`),
+    which cannot miss. Inside the caller's transaction it runs in a savepoint, as the general path does.
     Returns None when there is no chain head yet; the general path then creates it.
     """
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"SELECT seq, hash FROM {ChainHead._meta.db_table} WHERE id = 1 FOR UPDATE")  # noqa: S608
-        head = cursor.fetchone()
-        if head is None:
-            return None
-        fields = _event_fields(actor, head[0] + 1, verb, subject_text, purpose, object_type, object_id, data)
-        digest, params = _linked(head, fields)
-        cursor.execute(_APPEND, params)
-        event_id = cursor.fetchone()[0]
-    return _appended(event_id, head[1], digest, fields)
+    guesses: dict[str, tuple[int, str]] = _known.__dict__
+    with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
+        head = None if locked else guesses.get(connection.alias)
+        for _attempt in range(1 if locked else OPTIMISTIC_TRIES):
+            if head is None:
+                cursor.execute(f"SELECT seq, hash FROM {_HEAD} WHERE id = 1{' FOR UPDATE' if locked else ''}")  # noqa: S608
+                head = cursor.fetchone()
+                if head is None:
+                    return None
+            fields = _event_fields(
+                actor, head[0] + 1, verb, subject_text, purpose, object_type, object_id, data
+            )
+            digest = link(audit_key(), head[1], canonical(**fields))
+            values = [fields[name] for name in _EVENT_FIELDS]
+            cursor.execute(
+                _APPEND, [fields["seq"], digest, head[0], head[1], *values, head[1], digest, subject_text]
+            )
+            row = cursor.fetchone()
+            if row is None:  # the head itself is gone: the general path recreates it
+                guesses.pop(connection.alias, None)
+                return None
+            if row[0] is not None:
+                guesses[connection.alias] = (fields["seq"], digest)
+                event = Event(pk=row[0], prev_hash=head[1], hash=digest, **fields)
+                event._state.adding, event._state.db = False, connection.alias
+                return event
+            head = (row[1], row[2])
+    if locked:  # under the head's lock the guess is the head: a miss means the head row is not ours to lock
+        raise RuntimeError("the access log's head changed under its lock")
+    with transaction.atomic():
+        return _append_postgres(actor, verb, subject_text, purpose, object_type, object_id, data, locked=True)
 
 
 def audit_check(*, actor: Actor, progress: Callable[[int], object] | None = None) -> Verdict:

@@ -1,7 +1,8 @@
 """Appending to the log outside a transaction (a page's read): one transaction, all or nothing, linear.
 
-On PostgreSQL this takes the two-round-trip path (lock and read the head; append and commit); elsewhere the
-general one. Both must leave the same chain, and neither may leave half an event or an open transaction.
+On PostgreSQL the append is one statement that writes only if the head is still the one this thread last
+saw (else it answers the real head, and the next try links to that); elsewhere the general path. Both must
+leave the same chain, and neither may leave half an event, an open transaction or a wrong link.
 """
 
 import threading
@@ -16,7 +17,7 @@ from polity.common.actor import Actor
 
 ACTOR = Actor(user_id=7, person_id=3, label="secretary")
 on_postgres = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the two-round-trip append exists only on PostgreSQL"
+    connection.vendor != "postgresql", reason="the one-statement append exists only on PostgreSQL"
 )
 
 
@@ -78,8 +79,12 @@ def test_a_read_outside_a_transaction_is_appended_and_committed():
     assert audit_verify().ok
     assert not connection.in_atomic_block
     if connection.vendor == "postgresql":
-        assert len(queries) == 2, [q["sql"][:60] for q in queries]
+        assert len(queries) == 2, [q["sql"][:60] for q in queries]  # read the head, append
         assert connection.connection.info.transaction_status.name == "IDLE"
+        with CaptureQueriesContext(connection) as queries:
+            third = _read([14])
+        assert len(queries) == 1  # the head this thread wrote is still the head: one statement
+        assert third.prev_hash == event.hash
 
 
 @pytest.mark.django_db(transaction=True)
@@ -127,3 +132,46 @@ def test_concurrent_readers_keep_the_chain_linear():
     verdict = audit_verify()
     assert verdict.ok, str(verdict)
     assert verdict.checked == 101
+
+
+@on_postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_stale_guess_of_the_head_writes_nothing_and_links_to_the_real_head():
+    mine = _read([1])
+    mine = _read([2])  # this thread now guesses the head is `mine`
+
+    def elsewhere() -> None:  # another writer (its own connection) moves the head on
+        try:
+            _read([3])
+            _read([4])
+        finally:
+            connections.close_all()
+
+    other = threading.Thread(target=elsewhere)
+    other.start()
+    other.join()
+    with CaptureQueriesContext(connection) as queries:
+        event = _read([5])
+    assert len(queries) == 2  # the guess missed (nothing written) and the second try linked to the real head
+    events = list(Event.objects.order_by("seq"))
+    assert [e.subjects for e in events] == ["1", "2", "3", "4", "5"]
+    assert event.seq == mine.seq + 3
+    assert event.prev_hash == events[3].hash
+    assert EventSubject.objects.count() == 5
+    assert audit_verify().ok
+
+
+@on_postgres
+@pytest.mark.django_db(transaction=True)
+def test_after_repeated_misses_the_append_takes_the_heads_lock(monkeypatch):
+    from polity.audit import services
+
+    _read([1])
+    services._known.__dict__["default"] = (999, "f" * 64)  # a guess that can never match
+    monkeypatch.setattr(services, "OPTIMISTIC_TRIES", 1)
+    with CaptureQueriesContext(connection) as queries:
+        event = _read([2])
+    sql = [q["sql"] for q in queries]
+    assert any("FOR UPDATE" in q for q in sql), sql
+    assert event.seq == 2
+    assert audit_verify().ok
