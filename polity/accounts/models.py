@@ -10,6 +10,11 @@ class User(AbstractUser):
     person = models.OneToOneField(
         "members.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="user"
     )
+    # Set when an authenticator app was confirmed from a session that had not passed the second factor and
+    # without an enrolment code (a member who needed none). While set, none of the account's devices
+    # (apps or backup codes) counts as a second factor once the account needs one; confirming a device
+    # made from an enrolment code replaces them all and clears it. See polity.accounts.services.
+    second_factor_self_enrolled = models.BooleanField(default=False)
 
 
 class ApiToken(models.Model):

@@ -4,6 +4,8 @@ A user sets up their own devices (or the system does, for the demo). A password 
 to an account that needs a second factor or already has one: that takes a session that passed the second
 factor, or a one-time enrolment code an operator issued (polity.accounts.enrolment). A device confirmed
 through an enrolment code replaces the account's other devices: the code is how a lost phone is replaced.
+Devices a member set up with neither a code nor a verified session stop counting once the account needs a
+second factor (second_factor_trusted).
 """
 
 from __future__ import annotations
@@ -36,6 +38,21 @@ def _require_self(actor: Actor, user: User) -> None:
 
 def has_confirmed_device(user: User) -> bool:
     return any(True for _ in devices_for_user(user, confirmed=True))
+
+
+def second_factor_trusted(user: User) -> bool:
+    """Whether the account's devices count as a second factor: not when they were self-enrolled without an
+    enrolment code (`User.second_factor_self_enrolled`) and the account now needs a second factor, for
+    whoever had the member's password then could have enrolled their own phone. Such an account is treated
+    as one without a device: it enrols anew with a code, which replaces those devices, and a session one of
+    them verified no longer counts as verified (RequireTwoFactorMiddleware). Costs a query only for a
+    marked account."""
+    return not (user.second_factor_self_enrolled and needs_second_factor(Actor.for_user(user)))
+
+
+def has_usable_device(user: User) -> bool:
+    """A confirmed device that may pass this account's second factor (see second_factor_trusted)."""
+    return has_confirmed_device(user) and second_factor_trusted(user)
 
 
 def enrolment_code_needed(user: User, *, session_verified: bool) -> bool:
@@ -97,6 +114,14 @@ def totp_device_confirm(
             )
         device.confirmed = True
         device.save(update_fields=["confirmed"])
+        self_enrolled = user.second_factor_self_enrolled
+        if enrolment is not None:
+            self_enrolled = False  # the code's device replaces every other, below
+        elif not session_verified and not actor.is_system:
+            self_enrolled = True  # a password alone, and no code: not trusted once the account needs one
+        if self_enrolled != user.second_factor_self_enrolled:
+            user.second_factor_self_enrolled = self_enrolled
+            User.objects.filter(pk=user.pk).update(second_factor_self_enrolled=self_enrolled)
         TOTPDevice.objects.filter(user=user, confirmed=False).delete()
         data: dict[str, int] = {}
         if enrolment is not None:
@@ -138,13 +163,14 @@ def backup_codes_create(*, actor: Actor, user: User, count: int = BACKUP_CODES) 
 
 
 def second_factor_check(*, user: User, token: str) -> Device | None:
-    """The confirmed device (authenticator app, then backup codes) that accepts `token`, if any.
+    """The confirmed device (authenticator app, then backup codes) that accepts `token`, if any; none
+    while the account's devices are not trusted (second_factor_trusted).
 
     A backup code is used up by the check. django-otp's throttling slows repeated wrong guesses.
     """
     token = token.strip().replace(" ", "")
-    if not token:
-        return None
+    if not token or not second_factor_trusted(user):
+        return None  # self-enrolled devices of an account that now needs a second factor: none is tried
     with transaction.atomic():
         for device in devices_for_user(user, confirmed=True, for_verify=True):
             if device.verify_token(token):

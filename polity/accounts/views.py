@@ -18,6 +18,7 @@ from polity.accounts.services import (
     backup_codes_create,
     enrolment_code_needed,
     has_confirmed_device,
+    has_usable_device,
     second_factor_check,
     totp_device_begin,
     totp_device_confirm,
@@ -43,8 +44,8 @@ def verify(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.is_verified():  # type: ignore[union-attr]
         return redirect(_next(request))
-    if not has_confirmed_device(user):  # type: ignore[arg-type]
-        return redirect("accounts:setup")
+    if not has_usable_device(user):  # type: ignore[arg-type]
+        return redirect("accounts:setup")  # which asks for an enrolment code where one is needed
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = second_factor_check(user=user, token=form.cleaned_data["token"])  # type: ignore[arg-type]
@@ -86,7 +87,7 @@ def setup(request: HttpRequest) -> HttpResponse:
     device = enrolment_device(actor=actor, user=user, device_id=request.session.get(ENROLMENT_DEVICE_KEY))  # type: ignore[arg-type]
     replaces = device is not None and has_confirmed_device(user)  # type: ignore[arg-type]
     if device is None:
-        if has_confirmed_device(user) and not verified:  # type: ignore[arg-type]
+        if has_usable_device(user) and not verified:  # type: ignore[arg-type]
             return redirect("accounts:verify")
         if enrolment_code_needed(user, session_verified=verified):  # type: ignore[arg-type]
             return redirect("accounts:enrol")
@@ -128,10 +129,10 @@ def backup_codes(request: HttpRequest) -> HttpResponse:
 @login_required
 def security(request: HttpRequest) -> HttpResponse:
     """The account's second-factor state, with links to set up an app or renew backup codes."""
-    if has_confirmed_device(request.user) and not request.user.is_verified():  # type: ignore[arg-type,union-attr]
+    if has_usable_device(request.user) and not request.user.is_verified():  # type: ignore[arg-type,union-attr]
         return redirect("accounts:verify")
     context = {
-        "has_device": has_confirmed_device(request.user),  # type: ignore[arg-type]
+        "has_device": has_usable_device(request.user),  # type: ignore[arg-type]
         "may_issue_enrolment_codes": may_issue_enrolment_code(request_actor(request)),
     }
     return render(request, "registration/security.html", context)
