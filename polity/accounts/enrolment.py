@@ -27,8 +27,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from polity.access.policy import may_issue_enrolment_code
 from polity.accounts.models import EnrolmentCode, User
-from polity.accounts.services import TOTP_NAME, has_confirmed_device
-from polity.audit.services import audit_record
+from polity.accounts.services import TOTP_NAME, audit_account, has_confirmed_device
 from polity.common.actor import Actor
 from polity.common.errors import DomainError, Forbidden, InvalidInput
 
@@ -68,10 +67,6 @@ def _grouped(code: str) -> str:
     return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
-def _subjects(user: User) -> list[int]:
-    return [user.person_id] if user.person_id else []
-
-
 def enrolment_code_issue(*, actor: Actor, user: User) -> tuple[EnrolmentCode, str]:
     """A new enrolment code for `user`; any live one is voided. Returns the row and the code, shown once."""
     if not may_issue_enrolment_code(actor):
@@ -96,12 +91,10 @@ def enrolment_code_issue(*, actor: Actor, user: User) -> tuple[EnrolmentCode, st
             created_at=now,
             expires_at=now + enrolment_validity(),
         )
-        audit_record(
+        audit_account(
             actor=actor,
+            user=user,
             verb="account.enrolment_issue",
-            subjects=_subjects(user),
-            object_type="user",
-            object_id=user.pk,
             data={
                 "enrolment_code_id": row.pk,
                 "expires_at": row.expires_at.isoformat(),
@@ -142,12 +135,10 @@ def enrolment_code_redeem(*, actor: Actor, user: User, code: str) -> TOTPDevice:
             if row.attempts >= limit:
                 row.voided_at, row.void_reason = now, EnrolmentCode.VoidReason.ATTEMPTS
                 row.save(update_fields=["attempts", "voided_at", "void_reason"])
-                audit_record(
+                audit_account(
                     actor=actor,
+                    user=user,
                     verb="account.enrolment_void",
-                    subjects=_subjects(user),
-                    object_type="user",
-                    object_id=user.pk,
                     data={"enrolment_code_id": row.pk, "reason": row.void_reason, "attempts": row.attempts},
                 )
                 refusal = InvalidInput(
@@ -165,12 +156,10 @@ def enrolment_code_redeem(*, actor: Actor, user: User, code: str) -> TOTPDevice:
             device = TOTPDevice.objects.create(user=user, name=TOTP_NAME, confirmed=False)
             row.used_at, row.device = now, device
             row.save(update_fields=["used_at", "device"])
-            audit_record(
+            audit_account(
                 actor=actor,
+                user=user,
                 verb="account.enrolment_use",
-                subjects=_subjects(user),
-                object_type="user",
-                object_id=user.pk,
                 data={"enrolment_code_id": row.pk, "has_devices": has_confirmed_device(user)},
             )
     if refusal is not None:  # raised after the commit, so the wrong try stays counted

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
+from typing import Any
 
 import segno
 from django.db import transaction
@@ -34,6 +35,18 @@ BACKUP_CODES = 10
 def _require_self(actor: Actor, user: User) -> None:
     if not actor.is_system and actor.user_id != user.pk:
         raise Forbidden("only the account holder sets up their second factor")
+
+
+def audit_account(*, actor: Actor, user: User, verb: str, data: dict[str, Any] | None = None) -> None:
+    """The audit event of a change to an account's sign-in (devices, codes), about the person it belongs to."""
+    audit_record(
+        actor=actor,
+        verb=verb,
+        subjects=[user.person_id] if user.person_id else [],
+        object_type="user",
+        object_id=user.pk,
+        data=data,
+    )
 
 
 def has_confirmed_device(user: User) -> bool:
@@ -130,14 +143,7 @@ def totp_device_confirm(
             TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
             StaticDevice.objects.filter(user=user).delete()
             data = {"enrolment_code_id": enrolment.pk, "devices_replaced": replaced}
-        audit_record(
-            actor=actor,
-            verb="account.totp_confirm",
-            subjects=[user.person_id] if user.person_id else [],
-            object_type="user",
-            object_id=user.pk,
-            data=data or None,
-        )
+        audit_account(actor=actor, user=user, verb="account.totp_confirm", data=data or None)
     return device
 
 
@@ -151,14 +157,7 @@ def backup_codes_create(*, actor: Actor, user: User, count: int = BACKUP_CODES) 
         device.token_set.all().delete()
         codes = [StaticToken.random_token() for _ in range(count)]
         StaticToken.objects.bulk_create([StaticToken(device=device, token=c) for c in codes])
-        audit_record(
-            actor=actor,
-            verb="account.backup_codes",
-            subjects=[user.person_id] if user.person_id else [],
-            object_type="user",
-            object_id=user.pk,
-            data={"count": count},
-        )
+        audit_account(actor=actor, user=user, verb="account.backup_codes", data={"count": count})
     return codes
 
 
