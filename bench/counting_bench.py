@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import subprocess
 import sys
@@ -30,8 +29,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 
 from polity.counting import count, read_blt  # noqa: E402
-
-SCOTTISH = Path(os.environ.get("POLITY_SHARED_DATA", ROOT.parent / "shared" / "data")) / "scottish-stv"
+from polity.counting.tests.scottish_official import shared_data_dir  # noqa: E402
 
 
 def timed_process(args: list[str], timeout: float | None = None) -> tuple[float, float, float, str]:
@@ -154,7 +152,7 @@ def main() -> None:
             wall, cpu = best_of(3, lambda m=method, s=seats: count(election, m, seats=s))  # type: ignore[misc]
             print(f"{method:14s} count alone, ballots in memory:  {wall:6.3f} s ({cpu:5.3f}), best of 3")
 
-        files = sorted((SCOTTISH / "blt").glob("*.blt"))
+        files = sorted((shared_data_dir() / "blt").glob("*.blt"))
         start, start_cpu = time.perf_counter(), time.process_time()
         for path in files:
             count(read_blt(path), "stv-scottish")

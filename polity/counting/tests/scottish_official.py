@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+import atexit
 import csv
+import functools
 import json
-import os
+import shutil
+import tarfile
+import tempfile
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from polity.counting.result import CountResult
 
+ARCHIVE = Path(__file__).resolve().parent / "data" / "scottish-stv.tar.xz"
 
+
+@functools.cache
 def shared_data_dir() -> Path:
-    """The Scottish data folder: $POLITY_SHARED_DATA(/scottish-stv), else ../shared/data/scottish-stv
-    beside the repository. Absent data makes the tests fail, never skip."""
-    env = os.environ.get("POLITY_SHARED_DATA")
-    if env:  # the shared data folder, or the scottish-stv folder itself
-        base = Path(env)
-        return base if (base / "pairs-2017.csv").exists() else base / "scottish-stv"
-    return Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "scottish-stv"
+    """The Scottish data folder, unpacked once per process from the archive kept beside the tests
+    (data/README.md names its sources). A missing archive makes the tests fail, never skip."""
+    target = Path(tempfile.mkdtemp(prefix="polity-scottish-"))
+    atexit.register(shutil.rmtree, target, ignore_errors=True)
+    with tarfile.open(ARCHIVE, "r:xz") as archive:
+        archive.extractall(target, filter="data")
+    return target / "scottish-stv"
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ KNOWN = {
 
 def test_data_folder_is_present() -> None:
     data = shared_data_dir()
-    assert (data / "pairs-2017.csv").is_file(), f"Scottish data missing at {data} (set POLITY_SHARED_DATA)"
+    assert (data / "pairs-2017.csv").is_file(), f"Scottish data missing at {data}"
 
 
 def test_all_346_official_counts_are_reproduced() -> None:
