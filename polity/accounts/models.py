@@ -27,6 +27,11 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Created by an operator, or by its owner from a session that passed a second factor the account did not
+    # set up on its own (User.second_factor_self_enrolled). Only such a token works for an account that needs a
+    # second factor: a token made with a password alone stops working when its account is given an office or a
+    # grant, and stays refused (polity.accounts.tokens.token_authenticate).
+    issued_with_second_factor = models.BooleanField(default=False)
 
     @staticmethod
     def digest_of(token: str) -> str:

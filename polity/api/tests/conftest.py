@@ -4,6 +4,7 @@ import pytest
 
 from polity.accounts.tokens import token_create
 from polity.common.actor import Actor
+from polity.web.tests.conftest import login  # noqa: F401
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from polity.access.policy import needs_second_factor
 from polity.accounts.tokens import token_create, token_list, token_revoke
 from polity.web.views.common import actor_of, web_view
 
@@ -33,9 +34,19 @@ def tokens(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     created = None
     if request.method == "POST" and form.is_valid():
-        _token, created = token_create(actor=actor, user=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
+        _token, created = token_create(
+            actor=actor,
+            user=request.user,  # type: ignore[arg-type]
+            name=form.cleaned_data["name"],
+            session_verified=request.user.is_verified(),  # type: ignore[union-attr]
+        )
         form = TokenForm()
-    context = {"tokens": token_list(actor=actor, user=request.user), "form": form, "created": created}  # type: ignore[arg-type]
+    context = {
+        "tokens": token_list(actor=actor, user=request.user),  # type: ignore[arg-type]
+        "form": form,
+        "created": created,
+        "needs_second_factor": needs_second_factor(actor),
+    }
     return render(request, "web/tokens.html", context, status=422 if form.errors else 200)
 
 
