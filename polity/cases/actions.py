@@ -9,19 +9,18 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable, Mapping
-from datetime import datetime
 from typing import Any
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from polity.access.models import OfficeTerm
 from polity.access.perms import Perm
 from polity.access.policy import has_perm
 from polity.cases import services as s
-from polity.cases.gate import require_case_visible
+from polity.cases.gate import require_action, require_case_visible
 from polity.cases.models import Case, Notice, Suspension
+from polity.cases.params import ParamErrors, parse_params
 from polity.cases.rules import CaseRefused
 from polity.common.actor import Actor
 from polity.common.errors import InvalidInput, NotVisible
@@ -57,7 +56,11 @@ def case_person(actor: Actor, person_id: Any) -> Person:
 
 
 def case_by_id(actor: Actor, case_id: Any) -> Case:
-    case = Case.objects.select_related("unit").filter(pk=int(case_id)).first()
+    try:
+        pk = int(case_id)
+    except (TypeError, ValueError):
+        raise InvalidInput("case: give a case's id") from None
+    case = Case.objects.select_related("unit").filter(pk=pk).first()
     if case is None:
         raise NotVisible("not found")
     require_case_visible(actor, case)
@@ -65,24 +68,14 @@ def case_by_id(actor: Actor, case_id: Any) -> Case:
 
 
 def body_by_id(actor: Actor, body_id: Any) -> Body:
-    body = Body.objects.select_related("unit").filter(pk=int(body_id)).first()
+    try:
+        pk = int(body_id)
+    except (TypeError, ValueError):
+        raise InvalidInput("objecting_body: give a body's id") from None
+    body = Body.objects.select_related("unit").filter(pk=pk).first()
     if body is None:
         raise NotVisible("not found")
     return body
-
-
-def when(value: Any, name: str) -> datetime | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime):
-        parsed: datetime | None = value
-    else:
-        parsed = parse_datetime(str(value))
-        if parsed is None and len(str(value)) == 10:
-            parsed = parse_datetime(f"{value}T12:00")
-    if parsed is None:
-        raise InvalidInput(f"{name}: not a date and time (use ISO 8601, e.g. 2027-03-01T18:00)")
-    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
 
 
 def upload_from(data: Data, files: Mapping[str, Any] | None) -> Any:
@@ -111,92 +104,92 @@ def _persons(actor: Actor, data: Data, key: str) -> list[Person]:
     return [case_person(actor, i) for i in ids]
 
 
-_HANDLERS: dict[str, Callable[[Actor, Case, Data, Mapping[str, Any] | None], Any]] = {
-    "acknowledge": lambda a, c, d, f: s.case_acknowledge(actor=a, case=c),
-    "triage": lambda a, c, d, f: s.case_triage(actor=a, case=c, reasons=_text(d, "reasons")),
-    "dismiss": lambda a, c, d, f: s.case_dismiss(actor=a, case=c, reasons=_text(d, "reasons")),
-    "add_party": lambda a, c, d, f: s.case_add_party(
-        actor=a, case=c, person=case_person(a, d.get("person")), role=_text(d, "role")
+def _person(actor: Actor, person_id: int | None) -> Person:
+    return case_person(actor, person_id)
+
+
+# Each handler takes the actor, the case, the parameters as `parse_params` typed them, and the uploads.
+_HANDLERS: dict[str, Callable[[Actor, Case, dict[str, Any], Mapping[str, Any] | None, Data], Any]] = {
+    "acknowledge": lambda a, c, p, f, d: s.case_acknowledge(actor=a, case=c),
+    "triage": lambda a, c, p, f, d: s.case_triage(actor=a, case=c, reasons=p["reasons"]),
+    "dismiss": lambda a, c, p, f, d: s.case_dismiss(actor=a, case=c, reasons=p["reasons"]),
+    "add_party": lambda a, c, p, f, d: s.case_add_party(
+        actor=a, case=c, person=_person(a, p["person"]), role=p["role"]
     ),
-    "link": lambda a, c, d, f: s.case_link(
-        actor=a, case=c, other=case_by_id(a, d.get("case")), reason=_text(d, "reason")
+    "link": lambda a, c, p, f, d: s.case_link(
+        actor=a, case=c, other=case_by_id(a, p["case"]), reason=p["reason"]
     ),
-    "assign_investigator": lambda a, c, d, f: s.case_assign_investigator(
-        actor=a, case=c, person=case_person(a, d.get("person"))
+    "assign_investigator": lambda a, c, p, f, d: s.case_assign_investigator(
+        actor=a, case=c, person=_person(a, p["person"])
     ),
-    "add_evidence": lambda a, c, d, f: s.case_add_evidence(
-        actor=a, case=c, upload=upload_from(d, f), description=_text(d, "description")
+    "add_evidence": lambda a, c, p, f, d: s.case_add_evidence(
+        actor=a, case=c, upload=upload_from(d, f), description=p["description"]
     ),
-    "send_notice": lambda a, c, d, f: s.case_send_notice(
-        actor=a, case=c, allegations=_text(d, "allegations")
+    "send_notice": lambda a, c, p, f, d: s.case_send_notice(actor=a, case=c, allegations=p["allegations"]),
+    "reply": lambda a, c, p, f, d: s.case_reply(actor=a, case=c, text=p["text"]),
+    "schedule_hearing": lambda a, c, p, f, d: s.case_schedule_hearing(
+        actor=a, case=c, at=p["at"], details=p["details"]
     ),
-    "reply": lambda a, c, d, f: s.case_reply(actor=a, case=c, text=_text(d, "text")),
-    "schedule_hearing": lambda a, c, d, f: s.case_schedule_hearing(
-        actor=a, case=c, at=when(d.get("at"), "at") or timezone.now(), details=_text(d, "details")
+    "assign_panel": lambda a, c, p, f, d: s.case_assign_panel(
+        actor=a, case=c, members=[_person(a, i) for i in p["members"]]
     ),
-    "assign_panel": lambda a, c, d, f: s.case_assign_panel(
-        actor=a, case=c, members=_persons(a, d, "members")
+    "assign_appeal_panel": lambda a, c, p, f, d: s.case_assign_panel(
+        actor=a, case=c, members=[_person(a, i) for i in p["members"]], appeal=True
     ),
-    "assign_appeal_panel": lambda a, c, d, f: s.case_assign_panel(
-        actor=a, case=c, members=_persons(a, d, "members"), appeal=True
+    "decide": lambda a, c, p, f, d: s.case_decide(
+        actor=a, case=c, outcome=p["outcome"], reasons=p["reasons"], review_at=p["review_at"]
     ),
-    "decide": lambda a, c, d, f: s.case_decide(
+    "communicate": lambda a, c, p, f, d: s.case_communicate(actor=a, case=c),
+    "appeal": lambda a, c, p, f, d: s.case_appeal(actor=a, case=c, grounds=p["grounds"]),
+    "decide_appeal": lambda a, c, p, f, d: s.case_decide_appeal(
+        actor=a, case=c, outcome=p["outcome"], reasons=p["reasons"]
+    ),
+    "suspend": lambda a, c, p, f, d: s.case_suspend(
+        actor=a, case=c, person=_person(a, p["person"]), reasons=p["reasons"], review_at=p["review_at"]
+    ),
+    "review_suspension": lambda a, c, p, f, d: s.case_review_suspension(
         actor=a,
         case=c,
-        outcome=_text(d, "outcome"),
-        reasons=_text(d, "reasons"),
-        review_at=when(d.get("review_at"), "review_at"),
+        suspension=_suspension(c, p["suspension"]),
+        reasons=p["reasons"],
+        lift=p["lift"],
+        next_review_at=p["next_review_at"],
     ),
-    "communicate": lambda a, c, d, f: s.case_communicate(actor=a, case=c),
-    "appeal": lambda a, c, d, f: s.case_appeal(actor=a, case=c, grounds=_text(d, "grounds")),
-    "decide_appeal": lambda a, c, d, f: s.case_decide_appeal(
-        actor=a, case=c, outcome=_text(d, "outcome"), reasons=_text(d, "reasons")
+    "record_delivery": lambda a, c, p, f, d: s.case_record_delivery(
+        actor=a, case=c, notice=_notice(c, p["notice"]), how=p["how"]
     ),
-    "suspend": lambda a, c, d, f: s.case_suspend(
-        actor=a,
-        case=c,
-        person=case_person(a, d.get("person")),
-        reasons=_text(d, "reasons"),
-        review_at=when(d.get("review_at"), "review_at"),
-    ),
-    "review_suspension": lambda a, c, d, f: s.case_review_suspension(
-        actor=a,
-        case=c,
-        suspension=_suspension(c, d.get("suspension")),
-        reasons=_text(d, "reasons"),
-        lift=bool(d.get("lift")),
-        next_review_at=when(d.get("next_review_at"), "next_review_at"),
-    ),
-    "record_delivery": lambda a, c, d, f: s.case_record_delivery(
-        actor=a, case=c, notice=_notice(c, d.get("notice")), how=_text(d, "how")
-    ),
-    "close": lambda a, c, d, f: s.case_close(actor=a, case=c),
+    "close": lambda a, c, p, f, d: s.case_close(actor=a, case=c),
 }
 
 
-def _suspension(case: Case, pk: Any) -> Suspension:
-    found = Suspension.objects.filter(case=case, pk=int(pk or 0)).first()
+def _suspension(case: Case, pk: int) -> Suspension:
+    found = Suspension.objects.filter(case=case, pk=pk).first()
     if found is None:
-        raise NotVisible("not found")
+        raise ParamErrors({"suspension": "no suspension with this id in this case"})
     return found
 
 
-def _notice(case: Case, pk: Any) -> Notice:
-    found = Notice.objects.filter(case=case, pk=int(pk or 0)).first()
+def _notice(case: Case, pk: int) -> Notice:
+    found = Notice.objects.filter(case=case, pk=pk).first()
     if found is None:
-        raise NotVisible("not found")
+        raise ParamErrors({"notice": "no notice with this id in this case"})
     return found
 
 
 def case_act(
     *, actor: Actor, case: Case, action: str, data: Data, files: Mapping[str, Any] | None = None
 ) -> Any:
-    """Take `action` on `case` with `data` (the parameters the action's service needs)."""
+    """Take `action` on `case` with `data` (the parameters the action's service needs).
+
+    In this order: the actor's role in the case (404 if none, 403 if it does not include the action), the
+    workflow's state (409), then every parameter (422 naming the field), then the service's own rules."""
     handler = _HANDLERS.get(action)
     if handler is None:
         raise NotVisible("not found")
     try:
-        return handler(actor, case, data, files)
+        require_action(actor, case, action)
+        params = parse_params(action, data, files)
+        return handler(actor, case, params, files, data)
     except CaseRefused as refused:
         s.case_refusal_record(actor=actor, case=case, action=action, refused=refused)
         raise

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Body, Router, Schema, Status
 
 from polity.api.auth import actor_of
 from polity.api.schemas import ErrorOut
@@ -173,12 +173,23 @@ def cases_get(request: HttpRequest, case_id: int) -> dict[str, Any]:
 
 
 @router.post(
-    "/{int:case_id}/actions/{action}", response={200: dict[str, Any], **ERRORS}, summary="Take an action"
+    "/{int:case_id}/actions/{action}",
+    response={200: dict[str, Any], **ERRORS},
+    summary="Take an action",
+    # Documented with every parameter an action may read; parsed only after the role check (polity.cases.params).
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": ActionIn.model_json_schema()}},
+        }
+    },
 )
-def cases_act(request: HttpRequest, case_id: int, action: str, data: ActionIn) -> dict[str, Any]:
-    """Take one of the case's `actions`. 409 names the due-process rule that refused it."""
+def cases_act(request: HttpRequest, case_id: int, action: str, data: Body[dict[str, Any]]) -> dict[str, Any]:
+    """Take one of the case's `actions` with the parameters it reads (`ActionIn` lists them all).
+
+    Your role in the case is checked first (404 if you have none, 403 if it does not include the action),
+    then the case's state (409), then every parameter (422 whose `detail` names the field: `"at: ..."`).
+    409 names the due-process rule that refused it."""
     actor = actor_of(request)
-    case_act(
-        actor=actor, case=case_by_id(actor, case_id), action=action, data=data.model_dump(exclude_none=True)
-    )
+    case_act(actor=actor, case=case_by_id(actor, case_id), action=action, data=data)
     return case_out(case_get(actor=actor, case_id=case_id))

@@ -9,7 +9,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from polity.cases.actions import case_act, case_by_id, case_open_from
-from polity.cases.forms import ACTION_FIELDS, ComplaintForm, PublicComplaintForm
+from polity.cases.forms import ComplaintForm, PublicComplaintForm
+from polity.cases.params import ParamErrors, action_forms
 from polity.cases.selectors import (
     case_follow,
     case_get,
@@ -49,13 +50,22 @@ def new(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/new.html", {"form": form}, status=400 if form.errors else 200)
 
 
-def _detail(request: HttpRequest, case_id: int, error: str = "", status: int = 200) -> HttpResponse:
+def _detail(
+    request: HttpRequest, case_id: int, error: DomainError | None = None, failed: str = ""
+) -> HttpResponse:
+    """The case page; after a refused action, its form keeps what was typed and shows what was wrong."""
     view = case_get(actor=actor_of(request), case_id=case_id)
-    forms = [(ACTIONS[name], ACTION_FIELDS.get(name, [])) for name in view.actions]
+    names = list(view.actions)
+    fields = error.fields if isinstance(error, ParamErrors) else {}
+    if fields and failed not in names:
+        names.append(failed)  # e.g. a review of a suspension that does not exist: the form shows why
+    labels = {name: ACTIONS[name].label for name in names}
+    forms = action_forms(names, labels, failed, request.POST if failed else None, fields)
+    status = 200 if error is None else 400 if isinstance(error, InvalidInput) else 409
     return render(
         request,
         "cases/detail.html",
-        {"view": view, "case": view.case, "forms": forms, "error": error},
+        {"view": view, "case": view.case, "forms": forms, "error": str(error or "")},
         status=status,
     )
 
@@ -80,9 +90,7 @@ def act(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
     except (NotVisible, Forbidden):
         raise
     except DomainError as error:
-        return _detail(
-            request, case_id, error=str(error), status=400 if isinstance(error, InvalidInput) else 409
-        )
+        return _detail(request, case_id, error=error, failed=action)
     messages.success(request, f"Done: {ACTIONS[action].label.lower()}.")
     return redirect("cases:detail", case_id=case_id)
 

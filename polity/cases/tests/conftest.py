@@ -85,6 +85,53 @@ def cases(org, settings, tmp_path):
     return CaseOrg(org=org, people=people, bodies=bodies)
 
 
+@pytest.fixture
+def call(client, cases):
+    """Call the API as one of the personas (a token made on first use)."""
+    from polity.accounts.models import User
+    from polity.accounts.tokens import token_create
+    from polity.common.actor import Actor
+
+    tokens = {}
+
+    def token(who):
+        if who not in tokens:
+            user = cases.org.users.get(who)
+            if user is None:
+                user = User.objects.create_user(username=who, password="x-" * 8, person=cases.person(who))
+            tokens[who] = token_create(actor=Actor.system(), user=user, name="test")[1]
+        return tokens[who]
+
+    def do(who, method, path, data=None):
+        headers = {"Authorization": f"Bearer {token(who)}"}
+        if method == "get":
+            return client.get(f"/api/v1{path}", data or {}, headers=headers)
+        return client.post(f"/api/v1{path}", data or {}, content_type="application/json", headers=headers)
+
+    return do
+
+
+@pytest.fixture
+def login(cases, client):
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from polity.accounts.models import User
+
+    def sign_in(name):
+        user = cases.org.users.get(name) or User.objects.filter(username=name).first()
+        if user is None:
+            user = User.objects.create_user(username=name, password="x-" * 8, person=cases.person(name))
+        client.force_login(user)
+        device = TOTPDevice.objects.create(user=user, name="t", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+        return client
+
+    return sign_in
+
+
 def evidence_file(text: str = "minutes of the meeting", name: str = "minutes.txt"):
     return ContentFile(text.encode(), name=name)
 

@@ -2,34 +2,8 @@
 
 import base64
 
-import pytest
-
-from polity.accounts.models import User
-from polity.accounts.tokens import token_create
 from polity.cases.models import Case
 from polity.cases.tests import flows
-from polity.common.actor import Actor
-
-
-@pytest.fixture
-def call(client, cases):
-    tokens = {}
-
-    def token(who):
-        if who not in tokens:
-            user = cases.org.users.get(who)
-            if user is None:
-                user = User.objects.create_user(username=who, password="x-" * 8, person=cases.person(who))
-            tokens[who] = token_create(actor=Actor.system(), user=user, name="test")[1]
-        return tokens[who]
-
-    def do(who, method, path, data=None):
-        headers = {"Authorization": f"Bearer {token(who)}"}
-        if method == "get":
-            return client.get(f"/api/v1{path}", data or {}, headers=headers)
-        return client.post(f"/api/v1{path}", data or {}, content_type="application/json", headers=headers)
-
-    return do
 
 
 def test_member_opens_a_complaint_and_sees_its_status(call, cases):

@@ -1,33 +1,12 @@
 """Case pages: a member's complaint form and status page, the respondent's reply and evidence, the team's
 queue and actions (a refusal shows its rule), statistics; anonymous users are sent to sign in."""
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from polity.accounts.models import User
 from polity.audit.models import Event
 from polity.cases.models import Case
 from polity.cases.tests import flows
-
-
-@pytest.fixture
-def login(cases, client):
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    def sign_in(name):
-        user = cases.org.users.get(name) or User.objects.filter(username=name).first()
-        if user is None:
-            user = User.objects.create_user(username=name, password="x-" * 8, person=cases.person(name))
-        client.force_login(user)
-        device = TOTPDevice.objects.create(user=user, name="t", confirmed=True)
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-        return client
-
-    return sign_in
 
 
 def test_member_files_a_complaint_with_evidence_and_sees_it(login):
