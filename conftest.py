@@ -62,6 +62,15 @@ def _media_root(tmp_path_factory):  # type: ignore[no-untyped-def]
         yield
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():  # type: ignore[no-untyped-def]
+    """Each test starts with an empty cache: the sign-in throttle counts failures there."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def org(db):  # type: ignore[no-untyped-def]
     from polity.access.services import office_appoint

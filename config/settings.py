@@ -142,6 +142,15 @@ OTP_TOTP_ISSUER = POLITY_SITE_NAME
 # one-time code an operator issues. How long a code stays valid, and how many wrong tries void it.
 POLITY_ENROLMENT_CODE_HOURS = int(os.environ.get("POLITY_ENROLMENT_CODE_HOURS", "72"))
 POLITY_ENROLMENT_CODE_ATTEMPTS = int(os.environ.get("POLITY_ENROLMENT_CODE_ATTEMPTS", "5"))
+# The password sign-in throttle (polity/accounts/throttle.py): failures per account and per client address in
+# a window that starts with the first failure. Operational settings, not rules of the organisation.
+POLITY_SIGNIN_MAX_FAILURES_PER_ACCOUNT = int(os.environ.get("POLITY_SIGNIN_MAX_FAILURES_PER_ACCOUNT", "10"))
+POLITY_SIGNIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("POLITY_SIGNIN_MAX_FAILURES_PER_ADDRESS", "50"))
+POLITY_SIGNIN_THROTTLE_SECONDS = int(os.environ.get("POLITY_SIGNIN_THROTTLE_SECONDS", "900"))
+POLITY_SIGNIN_THROTTLE_CACHE = os.environ.get("POLITY_SIGNIN_THROTTLE_CACHE", "default")
+# Behind a reverse proxy, the request header holding the client's address, e.g. HTTP_X_FORWARDED_FOR (its
+# right-most entry is used); empty means REMOTE_ADDR.
+POLITY_CLIENT_ADDRESS_HEADER = os.environ.get("POLITY_CLIENT_ADDRESS_HEADER", "")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 8

@@ -1,6 +1,45 @@
-"""Forms of signing in: the second-factor code, the enrolment code and the TOTP set-up confirmation."""
+"""Forms of signing in: the password (throttled), the second-factor code, the enrolment code and the TOTP
+set-up confirmation."""
+
+from typing import Any
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+
+from polity.accounts.throttle import (
+    SignInThrottled,
+    client_address,
+    signin_check,
+    signin_failed,
+    signin_succeeded,
+)
+
+
+class ThrottledAuthenticationForm(AuthenticationForm):
+    """Django's sign-in form behind the throttle of polity.accounts.throttle: while the account or the
+    address is paused the password is not checked at all; a wrong one counts; a right one clears the
+    account's count."""
+
+    throttled = False
+
+    def clean(self) -> dict[str, Any]:
+        username = str(self.cleaned_data.get("username") or "")
+        address = client_address(self.request) if self.request is not None else "unknown"
+        try:
+            signin_check(username=username, address=address)
+        except SignInThrottled as error:
+            self.throttled = True
+            raise ValidationError(str(error), code="throttled") from error
+        try:
+            cleaned = super().clean()
+        except ValidationError as error:
+            if error.code == "invalid_login":
+                signin_failed(username=username, address=address)
+            raise
+        if self.user_cache is not None:
+            signin_succeeded(username=username)
+        return cleaned
 
 
 class CodeForm(forms.Form):

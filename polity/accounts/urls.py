@@ -5,7 +5,7 @@ from polity.accounts import views
 
 app_name = "accounts"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("verify/", views.verify, name="verify"),
     path("enrol/", views.enrol, name="enrol"),

@@ -4,6 +4,7 @@ codes. Views parse and call services."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -12,7 +13,12 @@ from django_otp import login as otp_login
 
 from polity.access.policy import may_issue_enrolment_code
 from polity.accounts.enrolment import enrolment_code_redeem, enrolment_device
-from polity.accounts.forms import CodeForm, ConfirmDeviceForm, EnrolmentCodeForm
+from polity.accounts.forms import (
+    CodeForm,
+    ConfirmDeviceForm,
+    EnrolmentCodeForm,
+    ThrottledAuthenticationForm,
+)
 from polity.accounts.models import User
 from polity.accounts.services import (
     backup_codes_create,
@@ -29,6 +35,19 @@ from polity.common.errors import DomainError, Forbidden, NotVisible
 
 # The device an enrolment code made lives only in the session that redeemed the code.
 ENROLMENT_DEVICE_KEY = "polity_enrolment_device"
+
+
+class SignInView(LoginView):
+    """Django's sign-in with the password throttle; a paused sign-in answers 429 with the form's message."""
+
+    form_class = ThrottledAuthenticationForm
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form: ThrottledAuthenticationForm) -> HttpResponse:  # type: ignore[override]
+        response = super().form_invalid(form)
+        if form.throttled:
+            response.status_code = 429
+        return response
 
 
 def _next(request: HttpRequest) -> str:
