@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from config.file_storage import storages_from_env
 from polity.outbox.email_url import DEFAULT_EMAIL_URL, parse_email_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files from every web process (docs/deployment.md)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -115,10 +117,17 @@ TIME_ZONE = os.environ.get("POLITY_TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True
 
+# Static files: `polity collectstatic` gathers them into STATIC_ROOT and WhiteNoise serves them (hashed,
+# compressed, cached for a year) in production; elsewhere it serves them straight from the apps.
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(os.environ.get("POLITY_STATIC_ROOT", VAR_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "polity" / "static"]
-MEDIA_ROOT = VAR_DIR / "media"
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
+# Uploaded files (evidence): a folder every web server and worker shares, or S3-compatible object storage
+# (POLITY_FILE_STORAGE=s3): config/file_storage.py and docs/deployment.md.
+MEDIA_ROOT = Path(os.environ.get("POLITY_MEDIA_ROOT", VAR_DIR / "media"))
+STORAGES = storages_from_env(os.environ, production=PRODUCTION)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
