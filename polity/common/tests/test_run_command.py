@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import signal
+import smtplib
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -94,6 +97,39 @@ def test_a_child_ignoring_sigterm_is_killed_after_the_grace_period():
     sup.stop(grace=0.5)
     assert sup.procs["stubborn"].returncode == -signal.SIGKILL
     assert time.monotonic() - started < 5
+
+
+def test_the_mail_catcher_must_start_on_a_port_polity_run_chose():
+    mail = {c.name: c for c in CHILDREN}["mail"]
+    chosen = RunOptions(host="127.0.0.1", port=8123, mail_url="smtp://127.0.0.1:40125")
+    assert mail.argv(chosen)[-1] == "mailcatcher"  # no --optional: if it cannot listen, everything stops
+    assert mail.argv(RunOptions(host="127.0.0.1", port=8123))[-1] == "--optional"
+
+
+@pytest.fixture
+def usual_mail_port_taken():  # type: ignore[no-untyped-def]
+    """Port 1025 held by another program for the length of the test (if something else already holds
+    it, it is taken all the same)."""
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", 1025))
+            s.listen()
+        except OSError:
+            pass
+        assert not run_command.port_is_free("127.0.0.1", 1025)
+        yield
+
+
+def test_a_taken_mail_port_gives_the_catcher_another(usual_mail_port_taken):
+    url = run_command.local_mail_url({})
+    assert url is not None and url.startswith("smtp://127.0.0.1:")
+    port = int(url.rsplit(":", 1)[1])
+    assert port != 1025
+    assert run_command.port_is_free("127.0.0.1", port)
+
+
+def test_a_mail_url_set_by_hand_is_left_alone(usual_mail_port_taken):
+    assert run_command.local_mail_url({"POLITY_EMAIL_URL": "smtp://127.0.0.1:1025"}) is None
 
 
 def test_children_are_the_web_server_and_the_worker_without_reloaders():
@@ -228,6 +264,50 @@ def test_children_die_with_polity_run_even_when_it_is_killed(tmp_path, shell_env
         proc.wait(timeout=10)
         assert wait_until(lambda: all(gone(pid) for pid in kids), timeout=20), kids
         assert run_command.port_is_free("127.0.0.1", port)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def test_polity_run_catches_mail_on_a_free_port_when_1025_is_taken(
+    tmp_path, shell_env, usual_mail_port_taken
+):
+    """End to end, with the usual port really taken: every child is told the new port, the catcher
+    listens there and keeps what it receives, and nothing is sent to the program on 1025."""
+    port = free_port()
+    env = {k: v for k, v in shell_env.items() if k != "POLITY_EMAIL_URL"}
+    log = tmp_path / "out.txt"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "polity.cli", "run", "--no-demo"],
+            env={**env, "PORT": str(port)},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=Path(__file__).resolve().parents[3],
+        )
+    try:
+        assert wait_until(lambda: "Polity is running" in log.read_text(), timeout=120), log.read_text()
+        found = re.search(r"mail catcher listens at smtp://127\.0\.0\.1:(\d+)", log.read_text())
+        assert found, log.read_text()
+        mail_port = int(found.group(1))
+        assert mail_port != 1025
+        for kid in children_of(proc.pid):
+            environ = Path(f"/proc/{kid}/environ").read_bytes().split(b"\0")
+            assert f"POLITY_EMAIL_URL=smtp://127.0.0.1:{mail_port}".encode() in environ
+        assert wait_until(lambda: not run_command.port_is_free("127.0.0.1", mail_port), timeout=30)
+        with smtplib.SMTP("127.0.0.1", mail_port, timeout=10) as smtp:
+            smtp.sendmail(
+                "noreply@polity.invalid", ["member@example.org"], b"Subject: caught\r\n\r\nhello\r\n"
+            )
+        database = shell_env["DATABASE_URL"].removeprefix("sqlite:///")
+
+        def caught() -> list[str]:
+            with sqlite3.connect(database) as conn:
+                return [row[0] for row in conn.execute("SELECT subject FROM outbox_caughtmail")]
+
+        assert wait_until(lambda: caught() == ["caught"], timeout=20), caught()
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 0, log.read_text()
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 from argparse import ArgumentParser
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -29,6 +29,7 @@ from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
 
 from polity.org.selectors import register_is_empty
+from polity.outbox.email_url import DEFAULT_EMAIL_URL, parse_email_url
 
 DEMO_USERS = ("national", "regional", "secretary", "branchsec", "dpo", "member", "outsider")
 DEMO_PASSWORD = "polity-demo"
@@ -39,6 +40,9 @@ STOP_GRACE_SECONDS = 10.0
 class RunOptions:
     host: str
     port: int
+    # The local mail catcher's URL when `polity run` chose its port (POLITY_EMAIL_URL left unset); then the
+    # catcher must listen there or everything stops, so no mail goes to another program on a taken port.
+    mail_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,8 +64,9 @@ CHILDREN: list[Child] = [
     Child("worker", lambda o: polity_command("db_worker", "--no-reload")),
     # Periodic jobs (deadline escalation, automations, arrears): polity.common.schedule.
     Child("scheduler", lambda o: polity_command("scheduler")),
-    # The local mail catcher (polity.outbox): idles when POLITY_EMAIL_URL is not local or its port is taken.
-    Child("mail", lambda o: polity_command("mailcatcher", "--optional")),
+    # The local mail catcher (polity.outbox). On the port `polity run` chose it must start; with a
+    # POLITY_EMAIL_URL set by hand it idles when that is not local or taken (the operator's own catcher).
+    Child("mail", lambda o: polity_command("mailcatcher", *([] if o.mail_url else ["--optional"]))),
 ]
 
 
@@ -131,6 +136,23 @@ def port_is_free(host: str, port: int) -> bool:
     return True
 
 
+def free_port(host: str) -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+def local_mail_url(environ: Mapping[str, str]) -> str | None:
+    """Where the demo's mail goes when POLITY_EMAIL_URL is not set: the local catcher on its usual port if
+    that is free, else on a free port the system gives (never to whatever already listens on the usual
+    one). None when POLITY_EMAIL_URL is set: the operator chose where mail goes."""
+    if environ.get("POLITY_EMAIL_URL"):
+        return None
+    default = parse_email_url(DEFAULT_EMAIL_URL)
+    port = default.port if port_is_free(default.host, default.port) else free_port(default.host)
+    return f"smtp://{default.host}:{port}"
+
+
 def wait_for_port(host: str, port: int, *, timeout: float, alive: Callable[[], bool]) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and alive():
@@ -160,11 +182,13 @@ class Command(BaseCommand):
         parser.add_argument("--demo-members", type=int, default=None, help="size of the demo register")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        run = RunOptions(host=options["host"], port=options["port"])
+        run = RunOptions(host=options["host"], port=options["port"], mail_url=local_mail_url(os.environ))
         if not port_is_free(run.host, run.port):
             raise CommandError(f"port {run.port} on {run.host} is in use: stop what uses it or set PORT=")
         self.bootstrap(no_demo=options["no_demo"], demo_members=options["demo_members"])
         env = {**os.environ, "PORT": str(run.port), "PYTHONUNBUFFERED": "1"}
+        if run.mail_url:
+            env["POLITY_EMAIL_URL"] = run.mail_url  # every child sends to the catcher on the port chosen
         env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
         env.setdefault("DJANGO_RUNSERVER_HIDE_WARNING", "true")
         supervisor = Supervisor([(c.name, c.argv(run)) for c in CHILDREN], env=env)
@@ -205,8 +229,11 @@ class Command(BaseCommand):
     def banner(self, run: RunOptions) -> str:
         url = f"http://{run.host}:{run.port}/"
         rule = "─" * 72
+        catcher = ""
+        if run.mail_url and run.mail_url != DEFAULT_EMAIL_URL:
+            catcher = f"The usual mail port was taken: the mail catcher listens at {run.mail_url} instead.\n"
         return (
             f"\n{rule}\nPolity is running. Open {url} and sign in (start with 'secretary').\n"
             f"API: {url}api/v1/docs · mail it sends is caught at {url}outbox/caught/ · stop with Ctrl-C.\n"
-            f"{rule}\n{demo_logins_text(url)}{rule}"
+            f"{catcher}{rule}\n{demo_logins_text(url)}{rule}"
         )
