@@ -17,6 +17,8 @@ class Perm(StrEnum):
     DEADLINES_VIEW = "deadlines.view"
     CASES_HANDLE = "cases.handle"
     CASES_DECIDE = "cases.decide"
+    MESSAGES_SEND = "messages.send"
+    MESSAGES_APPROVE = "messages.approve"
 
 
 DESCRIPTIONS: dict[Perm, str] = {
@@ -34,4 +36,8 @@ DESCRIPTIONS: dict[Perm, str] = {
     Perm.CASES_HANDLE: "Run complaints, disciplinary cases and objections in scope: the case team's queue and files "
     "(never a case in which one is a party).",
     Perm.CASES_DECIDE: "Sit on decision and appeal panels of cases in scope, when appointed and without a stake.",
+    Perm.MESSAGES_SEND: "Build audiences of members in scope (counts only, never addresses) and write and send "
+    "messages to them; record meetings whose notices go out.",
+    Perm.MESSAGES_APPROVE: "Approve or refuse messages that wait for approval by a unit in scope (large campaigning "
+    "or fundraising sends, after escalation too); never one's own.",
 }

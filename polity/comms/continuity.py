@@ -105,8 +105,8 @@ def meeting_create(
     from polity.access.policy import has_perm
 
     now = timezone.now()
-    if not (has_perm(actor, Perm.MEMBERS_VIEW, body.unit) or _holds_office_in(actor, body, now)):
-        require(actor, Perm.MEMBERS_VIEW, scope=body.unit)
+    if not (has_perm(actor, Perm.MESSAGES_SEND, body.unit) or _holds_office_in(actor, body, now)):
+        require(actor, Perm.MESSAGES_SEND, scope=body.unit)
     if starts_at <= now:
         raise InvalidInput("starts_at: a meeting to give notice of must be in the future")
     if not title.strip() or not place.strip():

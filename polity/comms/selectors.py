@@ -24,8 +24,10 @@ from polity.members.models import Person
 from polity.org.models import Body, Unit
 from polity.rulebook.loader import get_rulebook
 
-SEND_PERM = Perm.MEMBERS_VIEW  # who may write to members in a unit: those who may list them
-APPROVE_PERM = Perm.MEMBERS_EDIT  # who may approve a message for a unit: its approver unit's editors
+SEND_PERM = Perm.MESSAGES_SEND  # who may write to members in a unit (counts only: never an address)
+APPROVE_PERM = (
+    Perm.MESSAGES_APPROVE
+)  # who may approve a message waiting for a unit (its approver unit or above)
 
 
 def _current_terms(at: datetime) -> QuerySet[OfficeTerm]:

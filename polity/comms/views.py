@@ -31,6 +31,7 @@ from polity.comms.selectors import (
     bodies_in_scope,
     body_by_id,
     body_get,
+    can_send_anywhere,
     message_delivery,
     message_get,
     message_list,
@@ -123,6 +124,8 @@ def messages(request: HttpRequest) -> HttpResponse:
 @web_view
 def message_new(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
+    if not can_send_anywhere(actor):
+        raise Http404("not found")
     choices = audience_list(actor=actor)
     initial = {"audience": request.GET.get("audience", "")}
     form = MessageForm(request.POST or None, audiences=choices, initial=initial)

@@ -24,6 +24,7 @@ def nav(request: HttpRequest) -> dict[str, object]:
         return {
             "me": user.person_id is not None,
             "members": Perm.MEMBERS_VIEW in held,
+            "messages": bool({Perm.MESSAGES_SEND, Perm.MESSAGES_APPROVE} & held),
             "units": Perm.UNITS_VIEW in held,
             "grants": Perm.GRANTS_MANAGE in held,
             "audit": Perm.AUDIT_VIEW in held,

@@ -48,7 +48,7 @@ def test_audience_never_exceeds_scope(
     reached = set(audience_members(actor=actor, audience=audience).values_list("pk", flat=True))
     allowed = set(
         visible_members(
-            Person.objects.filter(is_decoy=False), actor=actor, perm=Perm.MEMBERS_VIEW
+            Person.objects.filter(is_decoy=False), actor=actor, perm=Perm.MESSAGES_SEND
         ).values_list("pk", flat=True)
     )
     inside = set(
