@@ -34,6 +34,18 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["seq"]
+        # The data protection officer's search (polity/audit/search.py, docs/audit.md): each filter walks
+        # its own index newest first, already in the page's order (occurred_at, seq).
+        indexes = [
+            models.Index(
+                fields=["actor_person_id", "occurred_at", "seq"],
+                name="audit_event_actor_time",
+                condition=models.Q(actor_person_id__isnull=False),
+            ),
+            models.Index(fields=["verb", "occurred_at", "seq"], name="audit_event_verb_time"),
+            models.Index(fields=["purpose", "occurred_at", "seq"], name="audit_event_purpose_time"),
+            models.Index(fields=["occurred_at", "seq"], name="audit_event_time"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.verb} by {self.actor_label}"
