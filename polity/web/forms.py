@@ -116,3 +116,45 @@ class RevokeForm(forms.Form):
         help_text="The holder is told this reason, and it is kept in the access log.",
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class AccessLogSearchForm(forms.Form):
+    """The data protection officer's search of the access log (polity.audit.search). People by number or name."""
+
+    actor = forms.CharField(
+        label="Officer",
+        required=False,
+        max_length=100,
+        help_text="Who acted: a membership number or a name.",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    person = forms.CharField(
+        label="Person whose data",
+        required=False,
+        max_length=100,
+        help_text="Whose data it touched: a membership number or a name.",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    verb = forms.ChoiceField(label="Action", required=False)
+    purpose = forms.CharField(
+        label="Purpose", required=False, max_length=200, help_text="Exactly as recorded."
+    )
+    since = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(
+        label="To",
+        required=False,
+        help_text="Both days included.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    page = forms.IntegerField(required=False, min_value=1, max_value=1000, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, verbs: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self, "verb", [("", "Any action"), *verbs])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", f"The end date ({until:%-d %b %Y}) is before the start date.")
+        return data

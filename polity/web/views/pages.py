@@ -11,10 +11,11 @@ from django.views.decorators.http import require_POST
 from polity.access.perms import Perm
 from polity.access.policy import require
 from polity.access.services import grant_give, grant_revoke, office_end
+from polity.audit.search import SearchInputError, access_log_search, audit_verbs
 from polity.audit.selectors import access_log_for_person, audit_status
 from polity.audit.services import audit_check
 from polity.common.errors import DomainError, Forbidden, NotVisible
-from polity.web.forms import GrantGiveForm, RevokeForm
+from polity.web.forms import AccessLogSearchForm, GrantGiveForm, RevokeForm
 from polity.web.selectors import (
     grant_get,
     grantable_units,
@@ -146,8 +147,22 @@ def grant_revoke_view(request: HttpRequest, grant_id: int) -> HttpResponse:
 
 @web_view
 def audit(request: HttpRequest) -> HttpResponse:
-    """The data protection officer's view of the log: its length, head, last check, and recent activity."""
-    return render(request, "web/audit.html", {"status": audit_status(actor=actor_of(request))})
+    """The data protection officer's view of the log: its state, and a search of it (itself recorded)."""
+    actor = actor_of(request)
+    status = audit_status(actor=actor)
+    form = AccessLogSearchForm(request.GET or None, verbs=audit_verbs(actor=actor))
+    result = None
+    if form.is_valid():
+        f = form.cleaned_data
+        try:
+            result = access_log_search(
+                actor=actor, who=f["actor"], person=f["person"], verb=f["verb"], purpose=f["purpose"],
+                since=f["since"], until=f["until"], page=f["page"] or 1,
+            )  # fmt: skip
+        except SearchInputError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+    context = {"status": status, "form": form, "result": result}
+    return render(request, "web/audit.html", context, status=422 if form.errors else 200)
 
 
 @web_view
