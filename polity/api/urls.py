@@ -1,6 +1,6 @@
 from ninja import NinjaAPI
 
-from polity.api import me, members, units
+from polity.api import audit, me, members, units
 from polity.api.auth import BearerToken
 from polity.api.errors import install_error_handlers
 from polity.cases.api import router as cases_router
@@ -30,3 +30,4 @@ api.add_router("/audiences", comms_api.audiences)
 api.add_router("/messages", comms_api.messages)
 api.add_router("/meetings", comms_api.meetings)
 api.add_router("/cases", cases_router)
+api.add_router("/audit", audit.router)
