@@ -128,6 +128,9 @@ WHITENOISE_AUTOREFRESH = not PRODUCTION
 # (POLITY_FILE_STORAGE=s3): config/file_storage.py and docs/deployment.md.
 MEDIA_ROOT = Path(os.environ.get("POLITY_MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = storages_from_env(os.environ, production=PRODUCTION)
+# The largest evidence file a case takes, on the web form and the API's multipart upload alike. Refused
+# from the request's Content-Length before its body is read (polity.cases.limits; docs/cases.md).
+POLITY_EVIDENCE_MAX_BYTES = int(os.environ.get("POLITY_EVIDENCE_MAX_BYTES", str(25 * 1024 * 1024)))
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 

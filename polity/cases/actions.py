@@ -19,7 +19,7 @@ from polity.access.perms import Perm
 from polity.access.policy import has_perm
 from polity.cases import services as s
 from polity.cases.gate import require_action, require_case_visible
-from polity.cases.models import Case, Notice, Suspension
+from polity.cases.models import Case, Message, Notice, Suspension
 from polity.cases.params import ParamErrors, parse_params
 from polity.cases.rules import CaseRefused
 from polity.common.actor import Actor
@@ -159,7 +159,29 @@ _HANDLERS: dict[str, Callable[[Actor, Case, dict[str, Any], Mapping[str, Any] | 
         actor=a, case=c, notice=_notice(c, p["notice"]), how=p["how"]
     ),
     "close": lambda a, c, p, f, d: s.case_close(actor=a, case=c),
+    "supply_evidence": lambda a, c, p, f, d: s.case_supply_evidence(
+        actor=a, case=c, upload=upload_from(d, f), description=p["description"]
+    ),
+    "add_statement": lambda a, c, p, f, d: s.case_add_statement(actor=a, case=c, text=p["text"]),
+    "message_team": lambda a, c, p, f, d: s.case_message_team(actor=a, case=c, text=p["text"]),
+    "acknowledge_message": lambda a, c, p, f, d: s.case_acknowledge_message(
+        actor=a, case=c, message=_message(c, p["message"], "message")
+    ),
+    "message_party": lambda a, c, p, f, d: s.case_message_party(
+        actor=a,
+        case=c,
+        person=_person(a, p["person"]),
+        text=p["text"],
+        in_reply_to=_message(c, p["in_reply_to"], "in_reply_to") if p["in_reply_to"] else None,
+    ),
 }
+
+
+def _message(case: Case, pk: int, field: str) -> Message:
+    found = Message.objects.filter(case=case, pk=pk).first()
+    if found is None:
+        raise ParamErrors({field: "no message with this id in this case"})
+    return found
 
 
 def _suspension(case: Case, pk: int) -> Suspension:

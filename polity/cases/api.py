@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
+from django.http.response import HttpResponseBase
 from ninja import Body, Router, Schema, Status
 
 from polity.api.auth import actor_of
 from polity.api.schemas import ErrorOut
 from polity.cases.actions import case_act, case_by_id, case_open_from
-from polity.cases.selectors import CaseView, case_get, case_queue
+from polity.cases.selectors import CaseView, case_get, case_queue, evidence_open
 from polity.cases.statistics import case_stats_public, stats_unit
 from polity.cases.workflow import ACTIONS
 
@@ -105,13 +106,38 @@ def case_out(view: CaseView) -> dict[str, Any]:
             for n, state in view.notices
         ],
         "evidence": [
-            {"id": e.pk, "description": e.description, "sha256": e.sha256, "size": e.size}
+            {
+                "id": e.pk,
+                "description": e.description,
+                "sha256": e.sha256,
+                "size": e.size,
+                "is_statement": e.is_statement,
+                "supplied_by_you": bool(e.supplied_by_id and e.supplied_by_id == view.viewer_id),
+                "download": f"/api/v1/cases/evidence/{e.pk}",
+            }
             for e in view.evidence
+        ],
+        "contact_shared_with_other_party": view.contact_shared,
+        "messages": [
+            {
+                "id": m.message.pk,
+                "direction": m.message.direction,
+                "party": m.party,
+                "text": m.message.text,
+                "written_at": m.message.written_at,
+                "in_reply_to": m.message.in_reply_to_id,
+                "shared_with_other_party": m.message.shared,
+                "acknowledged_at": m.message.acknowledged_at,
+                "acknowledgement_due_at": m.message.deadline.due_at if m.message.deadline else None,
+            }
+            for m in view.messages
         ],
     }
     if view.sees_everything:
         out["summary"] = case.summary
         out["participants"] = [{"person": p.person_id, "role": p.role} for p in view.participants]
+        for item, m in zip(out["messages"], view.messages, strict=True):
+            item["person"] = m.message.party_id
         out["refusals"] = [
             {"action": r.action, "rule": r.rule, "detail": r.detail, "at": r.at} for r in view.refusals
         ]
@@ -164,6 +190,21 @@ def cases_stats(request: HttpRequest, unit: int | None = None, quarter: str = ""
         "overdue_suspension_reviews": stats.overdue_reviews,
         "deadlines": stats.deadlines,
     }
+
+
+@router.get(
+    "/evidence/{int:evidence_id}",
+    response={200: None, **ERRORS},
+    summary="Download an evidence file",
+    openapi_extra={"responses": {"200": {"content": {"application/octet-stream": {}}}}},
+)
+def cases_evidence_download(request: HttpRequest, evidence_id: int) -> HttpResponseBase:
+    """The file itself, if you may open it: the team and panels all of a case's evidence, a party what was
+    sent to them and what they supplied. Every opening is recorded in the access log."""
+    item = evidence_open(actor=actor_of(request), evidence_id=evidence_id)
+    response = FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @router.get("/{int:case_id}", response={200: dict[str, Any], **ERRORS}, summary="One case")

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from polity.access.perms import Perm
 from polity.access.policy import has_perm
-from polity.cases.models import PARTY_ROLES, Case, Participant, Role
+from polity.cases.models import PARTY_ROLES, Case, CaseState, Direction, Participant, Role
 from polity.cases.rules import WORKFLOW, CaseRefused
 from polity.cases.workflow import ACTIONS, Action
 from polity.common.actor import Actor
@@ -81,6 +81,11 @@ def require_action(actor: Actor, case: Case, name: str) -> Action:
         if action.who == "team" and TEAM in roles and is_party(roles):
             raise Forbidden("nobody handles a case in which they are a party")
         raise Forbidden(f"your role in this case does not include: {action.label.lower()}")
+    if case.state == CaseState.CLOSED:
+        raise CaseRefused(
+            WORKFLOW,
+            f"case {case.reference} is closed: it takes no more evidence, statements, messages or actions",
+        )
     if case.state not in action.sources:
         raise CaseRefused(
             WORKFLOW,
@@ -101,6 +106,11 @@ def allowed_actions(actor: Actor, case: Case) -> list[str]:
         case.appealed_at or not case.appeal_until or timezone.now() > case.appeal_until
     ):
         names.remove("appeal")
+    if (
+        "acknowledge_message" in names
+        and not case.messages.filter(direction=Direction.TO_TEAM, acknowledged_at__isnull=True).exists()
+    ):
+        names.remove("acknowledge_message")
     if "reply" in names and Role.RESPONDENT not in case_roles(actor, case):
         names.remove("reply")  # the team records a reply on a respondent's behalf over the API
     return names

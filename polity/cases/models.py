@@ -7,6 +7,7 @@ aggregate query over one table, whatever the number of cases.
 
 from django.db import models
 
+from polity.deadlines.models import Deadline
 from polity.members.models import Person
 from polity.org.models import Body, Unit
 
@@ -173,6 +174,10 @@ class Evidence(models.Model):
     uploaded_by = models.CharField(max_length=150)
     # When a delivered notice put it in front of the respondent (decisions may rely only on these).
     disclosed_at = models.DateTimeField(null=True, blank=True)
+    # The party who supplied it (a complainant's file, a respondent's statement); empty: the case team's.
+    supplied_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # A party's written statement, kept as a text file like any other evidence.
+    is_statement = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["case", "uploaded_at", "id"]
@@ -180,6 +185,8 @@ class Evidence(models.Model):
 
 class NoticeKind(models.TextChoices):
     ACKNOWLEDGEMENT = "acknowledgement", "Acknowledgement"
+    MESSAGE_ACK = "message_ack", "Acknowledgement of a message"
+    MESSAGE = "message", "A message from the case team"
     ALLEGATIONS = "allegations", "Notice of allegations and evidence"
     HEARING = "hearing", "Notice of hearing"
     DECISION = "decision", "Decision with the appeal route"
@@ -215,6 +222,47 @@ class Reply(models.Model):
 
     class Meta:
         ordering = ["case", "received_at"]
+
+
+class Direction(models.TextChoices):
+    TO_TEAM = "to_team", "To the case team"
+    FROM_TEAM = "from_team", "From the case team"
+
+
+class Message(models.Model):
+    """Correspondence between the case team and one party, on the record of the case.
+
+    A message to the team is acknowledged by a rulebook deadline (`deadline`). Whether the other party may
+    read it (no coaching in the dark) is decided by the rulebook when it is written, and kept with it.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    party = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    party_role = models.CharField(max_length=16, choices=Role.choices)
+    direction = models.CharField(max_length=10, choices=Direction.choices)
+    text = models.TextField()
+    written_at = models.DateTimeField()
+    author_label = models.CharField(max_length=150)
+    in_reply_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+    )
+    shared = models.BooleanField(help_text="Shown to the other side of the case.")
+    share_rule = models.CharField(
+        max_length=120, help_text="The rule (and its version) that decided `shared`."
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.CharField(max_length=150, blank=True)
+    deadline = models.ForeignKey(Deadline, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["case", "written_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(text=""), name="cases_message_has_text"),
+            models.CheckConstraint(
+                condition=models.Q(direction="to_team") | models.Q(acknowledged_at__isnull=True),
+                name="cases_message_ack_only_to_team",
+            ),
+        ]
 
 
 class Suspension(models.Model):

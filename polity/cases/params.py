@@ -200,6 +200,17 @@ PARAMS: dict[str, list[Param]] = {
         Param("notice", "Notice (id)", "number", required="give the notice's id"),
         Param("how", "How and when it was delivered", "text"),
     ],
+    "supply_evidence": [Param("file", "File", "file"), Param("description", "What it is", "text")],
+    "add_statement": [Param("text", "Your statement", "textarea")],
+    "message_team": [Param("text", "Your message to the case team", "textarea")],
+    "acknowledge_message": [
+        Param("message", "Message (id)", "number", required="give the id of the message to acknowledge")
+    ],
+    "message_party": [
+        Param("person", "Party (id on the register)", "number", required="give the party's id"),
+        Param("text", "Your message", "textarea"),
+        Param("in_reply_to", "In answer to message (id; optional)", "number"),
+    ],
 }
 
 

@@ -15,7 +15,9 @@ from polity.cases.models import (
     PANEL_ROLES,
     Case,
     CaseState,
+    Direction,
     Evidence,
+    Message,
     Notice,
     Participant,
     Refusal,
@@ -23,6 +25,8 @@ from polity.cases.models import (
     Role,
 )
 from polity.cases.notices import notice_state
+from polity.cases.services.parties import ACK_RULE as MESSAGE_ACK_RULE
+from polity.cases.services.parties import SHARE_RULE
 from polity.cases.services.process import reply_rule
 from polity.common.actor import Actor
 from polity.common.errors import NotVisible
@@ -32,6 +36,19 @@ from polity.org.models import Unit
 from polity.rulebook.loader import get_rulebook
 
 QUEUE_SIZE = 50
+
+
+@dataclass
+class MessageView:
+    """One message of the case's correspondence as the viewer may see it: parties see roles, not names."""
+
+    message: Message
+    party: str  # whose correspondence: "you", "the complainant", "a respondent", or a name for the team
+    is_mine: bool
+
+    @property
+    def from_team(self) -> bool:
+        return self.message.direction == Direction.FROM_TEAM
 
 
 @dataclass
@@ -48,6 +65,14 @@ class CaseView:
     participants: list[Participant] = field(default_factory=list)
     refusals: list[Refusal] = field(default_factory=list)
     reply_due_at: datetime | None = None
+    messages: list[MessageView] = field(default_factory=list)
+    # Whether contact between the team and one party is shown to the other (rulebook, now).
+    contact_shared: bool = False
+    viewer: int | None = None
+
+    @property
+    def viewer_id(self) -> int | None:
+        return self.viewer
 
     @property
     def is_team(self) -> bool:
@@ -84,8 +109,13 @@ def case_get(*, actor: Actor, case_id: int) -> CaseView:
     else:
         me = actor.person_id or 0
         notices = notices.filter(person_id=me)
-        evidence = evidence.filter(notices__person_id=me).distinct()
+        evidence = evidence.filter(Q(notices__person_id=me) | Q(supplied_by_id=me)).distinct()
         replies = replies.filter(person_id=me)
+    messages = _messages(actor, case, roles, full, participants)
+    deadlines = deadlines_for_subject(subject_type="case", subject_id=case.pk)
+    if not full:  # a party sees the acknowledgement deadlines of the messages they may read, no others
+        readable = {view.message.deadline_id for view in messages}
+        deadlines = [d for d in deadlines if d.rule_key != MESSAGE_ACK_RULE or d.pk in readable]
     notice_list = list(notices)
     reply_due = None
     delivered = [n.delivered_at for n in notice_list if n.kind == "allegations" and n.delivered_at]
@@ -95,14 +125,56 @@ def case_get(*, actor: Actor, case_id: int) -> CaseView:
         case=case,
         roles=roles,
         actions=allowed_actions(actor, case),
-        deadlines=deadlines_for_subject(subject_type="case", subject_id=case.pk),
+        deadlines=deadlines,
         notices=[(n, notice_state(n)) for n in notice_list],
         evidence=list(evidence),
         replies=list(replies),
         participants=participants,
         reply_due_at=reply_due,
         refusals=list(Refusal.objects.filter(case=case)) if full else [],
+        messages=messages,
+        contact_shared=get_rulebook().flag(SHARE_RULE),
+        viewer=actor.person_id,
     )
+
+
+def _messages(
+    actor: Actor, case: Case, roles: frozenset[str], full: bool, participants: list[Participant]
+) -> list[MessageView]:
+    """The case's correspondence the viewer may read: the team and panels all of it; a party their own, and
+    the other side's where the rulebook shared it when it was written. A party reading another party's
+    correspondence is a read of that party's data: it goes in the access log."""
+    qs = Message.objects.filter(case=case).select_related("party", "deadline")
+    me = actor.person_id or 0
+    if full:
+        names = {p.person_id: p.person.full_name for p in participants}
+        return [
+            MessageView(
+                m, f"{names.get(m.party_id, m.party.full_name)} ({m.get_party_role_display().lower()})", False
+            )
+            for m in qs
+        ]
+    side = roles & {Role.COMPLAINANT, Role.RESPONDENT}
+    qs = qs.filter(Q(party_id=me) | Q(shared=True)) if side else qs.filter(party_id=me)
+    out = []
+    others: set[int] = set()
+    for m in qs:
+        mine = m.party_id == me
+        if not mine:
+            others.add(m.party_id)
+        label = "you" if mine else ("the complainant" if m.party_role == Role.COMPLAINANT else "a respondent")
+        out.append(MessageView(m, label, mine))
+    if others:
+        audit_record(
+            actor=actor,
+            verb="case.read_shared_contact",
+            subjects=sorted(others),
+            purpose="case",
+            object_type="case",
+            object_id=case.pk,
+            data={"ref": case.reference, "messages": sum(1 for v in out if not v.is_mine)},
+        )
+    return out
 
 
 def cases_of_person(*, actor: Actor) -> list[tuple[Case, list[str]]]:
@@ -140,15 +212,16 @@ def case_queue(*, actor: Actor, limit: int = QUEUE_SIZE, state: str = "") -> lis
 
 
 def evidence_open(*, actor: Actor, evidence_id: int) -> Evidence:
-    """Open an evidence file: the team, investigator and panels see all; a respondent what was sent to
-    them. Every opening goes in the access log."""
+    """Open an evidence file: the team, investigator and panels see all; a party what was sent to them in
+    notices and what they supplied themselves. Every opening goes in the access log."""
     evidence = Evidence.objects.select_related("case").filter(pk=evidence_id).first()
     if evidence is None:
         raise NotVisible("not found")
     case = evidence.case
     roles = case_roles(actor, case)
     full = (TEAM in roles and not is_party(roles)) or bool(roles & PANEL_ROLES)
-    if not full and not evidence.notices.filter(person_id=actor.person_id or 0).exists():
+    me = actor.person_id or 0
+    if not full and evidence.supplied_by_id != me and not evidence.notices.filter(person_id=me).exists():
         raise NotVisible("not found")
     subjects = Participant.objects.filter(
         case=case, role__in=[Role.COMPLAINANT, Role.RESPONDENT, Role.WITNESS]

@@ -8,6 +8,9 @@ change), and who may take it:
   appeal_panel a member of the appeal panel (Perm.CASES_DECIDE), not involved before
   respondent   a respondent to the case
   party        a complainant or respondent
+
+Parties add evidence and statements and write to the case team in every state but closed; a closed case
+takes nothing more (`gate.require_action` says so in words).
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ _OPEN = frozenset(
         S.APPEAL_DECIDED,
     }
 )
+_NOT_CLOSED = _OPEN | {S.RECEIVED}
 _BEFORE_DECISION = frozenset(
     {S.RECEIVED, S.ACKNOWLEDGED, S.TRIAGED, S.INVESTIGATION, S.NOTICE_SENT, S.HEARING}
 )
@@ -108,6 +112,12 @@ ACTIONS: dict[str, Action] = {
         Action("review_suspension", "Review a suspension", _OPEN, None, "team"),
         Action("record_delivery", "Record a notice delivered by hand or post", _OPEN, None, "team"),
         Action("close", "Close the case", frozenset({S.COMMUNICATED}), S.CLOSED, "team"),
+        # The parties in their own case, and the team's correspondence with them.
+        Action("supply_evidence", "Add evidence of your own", _NOT_CLOSED, None, "party"),
+        Action("add_statement", "Add a written statement", _NOT_CLOSED, None, "party"),
+        Action("message_team", "Write to the case team", _NOT_CLOSED, None, "party"),
+        Action("acknowledge_message", "Acknowledge a party's message", _NOT_CLOSED, None, "team"),
+        Action("message_party", "Write to a party", _NOT_CLOSED, None, "team"),
     )
 }
 

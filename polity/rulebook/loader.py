@@ -91,6 +91,7 @@ class Rulebook:
     durations: dict[str, Duration] = field(default_factory=dict)
     numbers: dict[str, int] = field(default_factory=dict)
     purposes: dict[str, Purpose] = field(default_factory=dict)
+    flags: dict[str, bool] = field(default_factory=dict)
 
     def purpose(self, key: str) -> Purpose:
         try:
@@ -112,6 +113,13 @@ class Rulebook:
         except KeyError:
             raise KeyError(f"the rulebook {self.path} has no number {key!r}") from None
 
+    def flag(self, key: str) -> bool:
+        """A yes-or-no rule by its dotted key, e.g. "cases.share_party_contact"."""
+        try:
+            return self.flags[key]
+        except KeyError:
+            raise KeyError(f"the rulebook {self.path} has no setting {key!r}") from None
+
     def office(self, key: str) -> OfficeType:
         return self.offices[key]
 
@@ -132,7 +140,10 @@ REQUIRED_DURATIONS = (
     "subject_access.response",
     "subject_access.extension",
     "retention.access_log",
+    "cases.message_acknowledgement",
 )
+# Yes-or-no rules (true or false in the file); a boolean anywhere else is refused.
+REQUIRED_FLAGS = ("cases.share_party_contact",)
 
 
 def load_rulebook(path: str | Path) -> Rulebook:
@@ -158,9 +169,11 @@ def load_rulebook(path: str | Path) -> Rulebook:
         raise RulebookError(p, "organisation.levels", "level names must be unique")
     levels = tuple(levels_raw)
 
-    # Every other table holds the organisation's numbers: durations ("7d") and plain whole numbers.
+    # Every other table holds the organisation's numbers: durations ("7d"), plain whole numbers, and
+    # yes-or-no rules (true / false).
     durations: dict[str, Duration] = {}
     numbers: dict[str, int] = {}
+    flags: dict[str, bool] = {}
     for section, table in raw.items():
         if section in {"organisation", "bodies", "offices", "purposes"}:
             continue
@@ -168,7 +181,11 @@ def load_rulebook(path: str | Path) -> Rulebook:
             raise RulebookError(p, section, "must be a table of rules")
         for key, value in table.items():
             where = f"{section}.{key}"
-            if isinstance(value, str):
+            if where in REQUIRED_FLAGS:  # only the named settings are yes-or-no: elsewhere true is a slip
+                if not isinstance(value, bool):
+                    raise RulebookError(p, where, "must be true or false")
+                flags[where] = value
+            elif isinstance(value, str):
                 try:
                     durations[where] = Duration.parse(value)
                 except ValueError as exc:
@@ -180,6 +197,9 @@ def load_rulebook(path: str | Path) -> Rulebook:
     for key in REQUIRED_DURATIONS:
         if key not in durations:
             raise RulebookError(p, key, "is required")
+    for key in REQUIRED_FLAGS:
+        if key not in flags:
+            raise RulebookError(p, key, "is required (true or false)")
 
     bodies: dict[str, BodyType] = {}
     for key, spec in _table(raw, "bodies", p).items():
@@ -225,7 +245,7 @@ def load_rulebook(path: str | Path) -> Rulebook:
         raise RulebookError(p, "offices", "at least one office type is required")
 
     purposes = _purposes(raw.get("purposes", {}), p)
-    return Rulebook(p, name, version, levels, offices, bodies, durations, numbers, purposes)
+    return Rulebook(p, name, version, levels, offices, bodies, durations, numbers, purposes, flags)
 
 
 def _purposes(raw: Any, path: str) -> dict[str, Purpose]:

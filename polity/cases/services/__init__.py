@@ -19,6 +19,13 @@ from polity.cases.services.intake import (
     case_triage,
 )
 from polity.cases.services.measures import case_review_suspension, case_suspend
+from polity.cases.services.parties import (
+    case_acknowledge_message,
+    case_add_statement,
+    case_message_party,
+    case_message_team,
+    case_supply_evidence,
+)
 from polity.cases.services.process import (
     case_assign_investigator,
     case_assign_panel,
@@ -29,6 +36,11 @@ from polity.cases.services.process import (
 
 __all__ = [
     "case_acknowledge",
+    "case_acknowledge_message",
+    "case_add_statement",
+    "case_message_party",
+    "case_message_team",
+    "case_supply_evidence",
     "case_add_evidence",
     "case_add_party",
     "case_appeal",

@@ -67,11 +67,15 @@ def require_heard(case: Case, now: datetime) -> None:
                 notice__delivered_at__isnull=False,
             ).values_list("evidence_id", flat=True)
         )
-        if evidence - shown:
+        own = set(case.evidence.filter(supplied_by_id=person_id).values_list("pk", flat=True))
+        missing = (
+            evidence - shown - own
+        )  # a respondent's own evidence and statements need not go back to them
+        if missing:
             raise CaseRefused(
                 HEARD,
                 f"respondent {index} has not been sent every piece of evidence "
-                f"({len(evidence - shown)} missing): send a new notice",
+                f"({len(missing)} missing): send a new notice",
             )
         replied = Reply.objects.filter(
             case=case, person_id=person_id, received_at__gte=latest.created_at

@@ -1,4 +1,5 @@
-"""Evidence files: stored under MEDIA_ROOT with their SHA-256 and size.
+"""Evidence files: stored through the configured storage (Django's STORAGES "default") with their SHA-256
+and size, at most POLITY_EVIDENCE_MAX_BYTES each.
 
 A file never outlives its row: a rolled-back transaction deletes the files it wrote at once, and
 `evidence_sweep` deletes what a crash left behind (how and why: polity/cases/files.py).
@@ -9,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.db.models import FileField
@@ -21,28 +23,50 @@ from polity.cases.models import Case, Evidence
 from polity.cases.services.common import record
 from polity.common.actor import Actor
 from polity.common.errors import DomainError, InvalidInput
+from polity.members.models import Person
 
-MAX_BYTES = 25 * 1024 * 1024
 # The sweep leaves a file with no row alone until it is this old: no transaction that stores evidence runs
 # this long, so a younger file's transaction may still commit. Not scaled by POLITY_SCHEDULE_SCALE.
 ORPHAN_GRACE = timedelta(hours=1)
 _SWEEP_BATCH = 500
 
 
-def store_evidence(*, actor: Actor, case: Case, upload: File[bytes], description: str) -> Evidence:
+def max_bytes() -> int:
+    """The largest evidence file (setting POLITY_EVIDENCE_MAX_BYTES): an operational limit, not a rule."""
+    return int(settings.POLITY_EVIDENCE_MAX_BYTES)
+
+
+def too_large(size: int | None = None) -> str:
+    limit = max_bytes()
+    shown = f"{limit / (1024 * 1024):g} MB" if limit >= 1024 * 1024 else f"{limit} bytes"
+    return f"file: evidence files are at most {shown}" + (f" (this one is {size} bytes)" if size else "")
+
+
+def store_evidence(
+    *,
+    actor: Actor,
+    case: Case,
+    upload: File[bytes],
+    description: str,
+    supplied_by: Person | None = None,
+    is_statement: bool = False,
+) -> Evidence:
     """Store one file for a case (inside the caller's transaction; the caller checked permission)."""
     if not description.strip():
         raise InvalidInput("description: say what the evidence is")
+    limit = max_bytes()
+    if (getattr(upload, "size", None) or 0) > limit:
+        raise InvalidInput(too_large(upload.size))
     digest = hashlib.sha256()
     size = 0
     upload.seek(0)
     for chunk in upload.chunks():
         digest.update(chunk)
         size += len(chunk)
+        if size > limit:
+            raise InvalidInput(too_large())
     if size == 0:
         raise InvalidInput("file: the evidence file is empty")
-    if size > MAX_BYTES:
-        raise InvalidInput(f"file: evidence files are at most {MAX_BYTES // (1024 * 1024)} MB")
     upload.seek(0)
     name = (getattr(upload, "name", "") or "evidence").rsplit("/", 1)[-1][:200]
     evidence = Evidence(
@@ -53,6 +77,8 @@ def store_evidence(*, actor: Actor, case: Case, upload: File[bytes], description
         size=size,
         uploaded_at=timezone.now(),
         uploaded_by=actor.label,
+        supplied_by=supplied_by,
+        is_statement=is_statement,
     )
     with transaction.atomic():
         # Stored under a neutral name: the original name may carry personal data.

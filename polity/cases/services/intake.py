@@ -129,7 +129,9 @@ def case_open(
         if kind == Kind.OBJECTION:
             _link_cases_of(case, respondents[0])
         for upload, description in evidence:
-            store_evidence(actor=actor, case=case, upload=upload, description=description)
+            store_evidence(
+                actor=actor, case=case, upload=upload, description=description, supplied_by=complainant
+            )
         open_deadline(actor, case, ACK_RULE, now, "acknowledge receipt")
         open_deadline(actor, case, DECISION_RULE, now, "decide")
         save(case)

@@ -10,7 +10,9 @@ def test_member_opens_a_complaint_and_sees_its_status(call, cases):
     r = call("member", "post", "/cases", {"summary": "I was shouted down."})
     assert r.status_code == 201, r.content
     body = r.json()
-    assert body["state"] == "received" and body["actions"] == []
+    assert body["state"] == "received"
+    # Her own part in her case: evidence, a statement, a message to the team; no team action.
+    assert [a["name"] for a in body["actions"]] == ["supply_evidence", "add_statement", "message_team"]
     assert body["deadlines"][0]["rule"] == "deadlines.complaint_acknowledgement"
     r = call("member", "get", f"/cases/{body['id']}")
     assert r.status_code == 200 and r.json()["reference"] == body["reference"]

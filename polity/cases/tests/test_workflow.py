@@ -87,8 +87,14 @@ def test_transition_table_refuses_steps_out_of_order(cases):
         s.case_triage(actor=c.actor("handler"), case=case, reasons="x")
     with pytest.raises(CaseRefused, match="workflow"):
         s.case_communicate(actor=c.actor("handler"), case=case)
-    assert allowed_actions(c.actor("handler"), case) == ["acknowledge", "add_party", "link", "add_evidence"]
-    assert allowed_actions(c.actor("member"), case) == []
+    assert allowed_actions(c.actor("handler"), case) == [
+        "acknowledge",
+        "add_party",
+        "link",
+        "add_evidence",
+        "message_party",
+    ]
+    assert allowed_actions(c.actor("member"), case) == ["supply_evidence", "add_statement", "message_team"]
 
 
 @pytest.mark.parametrize(

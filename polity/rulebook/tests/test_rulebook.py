@@ -42,6 +42,22 @@ def test_demo_rulebook_loads():
         ),
         (("quorum = 10", "quorum = 0"), "bodies.general_committee.quorum", "at least 1"),
         (('lapse_after = "6m"', "# lapse_after removed"), "membership.lapse_after", "required"),
+        (
+            ('message_acknowledgement = "5d"', "message_acknowledgement = 5"),
+            "cases.message_acknowledgement",
+            "required",
+        ),
+        (
+            ("share_party_contact = true", 'share_party_contact = "yes"'),
+            "cases.share_party_contact",
+            "true or false",
+        ),
+        (
+            ("share_party_contact = true", "# share_party_contact removed"),
+            "cases.share_party_contact",
+            "required",
+        ),
+        (("decision_panel_min = 1", "decision_panel_min = true"), "cases.decision_panel_min", "whole number"),
     ],
 )
 def test_bad_rulebook_names_file_key_and_reason(tmp_path, edit, key, reason):
