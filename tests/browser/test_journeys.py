@@ -62,9 +62,11 @@ def test_dpo_sets_up_two_step_sign_in_and_verifies_the_log(org, new_page, screen
 
     from polity.accounts.enrolment import enrolment_code_issue
     from polity.common.actor import Actor
+    from polity.members.selectors import member_get
 
     # an operator gave the new officer a one-time enrolment code, in person (`polity enrolment-code dpo`)
     _row, enrolment_code = enrolment_code_issue(actor=Actor.system(), user=org.users["dpo"])
+    member_get(actor=org.actor("secretary"), member_id=org.people["member"].pk)  # something to find later
 
     page = new_page()
     sign_in(page, "dpo")
@@ -91,3 +93,12 @@ def test_dpo_sets_up_two_step_sign_in_and_verifies_the_log(org, new_page, screen
     expect(page.get_by_role("status")).to_contain_text("The log is intact")
     expect(page.get_by_test_id("last-check")).to_contain_text("Intact")
     screenshot(page, "07-audit-status")
+
+    page.get_by_label("Officer", exact=True).fill("Sam Secretary")  # a name, never a login
+    page.get_by_role("button", name="Search").click()
+    first = page.get_by_test_id("search-results").get_by_role("row").nth(1)
+    expect(first).to_contain_text("Sam Secretary, Secretary of North A")
+    expect(first).to_contain_text("Opened the member's record")
+    expect(first).to_contain_text("Mina Member")
+    expect(page.get_by_test_id("search-page")).to_have_text("Page 1 of 1")
+    screenshot(page, "07a-audit-search")
