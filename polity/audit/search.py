@@ -303,6 +303,12 @@ def _rows(raw: list[tuple[Any, ...]]) -> list[LogRow]:
     return out
 
 
+def actor_in_words(at: datetime, person_id: int | None, user_id: int | None, label: str) -> str:
+    """One event's actor as the status page names them: the person and their offices at `at` (two queries)."""
+    raw = [(0, at, person_id, user_id, label, "", "", "", "{}")]
+    return str(_rows(raw)[0].actor)
+
+
 def _actor_shown(
     at: datetime,
     person_id: int | None,

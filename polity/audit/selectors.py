@@ -193,9 +193,14 @@ def audit_status(*, actor: Actor, days: int = 30) -> AuditStatus:
     last = (
         Event.objects.filter(verb="audit.verify")
         .order_by("-occurred_at", "-seq")  # the (verb, occurred_at, seq) index, newest first
-        .values_list("data", "occurred_at", "actor_label")
+        .values_list("data", "occurred_at", "actor_person_id", "actor_user_id", "actor_label")
         .first()
     )
+    checked_by = ""
+    if last is not None:
+        from polity.audit.search import actor_in_words  # search builds on this module
+
+        checked_by = actor_in_words(last[1], last[2], last[3], last[4])
     since = timezone.now() - timedelta(days=days)
     counts = _verb_counts(since)
     return AuditStatus(
@@ -203,7 +208,7 @@ def audit_status(*, actor: Actor, days: int = 30) -> AuditStatus:
         head_hash=head[1],
         last_check=_details(last[0]) if last else None,
         last_check_at=last[1] if last else None,
-        last_check_by=last[2] if last else "",
+        last_check_by=checked_by,
         verb_counts=[(verb, verb_in_words(verb), n) for verb, n in counts],
         since=since,
     )
