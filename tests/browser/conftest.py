@@ -52,18 +52,32 @@ def browser(_allow_orm_beside_playwright: None) -> Iterator[object]:
 
 @pytest.fixture
 def new_page(browser, live_server):  # type: ignore[no-untyped-def]
-    """new_page() → a fresh page in its own context (own cookies), closed at the end of the test."""
+    """new_page() → a fresh page in its own context (own cookies), closed at the end of the test.
+
+    The test fails if Chromium reports any Content-Security-Policy violation on any of its pages: the
+    policy forbids inline script and style, and a blocked one would break the page without an error."""
     contexts = []
+    violations: list[str] = []
 
     def make():  # type: ignore[no-untyped-def]
         context = browser.new_context(base_url=live_server.url, viewport={"width": 1200, "height": 900})
         context.set_default_timeout(10_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda message: (
+                violations.append(f"{page.url}: {message.text}")
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
+        return page
 
     yield make
     for context in contexts:
         context.close()
+    assert violations == [], violations
 
 
 @pytest.fixture
