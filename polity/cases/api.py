@@ -196,7 +196,9 @@ def cases_stats(request: HttpRequest, unit: int | None = None, quarter: str = ""
     "/evidence/{int:evidence_id}",
     response={200: None, **ERRORS},
     summary="Download an evidence file",
-    openapi_extra={"responses": {"200": {"content": {"application/octet-stream": {}}}}},
+    openapi_extra={
+        "responses": {200: {"content": {"application/octet-stream": {}}}}
+    },  # int: one key, not two
 )
 def cases_evidence_download(request: HttpRequest, evidence_id: int) -> HttpResponseBase:
     """The file itself, if you may open it: the team and panels all of a case's evidence, a party what was

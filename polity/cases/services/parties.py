@@ -151,7 +151,11 @@ def case_acknowledge_message(*, actor: Actor, case: Case, message: Message) -> M
     require_action(actor, case, "acknowledge_message")
     _message_to_team(case, message)
     with transaction.atomic():
-        message = Message.objects.select_for_update(of=("self",)).select_related("deadline", "party").get(pk=message.pk)
+        message = (
+            Message.objects.select_for_update(of=("self",))
+            .select_related("deadline", "party")
+            .get(pk=message.pk)
+        )
         if message.acknowledged_at is not None:
             raise InvalidInput("message: this message was already acknowledged")
         _acknowledge(actor, case, message)
@@ -182,7 +186,9 @@ def case_message_party(
         case = Case.objects.select_for_update().get(pk=case.pk)
         if in_reply_to is not None:
             in_reply_to = (
-                Message.objects.select_for_update(of=("self",)).select_related("deadline", "party").get(pk=in_reply_to.pk)
+                Message.objects.select_for_update(of=("self",))
+                .select_related("deadline", "party")
+                .get(pk=in_reply_to.pk)
             )
             if in_reply_to.acknowledged_at is None:
                 _acknowledge(actor, case, in_reply_to)
