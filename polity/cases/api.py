@@ -13,12 +13,13 @@ from ninja import Body, Router, Schema, Status
 from polity.api.auth import actor_of
 from polity.api.schemas import ErrorOut
 from polity.cases.actions import case_act, case_by_id, case_open_from
+from polity.cases.gate import case_roles, is_party, require_action
 from polity.cases.selectors import CaseView, case_get, case_queue, evidence_open
 from polity.cases.statistics import case_stats_public, stats_unit
 from polity.cases.workflow import ACTIONS
 
 router = Router(tags=["cases"])
-ERRORS: dict[int, type[Schema]] = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ERRORS: dict[int, type[Schema]] = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut}
 
 
 class EvidenceIn(Schema):
@@ -162,7 +163,7 @@ def cases_queue(request: HttpRequest, state: str = "") -> list[dict[str, Any]]:
     ]
 
 
-@router.post("", response={201: dict[str, Any], **ERRORS}, summary="Open a case")
+@router.post("", response={201: dict[str, Any], **ERRORS}, summary="Open a case", url_name="cases_open")
 def cases_open(request: HttpRequest, data: CaseIn) -> Status[dict[str, Any]]:
     """A member's complaint (for themselves), a disciplinary case or appeal (case team), or an objection
     to membership (a member of the objecting body, with reasons and evidence)."""
@@ -219,6 +220,7 @@ def cases_get(request: HttpRequest, case_id: int) -> dict[str, Any]:
     "/{int:case_id}/actions/{action}",
     response={200: dict[str, Any], **ERRORS},
     summary="Take an action",
+    url_name="cases_act",
     # Documented with every parameter an action may read; parsed only after the role check (polity.cases.params).
     openapi_extra={
         "requestBody": {
@@ -235,4 +237,41 @@ def cases_act(request: HttpRequest, case_id: int, action: str, data: Body[dict[s
     409 names the due-process rule that refused it."""
     actor = actor_of(request)
     case_act(actor=actor, case=case_by_id(actor, case_id), action=action, data=data)
+    return case_out(case_get(actor=actor, case_id=case_id))
+
+
+@router.post(
+    "/{int:case_id}/evidence",
+    response={200: dict[str, Any], **ERRORS},
+    summary="Upload an evidence file (multipart)",
+    url_name="cases_evidence_upload",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file", "description"],
+                        "properties": {
+                            "file": {"type": "string", "format": "binary"},
+                            "description": {"type": "string", "description": "What the evidence is"},
+                        },
+                    }
+                }
+            },
+        }
+    },
+)
+def cases_evidence_upload(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    """Add an evidence file of up to POLITY_EVIDENCE_MAX_BYTES (25 MB unless configured; a larger
+    Content-Length is refused with 413 before the body is read). A complainant or respondent adds their own
+    evidence (`supply_evidence`); the case team and the investigator add the case's (`add_evidence`). Your role
+    is checked before the form is read: 404 if you have none in the case, 403 if it does not include adding
+    evidence."""
+    actor = actor_of(request)
+    case = case_by_id(actor, case_id)
+    action = "supply_evidence" if is_party(case_roles(actor, case)) else "add_evidence"
+    require_action(actor, case, action)  # before the body is parsed
+    case_act(actor=actor, case=case, action=action, data=request.POST.dict(), files=request.FILES)
     return case_out(case_get(actor=actor, case_id=case_id))
