@@ -2,6 +2,9 @@
 escalated to the unit above, and the story of an objection to a rejoining member raised by an executive
 some of whose members are respondents in her complaint, which the system refuses to let them judge.
 
+`member` also adds evidence, a statement and messages to her own cases: one message acknowledged and
+answered, one awaiting its acknowledgement.
+
 Called by `polity demo` (polity.demo.services) inside its transaction, with the system as actor.
 The named logins get parts to play: `regional` handles the region's cases (complaints officer),
 `national` sits on the national disputes panel (appeals), `member` has a complaint of her own.
@@ -177,7 +180,52 @@ def populate(ctx: DemoContext) -> None:
     )
     deadlines_escalate(actor=system)
 
+    _member_in_her_cases(ctx, picks, team)
     _objection_story(ctx, constituency, region, region_panel, picks, panel, team)
+
+
+def _member_in_her_cases(ctx: DemoContext, picks: Iterator[Person], team: Actor) -> None:
+    """`member` takes part in her cases: in the one just received she added a photo and a statement and wrote
+    to the team (the acknowledgement is due); in a second, triaged, her message was acknowledged and answered
+    (and, under the demo rulebook's cases.share_party_contact, the respondent can read both)."""
+    member = _as(ctx.people["member"])
+    received = Case.objects.filter(
+        participants__person=ctx.people["member"], state=CaseState.RECEIVED
+    ).first()
+    if received is not None:
+        s.case_supply_evidence(
+            actor=member,
+            case=received,
+            upload=ContentFile(b"A photo of the branch noticeboard (demo).", name="noticeboard.txt"),
+            description="Photo of the noticeboard",
+        )
+        s.case_add_statement(
+            actor=member, case=received, text="He stood in front of me and would not let me speak."
+        )
+        s.case_message_team(
+            actor=member,
+            case=received,
+            text="Two members saw it and are willing to say so. Who should they write to?",
+        )
+    case = s.case_open(
+        actor=member,
+        kind="complaint",
+        summary="The branch chair deleted my messages from the members' group without a reason.",
+        evidence=[(_file("Screenshots of the group, before and after"), "Screenshots of the group")],
+    )
+    s.case_acknowledge(actor=team, case=case)
+    s.case_add_party(actor=team, case=case, person=next(picks), role="respondent")
+    s.case_triage(actor=team, case=case, reasons="Moderation without reasons is alleged: it goes ahead.")
+    message = s.case_message_team(
+        actor=member, case=case, text="I kept the original messages. Do you need them?"
+    )
+    s.case_message_party(
+        actor=team,
+        case=case,
+        person=ctx.people["member"],
+        text="Yes, please add them to the case as evidence from your case page.",
+        in_reply_to=message,
+    )
 
 
 def _objection_story(

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from polity.cases.models import Case, CaseState, Kind
+from polity.cases.models import Case, CaseState, Evidence, Kind, Message
 from polity.common.actor import Actor
 from polity.deadlines.models import Deadline, State
 
@@ -28,3 +28,11 @@ def test_demo_has_cases_in_every_state_and_the_objection_story(settings, tmp_pat
     assert objection.participants.filter(role="decision_panel").count() == 1
     assert objection.state == CaseState.NOTICE_SENT
     assert Deadline.objects.filter(subject_type="case", state=State.ESCALATED).exists()
+    # The member in her own cases: her evidence, a message answered, and one awaiting acknowledgement.
+    messages = Message.objects.filter(direction="to_team")
+    assert messages.filter(acknowledged_at__isnull=False, replies__isnull=False).exists()
+    waiting = messages.get(acknowledged_at__isnull=True)
+    assert (
+        waiting.deadline.rule_key == "cases.message_acknowledgement" and waiting.deadline.state == State.OPEN
+    )
+    assert Evidence.objects.filter(supplied_by=waiting.party, is_statement=True).exists()
