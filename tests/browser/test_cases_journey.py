@@ -1,4 +1,4 @@
-"""Cases in a real Chromium: a member complains and follows her case; the case team acknowledges it from
+"""Cases in a real Chromium: a member complains, follows her case and writes to the case team; the team acknowledges it from
 its queue; the respondent reads the allegations and replies; a refused decision names its rule."""
 
 import re
@@ -52,6 +52,13 @@ def test_a_complaint_from_form_to_reply(org, new_page, screenshot):
     expect(member.get_by_text("deadlines.complaint_acknowledgement")).to_be_visible()
     screenshot(member, "21-complaint-status")
     case = Case.objects.get()
+    # She writes to the case team: the message is on the case, with its acknowledgement deadline.
+    member.locator("summary", has_text="Write to the case team").click()
+    member.get_by_label("Your message to the case team").fill("Two members saw it and will say so.")
+    member.get_by_role("button", name="Write to the case team").click()
+    expect(member.get_by_text("Done: write to the case team.")).to_be_visible()
+    expect(member.get_by_test_id("message")).to_contain_text("Acknowledgement due by")
+    screenshot(member, "25-message-to-the-team")
 
     team = new_page()
     sign_in(team, "regional", device)
@@ -72,6 +79,9 @@ def test_a_complaint_from_form_to_reply(org, new_page, screenshot):
     sign_in(respondent, "member2")
     respondent.goto(f"/cases/{case.pk}/")
     expect(respondent.get_by_text("Allegations sent to the respondent")).to_be_visible()
+    # Under the demo rulebook the complainant's contact with the team is shown to him, by role, not by name.
+    expect(respondent.get_by_test_id("message")).to_contain_text("The complainant to the case team")
+    expect(respondent.get_by_test_id("message")).not_to_contain_text("Mina")
     respondent.get_by_label("Your reply").fill("I raised my voice once, to be heard over the music.")
     screenshot(respondent, "24-respondent-reply")
     respondent.get_by_role("button", name="Reply to the allegations").click()

@@ -151,6 +151,7 @@ def case_acknowledge_message(*, actor: Actor, case: Case, message: Message) -> M
     require_action(actor, case, "acknowledge_message")
     _message_to_team(case, message)
     with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
         message = (
             Message.objects.select_for_update(of=("self",))
             .select_related("deadline", "party")
