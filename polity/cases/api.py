@@ -63,6 +63,8 @@ class ActionIn(Schema):
     description: str | None = None
     name: str | None = None
     content_base64: str | None = None
+    message: int | None = None
+    in_reply_to: int | None = None
 
 
 def case_out(view: CaseView) -> dict[str, Any]:

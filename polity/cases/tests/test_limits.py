@@ -189,3 +189,16 @@ def test_evidence_goes_through_the_configured_storage_not_the_filesystem(cases, 
         assert len(list(files.stored(default_storage))) == len(before) + 1
         raise RuntimeError("the caller's block rolls back")
     assert sorted(name for name, _at in files.stored(default_storage)) == before
+
+
+def test_openapi_documents_the_multipart_upload_and_every_action_parameter(client):
+    from polity.cases.params import PARAMS
+
+    spec = client.get("/api/v1/openapi.json").json()
+    upload = spec["paths"]["/api/v1/cases/{case_id}/evidence"]["post"]
+    assert "multipart/form-data" in upload["requestBody"]["content"]
+    assert "413" in upload["responses"]
+    act = spec["paths"]["/api/v1/cases/{case_id}/actions/{action}"]["post"]
+    documented = set(act["requestBody"]["content"]["application/json"]["schema"]["properties"])
+    wanted = {p.name for params in PARAMS.values() for p in params if p.kind != "file"}
+    assert wanted <= documented, wanted - documented
