@@ -425,6 +425,18 @@ def measure(args: argparse.Namespace) -> None:
         ("the quarter, nothing else", lambda: access_log_search(actor=dpo(), since=d1, until=d2)),
         ("the whole log, newest first", lambda: access_log_search(actor=dpo())),
         (
+            "busiest officer + consent.view + consent record, all time",
+            lambda: access_log_search(
+                actor=dpo(), who=number[heavy], verb="consent.view", purpose="consent record"
+            ),
+        ),
+        (
+            "member.view + member record, the quarter",
+            lambda: access_log_search(
+                actor=dpo(), verb="member.view", purpose="member record", since=d1, until=d2
+            ),
+        ),
+        (
             "busiest officer + member.view + a week",
             lambda: access_log_search(
                 actor=dpo(), who=number[heavy], verb="member.view", since=d2 - timedelta(days=6), until=d2

@@ -37,12 +37,15 @@ class Event(models.Model):
         # The data protection officer's search (polity/audit/search.py, docs/audit.md): each filter walks
         # its own index newest first, already in the page's order (occurred_at, seq).
         indexes = [
+            # Verb and purpose ride along (PostgreSQL INCLUDE), so "officer X, this action, this purpose"
+            # and "this action, this purpose" filter inside the index instead of visiting the table.
             models.Index(
                 fields=["actor_person_id", "occurred_at", "seq"],
+                include=["verb", "purpose"],
                 name="audit_event_actor_time",
                 condition=models.Q(actor_person_id__isnull=False),
             ),
-            models.Index(fields=["verb", "occurred_at", "seq"], name="audit_event_verb_time"),
+            models.Index(fields=["verb", "occurred_at", "seq"], include=["purpose"], name="audit_event_verb_time"),
             models.Index(fields=["purpose", "occurred_at", "seq"], name="audit_event_purpose_time"),
             models.Index(fields=["occurred_at", "seq"], name="audit_event_time"),
         ]
