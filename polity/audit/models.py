@@ -45,7 +45,9 @@ class Event(models.Model):
                 name="audit_event_actor_time",
                 condition=models.Q(actor_person_id__isnull=False),
             ),
-            models.Index(fields=["verb", "occurred_at", "seq"], include=["purpose"], name="audit_event_verb_time"),
+            models.Index(
+                fields=["verb", "occurred_at", "seq"], include=["purpose"], name="audit_event_verb_time"
+            ),
             models.Index(fields=["purpose", "occurred_at", "seq"], name="audit_event_purpose_time"),
             models.Index(fields=["occurred_at", "seq"], name="audit_event_time"),
         ]
