@@ -92,6 +92,8 @@ class Rulebook:
     numbers: dict[str, int] = field(default_factory=dict)
     purposes: dict[str, Purpose] = field(default_factory=dict)
     flags: dict[str, bool] = field(default_factory=dict)
+    # Keys kept for a module to come (key -> module name): present, validated, but refused when read.
+    reserved: dict[str, str] = field(default_factory=dict)
 
     def purpose(self, key: str) -> Purpose:
         try:
@@ -101,6 +103,7 @@ class Rulebook:
 
     def rule(self, key: str) -> Rule:
         """A duration rule by its dotted key, e.g. "membership.arrears_grace"."""
+        self._refuse_reserved(key)
         try:
             return Rule(key, self.durations[key], self.version)
         except KeyError:
@@ -108,6 +111,7 @@ class Rulebook:
 
     def number(self, key: str) -> int:
         """A whole number by its dotted key, e.g. "comms.approval_threshold"."""
+        self._refuse_reserved(key)
         try:
             return self.numbers[key]
         except KeyError:
@@ -115,10 +119,19 @@ class Rulebook:
 
     def flag(self, key: str) -> bool:
         """A yes-or-no rule by its dotted key, e.g. "cases.share_party_contact"."""
+        self._refuse_reserved(key)
         try:
             return self.flags[key]
         except KeyError:
             raise KeyError(f"the rulebook {self.path} has no setting {key!r}") from None
+
+    def _refuse_reserved(self, key: str) -> None:
+        module = self.reserved.get(key)
+        if module is not None:
+            raise KeyError(
+                f"the rulebook {self.path} reserves {key!r} for the module {module!r}: "
+                "remove it from [reserved] in the change that starts reading it"
+            )
 
     def office(self, key: str) -> OfficeType:
         return self.offices[key]
@@ -137,6 +150,9 @@ REQUIRED_DURATIONS = (
     "membership.lapse_after",
     "membership.min_length_to_vote",
     "membership.min_length_to_stand",
+    "membership.min_length_to_hold_office",
+    "access.restriction_review_max",
+    "access.restriction_review_grace",
     "subject_access.response",
     "subject_access.extension",
     "retention.access_log",
@@ -175,7 +191,7 @@ def load_rulebook(path: str | Path) -> Rulebook:
     numbers: dict[str, int] = {}
     flags: dict[str, bool] = {}
     for section, table in raw.items():
-        if section in {"organisation", "bodies", "offices", "purposes"}:
+        if section in {"organisation", "bodies", "offices", "purposes", "reserved"}:
             continue
         if not isinstance(table, dict):
             raise RulebookError(p, section, "must be a table of rules")
@@ -245,7 +261,23 @@ def load_rulebook(path: str | Path) -> Rulebook:
         raise RulebookError(p, "offices", "at least one office type is required")
 
     purposes = _purposes(raw.get("purposes", {}), p)
-    return Rulebook(p, name, version, levels, offices, bodies, durations, numbers, purposes, flags)
+    reserved = _reserved(raw.get("reserved", {}), {*durations, *numbers, *flags}, p)
+    return Rulebook(p, name, version, levels, offices, bodies, durations, numbers, purposes, flags, reserved)
+
+
+def _reserved(raw: Any, keys: set[str], path: str) -> dict[str, str]:
+    """The [reserved] table: "section.key" = "module" for each rule kept for a module not written yet."""
+    if not isinstance(raw, dict):
+        raise RulebookError(path, "reserved", 'must be a table of "section.key" = "module"')
+    out: dict[str, str] = {}
+    for key, module in raw.items():
+        where = f"reserved.{key}"
+        if key not in keys:
+            raise RulebookError(path, where, "reserves a key the rulebook does not have")
+        if not isinstance(module, str) or not module.strip().isidentifier():
+            raise RulebookError(path, where, 'must name the module that will read it, e.g. "meetings"')
+        out[key] = module.strip()
+    return out
 
 
 def _purposes(raw: Any, path: str) -> dict[str, Purpose]:

@@ -25,7 +25,7 @@ def test_the_unit_above_sees_a_missed_deadline(org, client):
 
     deadline_open(
         actor=Actor.system(),
-        rule_key="deadlines.motion_acknowledgement",
+        rule_key="deadlines.complaint_acknowledgement",
         start=timezone.now() - timedelta(days=30),
         owner_unit=org.units["north_a_1"],
         subject_type="motion",

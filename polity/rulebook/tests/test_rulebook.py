@@ -14,7 +14,7 @@ DEMO = Path(__file__).resolve().parents[1] / "demo.toml"
 def test_demo_rulebook_loads():
     rb = load_rulebook(DEMO)
     assert rb.levels == ("national", "region", "constituency", "branch")
-    assert rb.rule("membership.min_length_to_vote").duration == Duration(8, "w")
+    assert rb.rule("membership.min_length_to_hold_office").duration == Duration(6, "m")
     assert rb.bodies["general_committee"].notice == Duration(7, "d")
     assert get_rulebook().version == rb.version
 
