@@ -31,6 +31,7 @@ from polity.members.models import Person, Status
 from polity.members.services import member_record_payment, member_rejoin, member_set_status
 from polity.org.models import Body, Unit
 from polity.org.services import body_create
+from polity.rulebook.loader import get_rulebook
 
 if TYPE_CHECKING:
     from polity.demo.services import DemoContext
@@ -72,8 +73,15 @@ def populate(ctx: DemoContext) -> None:
     assert constituency is not None and constituency.parent is not None
     region, root = constituency.parent, constituency.parent.parent or constituency.parent
     named = {p.pk for p in ctx.people.values()}
+    # Members long enough to sit on an executive (the rulebook's eligibility for office).
+    joined_by = get_rulebook().rule("membership.min_length_to_hold_office").subtract_from(ctx.today)
     pool = list(
-        Person.objects.filter(home_unit__path__startswith=region.path, status=Status.ACTIVE, is_decoy=False)
+        Person.objects.filter(
+            home_unit__path__startswith=region.path,
+            status=Status.ACTIVE,
+            is_decoy=False,
+            joined_on__lte=joined_by,
+        )
         .exclude(pk__in=named)
         .order_by("pk")
         .values_list("pk", flat=True)[:400]

@@ -23,6 +23,8 @@ TERM_FIELDS = [
     "ends_at",
     "ended_reason",
     "ended_by",
+    "ended_how",
+    "end_notified_at",
 ]
 
 
@@ -99,21 +101,49 @@ def choose_story(rng: random.Random, tree: Tree, active: dict[int, list[int]]) -
     return Story(region, constituency, branch, other, people, roles)
 
 
+FIRST_DAYS = 20  # every demo term started at least this long ago
+
+
+def eligible_pool(
+    active: dict[int, list[int]], joined_on: dict[int, date], today: date
+) -> dict[int, list[int]]:
+    """Active members who had been members long enough to hold office (the rulebook's
+    membership.min_length_to_hold_office) by the latest day a demo term starts."""
+    eligible_from = eligible_dates(joined_on)
+    latest = today - timedelta(days=FIRST_DAYS)
+    return {branch: [pk for pk in pks if eligible_from[pk] <= latest] for branch, pks in active.items()}
+
+
+def eligible_dates(joined_on: dict[int, date]) -> dict[int, date]:
+    rule = get_rulebook().rule("membership.min_length_to_hold_office")
+    return {pk: rule.add_to(day) for pk, day in joined_on.items()}
+
+
 def write_offices(
-    rng: random.Random, tree: Tree, active: dict[int, list[int]], story: Story, today: date
+    rng: random.Random,
+    tree: Tree,
+    active: dict[int, list[int]],
+    story: Story,
+    today: date,
+    joined_on: dict[int, date],
 ) -> int:
+    """Terms for `active` people (already filtered by eligible_pool), each starting on a day they were
+    eligible to hold office."""
     offices = get_rulebook().offices
     named = set(story.people.values())
     by_code = {u.code: u for u in tree.units}
     rows: list[tuple[object, ...]] = []
+    eligible_from = eligible_dates(joined_on)
 
-    def started() -> object:
-        return moment(today - timedelta(days=rng.randrange(20, 700)), 9)
+    def started(person: int) -> object:
+        latest = today - timedelta(days=FIRST_DAYS)
+        earliest = max(today - timedelta(days=700), eligible_from.get(person, latest))
+        return moment(latest - timedelta(days=rng.randrange(0, max(1, (latest - earliest).days + 1))), 9)
 
     def add(person: int, office: str, unit: PlannedUnit, body: int | None = None) -> None:
         office_type = offices.get(office)
         if office_type is not None and unit.level in office_type.levels:
-            rows.append((person, office, unit.id, body, started(), None, "", ""))
+            rows.append((person, office, unit.id, body, started(person), None, "", "", "", None))
 
     held: dict[tuple[int, str], int] = {}
     for name, role in story.roles.items():
@@ -156,6 +186,8 @@ def write_offices(
                     ended,
                     "term ended at the annual general meeting",
                     ACTOR_LABEL,
+                    "term",
+                    ended,
                 )
             )
     return copy_rows(OfficeTerm, TERM_FIELDS, rows)

@@ -72,6 +72,7 @@ class Generated:
     """What later stages need: who is an active member where, and row counts."""
 
     active_by_branch: dict[int, list[int]] = field(default_factory=dict)
+    joined_on: dict[int, date] = field(default_factory=dict)  # of the active members
     counts: dict[str, int] = field(default_factory=dict)
     first_id: int = 0
     last_id: int = 0
@@ -243,6 +244,7 @@ class MemberFactory:
                 self.transfers.append((pk, source, branch.id, moment(on, 15), "moved house", ACTOR_LABEL))
         if status == Status.ACTIVE:
             self.out.active_by_branch[branch.id].append(pk)
+            self.out.joined_on[pk] = current_start
 
         number = pk - self.out.first_id + 1
         street = f"{rng.randrange(1, 240)} {rng.choice(words.STREETS)} {rng.choice(words.STREET_KINDS)}"

@@ -36,7 +36,7 @@ from polity.audit.services import audit_record
 from polity.common.actor import Actor
 from polity.common.errors import DomainError, Forbidden
 from polity.demo.logins import DemoLogin, create_logins, logins_text, write_logins_file
-from polity.demo.offices import choose_story, write_offices
+from polity.demo.offices import choose_story, eligible_pool, write_offices
 from polity.demo.people import MemberFactory
 from polity.demo.tree import plan_tree, write_tree
 from polity.members.bulkload import IdAllocator, foreign_keys_checked_at_end
@@ -145,8 +145,10 @@ def demo_generate(
                     **generated.counts,
                 },
             )
-            story = choose_story(rng, tree, generated.active_by_branch)
-            counts["office_terms"] = write_offices(rng, tree, generated.active_by_branch, story, today)
+            # Offices go only to members the rulebook lets hold one (length of membership, active).
+            pool = eligible_pool(generated.active_by_branch, generated.joined_on, today)
+            story = choose_story(rng, tree, pool)
+            counts["office_terms"] = write_offices(rng, tree, pool, story, today, generated.joined_on)
             ids.finish()
         logins = create_logins(seed, story.roles, story.people)
         audit_record(

@@ -234,3 +234,19 @@ def test_command_prints_and_writes_the_logins(settings, tmp_path, capsys, django
     assert written.strip() in out
     with pytest.raises(CommandError, match="--force"):
         call_command("demo", members=SMALL)
+
+
+def test_every_demo_office_holder_was_eligible_when_appointed():
+    """The rulebook's membership.min_length_to_hold_office and standing hold for every generated term."""
+    from django.utils import timezone
+
+    from polity.access.eligibility import eligibility_problems
+    from polity.rulebook.loader import get_rulebook
+
+    _generate()
+    offices = get_rulebook().offices
+    terms = OfficeTerm.objects.filter(ends_at__isnull=True).select_related("person")
+    assert terms.count() > 20
+    for term in terms:
+        start = timezone.localtime(term.starts_at).date()
+        assert eligibility_problems(term.person, offices[term.office], start) == [], term.pk
