@@ -13,6 +13,7 @@ class Perm(StrEnum):
     OFFICES_VIEW = "offices.view"
     OFFICES_MANAGE = "offices.manage"
     GRANTS_MANAGE = "grants.manage"
+    ACCESS_RESTRICT = "access.restrict"
     AUDIT_VIEW = "audit.view"
     DEADLINES_VIEW = "deadlines.view"
     CASES_HANDLE = "cases.handle"
@@ -29,8 +30,11 @@ DESCRIPTIONS: dict[Perm, str] = {
     Perm.MEMBERS_IMPORT: "Import members from a CSV file into units in scope.",
     Perm.MEMBERS_TRANSFER: "Transfer a member between branches in scope.",
     Perm.OFFICES_VIEW: "See who holds which office in scope.",
-    Perm.OFFICES_MANAGE: "Appoint and end office terms in scope (ending one needs a reason).",
+    Perm.OFFICES_MANAGE: "Appoint office holders in scope (eligibility checked) and record the appointing body's "
+    "decision ending a term; removal against the holder's will is a case outcome.",
     Perm.GRANTS_MANAGE: "Give and revoke explicit access grants in scope (revoking needs a reason).",
+    Perm.ACCESS_RESTRICT: "Temporarily restrict an officer's or a unit's access to personal data in scope, "
+    "with reasons and a review date; review, renew or lift it.",
     Perm.AUDIT_VIEW: "Read the access log of members in scope and check the log's integrity.",
     Perm.DEADLINES_VIEW: "See the deadlines of units in scope, and those missed below and escalated to them.",
     Perm.CASES_HANDLE: "Run complaints, disciplinary cases and objections in scope: the case team's queue and files "
@@ -41,3 +45,16 @@ DESCRIPTIONS: dict[Perm, str] = {
     Perm.MESSAGES_APPROVE: "Approve or refuse messages that wait for approval by a unit in scope (large campaigning "
     "or fundraising sends, after escalation too); never one's own.",
 }
+
+
+# Permissions that open personal data: a restriction of access withholds these, and only these.
+PERSONAL_DATA: frozenset[Perm] = frozenset(
+    {
+        Perm.MEMBERS_VIEW,
+        Perm.MEMBERS_VIEW_CONTACT,
+        Perm.MEMBERS_EDIT,
+        Perm.MEMBERS_IMPORT,
+        Perm.MEMBERS_TRANSFER,
+        Perm.AUDIT_VIEW,
+    }
+)

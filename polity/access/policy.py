@@ -14,7 +14,7 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from polity.access.perms import Perm
+from polity.access.perms import PERSONAL_DATA, Perm
 from polity.common.actor import Actor
 from polity.common.errors import Forbidden, NotVisible
 from polity.members.models import Person
@@ -38,8 +38,12 @@ def _sources(
 
     `current` means "now": memoised once per actor (an actor lives for one request or task), where a
     key on the exact moment would never hit again.
+
+    A restriction of access in force at `at` (one on this person, or one on a whole unit) withholds the
+    personal-data permissions of every office and grant in the restricted unit's subtree: this is the
+    one place where a restriction takes effect.
     """
-    from polity.access.models import Grant, OfficeTerm
+    from polity.access.models import Grant, OfficeTerm, Restriction
 
     key = "sources@now" if current else f"sources@{at.isoformat()}"
     if key in actor.cache:
@@ -62,6 +66,19 @@ def _sources(
         for grant_id, perms, unit_id, path in grants:
             valid = frozenset(Perm(p) for p in perms if p in Perm._value2member_map_)
             out.append((valid, unit_id, path, f"grant:{grant_id}"))
+        if any(perms & PERSONAL_DATA for perms, _u, _p, _s in out):
+            restricted = list(
+                Restriction.objects.in_force(at)
+                .filter(Q(person__isnull=True) | Q(person_id=actor.person_id))
+                .values_list("unit__path", flat=True)
+            )
+            if restricted:
+                out = [
+                    (perms - PERSONAL_DATA, unit_id, path, source)
+                    if any(path.startswith(cut) for cut in restricted)
+                    else (perms, unit_id, path, source)
+                    for perms, unit_id, path, source in out
+                ]
     actor.cache[key] = out
     return out
 

@@ -1,21 +1,27 @@
 """Writes that change who may see what: office terms and explicit grants.
 
-Ending someone's access always needs a reason, is recorded in the log, and tells them (invariant 8).
+An office ends in one of four ways only: its term runs out, the holder resigns, the appointing body
+decides (recorded with the body, the date and the reasons), or a case decides (the cases workflow calls
+`office_remove_by_case` after notice, reply and a reasoned decision). Removal against the holder's will
+is never a form of its own. Every ending is recorded in the log and emailed to the holder (invariant 8).
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
-from polity.access.models import AccessNotice, Grant, OfficeTerm
+from polity.access.eligibility import require_eligible
+from polity.access.models import Ending, Grant, OfficeTerm
+from polity.access.notices import access_notice_send
 from polity.access.perms import Perm
 from polity.access.policy import require
 from polity.audit.services import audit_record
 from polity.common.actor import Actor
-from polity.common.errors import DomainError, InvalidInput
+from polity.common.errors import DomainError, Forbidden, InvalidInput, NotVisible
+from polity.deadlines.services import due_from
 from polity.members.models import Person
 from polity.org.models import Body, Unit
 from polity.rulebook.loader import get_rulebook
@@ -48,6 +54,8 @@ def office_appoint(
     starts_at = starts_at or timezone.now()
     if ends_at is not None and ends_at <= starts_at:
         raise InvalidInput("ends_at: a term must end after it starts")
+    person.refresh_from_db()
+    require_eligible(person, office_type, timezone.localtime(starts_at).date())
     with transaction.atomic():
         term = OfficeTerm.objects.create(
             person=person, office=office, unit=unit, body=body, starts_at=starts_at, ends_at=ends_at
@@ -63,46 +71,182 @@ def office_appoint(
     return term
 
 
-def _notify(person_id: int, subject: str, body: str, reason: str) -> None:
-    AccessNotice.objects.create(
-        person_id=person_id, created_at=timezone.now(), subject=subject, body=body, reason=reason
-    )
+def _label(term: OfficeTerm) -> str:
+    office = get_rulebook().offices.get(term.office)
+    return office.label if office is not None else term.office
 
 
-def office_end(*, actor: Actor, term: OfficeTerm, reason: str, at: datetime | None = None) -> OfficeTerm:
-    """End a term early. Needs a reason; the holder is told; their access ends with it."""
-    if not actor.is_system:
-        require(actor, Perm.OFFICES_MANAGE, scope=term.unit, visible=False)
-    if not reason.strip():
-        raise InvalidInput("reason: ending someone's office needs a recorded reason")
-    at = at or timezone.now()
+def _end(
+    *,
+    actor: Actor,
+    term: OfficeTerm,
+    how: str,
+    reason: str,
+    at: datetime,
+    subject: str,
+    body: str,
+    **recorded: object,
+) -> OfficeTerm:
+    """End a term (inside the caller's checks): record how and why, email the holder, audit."""
     with transaction.atomic():
-        term = OfficeTerm.objects.select_for_update().get(pk=term.pk)
+        term = OfficeTerm.objects.select_for_update().select_related("unit").get(pk=term.pk)
         if term.ends_at is not None and term.ends_at <= at:
             raise DomainError("that term has already ended")
         term.ends_at = max(at, term.starts_at + timedelta(microseconds=1))
-        term.ended_reason, term.ended_by = reason, actor.label
-        term.save(update_fields=["ends_at", "ended_reason", "ended_by"])
-        label = (
-            get_rulebook().offices[term.office].label
-            if term.office in get_rulebook().offices
-            else term.office
-        )
-        _notify(
-            term.person_id,
-            f"Your term as {label} has ended",
-            f"Your term as {label} of {term.unit.name} was ended by {actor.label}.",
-            reason,
-        )
+        term.ended_reason, term.ended_by, term.ended_how = reason[:500], actor.label, how
+        term.end_notified_at = timezone.now()
+        for name, value in recorded.items():
+            setattr(term, name, value)
+        term.save()
+        access_notice_send(actor=actor, person_id=term.person_id, subject=subject, body=body, reason=reason)
         audit_record(
             actor=actor,
-            verb="office.end",
+            verb=f"office.{how}",
             subjects=[term.person_id],
             object_type="office_term",
             object_id=term.pk,
-            data={"office": term.office, "unit": term.unit_id, "reason": reason},
+            data={"office": term.office, "unit": term.unit_id, "reason": reason[:500], "how": how},
         )
     return term
+
+
+def office_resign(*, actor: Actor, term: OfficeTerm, confirm: bool, reason: str = "") -> OfficeTerm:
+    """The holder resigns their own office, with effect now. Nobody else can resign it for them."""
+    if actor.person_id is None or actor.person_id != term.person_id:
+        raise NotVisible("not found")
+    if not confirm:
+        raise InvalidInput("confirm: resigning ends your office and its access at once; confirm to go ahead")
+    label, unit = _label(term), term.unit
+    return _end(
+        actor=actor,
+        term=term,
+        how=Ending.RESIGNATION,
+        reason=reason.strip() or "resigned by the holder",
+        at=timezone.now(),
+        subject=f"You resigned as {label} of {unit.name}",
+        body=(
+            f"You resigned as {label} of {unit.name}; the office and the access it gave ended at once. "
+            "If you did not mean to resign, ask the unit to appoint you again: an appointment checks the "
+            "rulebook's eligibility as for anyone."
+        ),
+    )
+
+
+def appointing_bodies(term: OfficeTerm) -> list[Body]:
+    """Bodies that may decide to end this term: those of its unit, and of the unit above that appoints to it."""
+    units = [term.unit_id] + ([term.unit.parent_id] if term.unit.parent_id else [])
+    return list(Body.objects.filter(unit_id__in=units).select_related("unit").order_by("unit__path", "name"))
+
+
+def office_end_by_decision(
+    *,
+    actor: Actor,
+    term: OfficeTerm,
+    body: Body | None,
+    decided_on: date | None,
+    reasons: str,
+) -> OfficeTerm:
+    """Record the appointing body's decision to end a term: the body, the date and the reasons, always.
+
+    Until meetings are in Polity, the decision is recorded by an officer who manages offices there; the
+    holder is emailed the decision and how to contest it (a complaint, which the case team must take up).
+    """
+    if not actor.is_system:
+        require(actor, Perm.OFFICES_MANAGE, scope=term.unit, visible=False)
+    if body is None:
+        raise InvalidInput("body: name the appointing body that decided")
+    if body.pk not in {b.pk for b in appointing_bodies(term)}:
+        raise InvalidInput("body: only a body of the office's unit, or of the unit above it, appoints to it")
+    if not reasons.strip():
+        raise InvalidInput("reasons: a body's decision to end an office is recorded with its reasons")
+    today = timezone.localdate()
+    if decided_on is None:
+        raise InvalidInput("decided_on: give the date of the body's decision")
+    if decided_on > today:
+        raise InvalidInput("decided_on: a decision cannot be recorded before it is taken")
+    if decided_on < timezone.localtime(term.starts_at).date():
+        raise InvalidInput("decided_on: the decision predates the term it would end")
+    label, unit = _label(term), term.unit
+    _start, until = due_from("deadlines.appeal_window", timezone.now())
+    return _end(
+        actor=actor,
+        term=term,
+        how=Ending.BODY_DECISION,
+        reason=reasons.strip(),
+        at=timezone.now(),
+        subject=f"Your term as {label} of {unit.name} was ended by {body.name}",
+        body=(
+            f"{body.name} ({body.unit.name}) decided on {decided_on:%d %B %Y} to end your term as {label} "
+            f"of {unit.name}; it was recorded by {actor.label}. The office and its access have ended.\n\n"
+            "How to contest it: file a complaint on the Complaints page of Polity (or reply to the case team "
+            f"of {body.unit.parent.name if body.unit.parent else body.unit.name}) by "
+            f"{timezone.localtime(until):%d %B %Y}, saying why the decision was wrong. The case team must "
+            "acknowledge it within the rulebook's deadline; its decision can be appealed."
+        ),
+        ended_body=body,
+        ended_decided_on=decided_on,
+    )
+
+
+def office_remove_by_case(*, actor: Actor, term: OfficeTerm, case_reference: str, reasons: str) -> OfficeTerm:
+    """A case decision removes the holder (called by the cases workflow, as the system, after due process)."""
+    if not actor.is_system:
+        raise Forbidden("removal from office against the holder's will is the outcome of a case")
+    if not case_reference or not reasons.strip():
+        raise InvalidInput("a removal names its case and the decision's reasons")
+    label, unit = _label(term), term.unit
+    return _end(
+        actor=actor,
+        term=term,
+        how=Ending.CASE,
+        reason=reasons.strip(),
+        at=timezone.now(),
+        subject=f"{case_reference}: removed as {label} of {unit.name}",
+        body=(
+            f"The decision in case {case_reference} removed you as {label} of {unit.name}; the office and its "
+            "access have ended. The decision notice of the case gives the appeal route and its deadline."
+        ),
+        ended_case=case_reference,
+    )
+
+
+def office_terms_notify_ended(*, actor: Actor, now: datetime | None = None) -> int:
+    """Tell every holder whose term ran out (its end date passed) that the office and its access ended."""
+    if not actor.is_system:
+        raise Forbidden("only the system sends the notices of terms that ran out")
+    now = now or timezone.now()
+    count = 0
+    for term in OfficeTerm.objects.filter(ends_at__lte=now, end_notified_at__isnull=True).select_related(
+        "unit"
+    ):
+        with transaction.atomic():
+            claimed = OfficeTerm.objects.filter(pk=term.pk, end_notified_at__isnull=True).update(
+                end_notified_at=now, ended_how=term.ended_how or Ending.TERM
+            )
+            if not claimed:
+                continue
+            label = _label(term)
+            access_notice_send(
+                actor=actor,
+                person_id=term.person_id,
+                subject=f"Your term as {label} of {term.unit.name} has ended",
+                body=(
+                    f"Your term as {label} of {term.unit.name} ended on "
+                    f"{timezone.localtime(term.ends_at):%d %B %Y}, and the access it gave "
+                    "ended with it. If you were re-elected or re-appointed, the new term is on your page."
+                ),
+                reason=term.ended_reason or "the term ran its course",
+            )
+            audit_record(
+                actor=actor,
+                verb="office.term",
+                subjects=[term.person_id],
+                object_type="office_term",
+                object_id=term.pk,
+                data={"office": term.office, "unit": term.unit_id},
+            )
+            count += 1
+    return count
 
 
 def grant_give(
@@ -161,11 +305,12 @@ def grant_revoke(*, actor: Actor, grant: Grant, reason: str) -> Grant:
             raise DomainError("that grant was already revoked")
         grant.revoked_at, grant.revoked_by, grant.revoke_reason = timezone.now(), actor.label, reason
         grant.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
-        _notify(
-            grant.person_id,
-            "Your access was revoked",
-            f'Your access for "{grant.purpose}" over {grant.unit.name} was revoked by {actor.label}.',
-            reason,
+        access_notice_send(
+            actor=actor,
+            person_id=grant.person_id,
+            subject="Your access was revoked",
+            body=f'Your access for "{grant.purpose}" over {grant.unit.name} was revoked by {actor.label}.',
+            reason=reason,
         )
         audit_record(
             actor=actor,

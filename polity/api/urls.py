@@ -1,6 +1,6 @@
 from ninja import NinjaAPI
 
-from polity.api import audit, me, members, units
+from polity.api import audit, me, members, offices, units
 from polity.api.auth import BearerToken
 from polity.api.errors import install_error_handlers
 from polity.cases.api import router as cases_router
@@ -25,6 +25,9 @@ api.add_router("/units", units.router)
 api.add_router("/members", members.router)
 api.add_router("/me", me.router)
 api.add_router("/me/consents", consent_api.router)
+api.add_router("/me/offices", offices.me_offices)
+api.add_router("/offices", offices.offices)
+api.add_router("/restrictions", offices.restrictions)
 api.add_router("/consents", consent_api.officer_router)
 api.add_router("/audiences", comms_api.audiences)
 api.add_router("/messages", comms_api.messages)

@@ -40,6 +40,7 @@ class Outcome(models.TextChoices):
     WARNING = "warning", "Upheld: formal warning"
     SUSPENSION = "suspension", "Upheld: suspension"
     EXPULSION = "expulsion", "Upheld: expulsion"
+    REMOVAL = "removal", "Upheld: removal from office"
     OBJECTION_DISMISSED = "objection_dismissed", "Objection dismissed: membership stands"
     APPLICATION_REFUSED = "application_refused", "Objection upheld: application refused"
 
@@ -50,6 +51,7 @@ ADVERSE_OUTCOMES = frozenset(
         Outcome.WARNING,
         Outcome.SUSPENSION,
         Outcome.EXPULSION,
+        Outcome.REMOVAL,
         Outcome.APPLICATION_REFUSED,
         Outcome.UPHELD_NO_SANCTION,
     }

@@ -34,6 +34,7 @@ JOBS: tuple[Job, ...] = (
     Job("outbox.deliver", "polity.outbox.tasks.outbox_deliver", timedelta(minutes=1)),
     Job("members.refresh_arrears", "polity.members.tasks.refresh_arrears", timedelta(days=1)),
     Job("cases.evidence_sweep", "polity.cases.tasks.sweep_evidence", timedelta(hours=1)),
+    Job("access.notify_ended_terms", "polity.access.tasks.notify_ended_terms", timedelta(hours=1)),
 )
 
 

@@ -158,3 +158,94 @@ class AccessLogSearchForm(forms.Form):
         if since and until and since > until:
             self.add_error("until", f"The end date ({until:%-d %b %Y}) is before the start date.")
         return data
+
+
+def _review_at(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(12, 0)))
+
+
+class OfficeDecisionForm(forms.Form):
+    """The appointing body's decision to end a term: the body from a list, the date, the reasons."""
+
+    body = forms.ChoiceField(label="Appointing body that decided")
+    decided_on = forms.DateField(label="Date of the decision", widget=forms.DateInput(attrs={"type": "date"}))
+    reasons = forms.CharField(
+        label="Reasons of the decision",
+        max_length=500,
+        help_text="The holder is emailed these reasons with the route to contest the decision.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, bodies: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.bodies = {str(b.pk): b for b in bodies}
+        _choices(
+            self,
+            "body",
+            [("", "Choose the body")] + [(str(b.pk), f"{b.name} ({b.unit.name})") for b in bodies],
+        )
+
+    def selected_body(self) -> Any:
+        return self.bodies.get(self.cleaned_data.get("body") or "")
+
+
+class ResignForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="I resign this office; I understand its access ends at once", required=False
+    )
+    reason = forms.CharField(
+        label="Reason (optional)", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RestrictionForm(forms.Form):
+    unit = forms.ChoiceField(label="Unit (and everything below it)")
+    person = forms.ChoiceField(label="Officer", required=False)
+    reasons = forms.CharField(
+        label="Reasons",
+        help_text="Every holder affected is emailed these reasons.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    review_on = forms.DateField(label="Review by", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, units: list[Unit], holders: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.units = {str(u.pk): u for u in units}
+        self.holders = {str(p.pk): p for p in holders}
+        _choices(self, "unit", _unit_choices(units, ""))
+        _choices(
+            self,
+            "person",
+            [("", "Every office holder in the unit")]
+            + [(str(p.pk), f"{p.full_name} ({p.home_unit.name})") for p in holders],
+        )
+
+    def selected_unit(self) -> Unit:
+        return self.units[self.cleaned_data["unit"]]
+
+    def selected_person(self) -> Any:
+        return self.holders.get(self.cleaned_data.get("person") or "")
+
+    def review_at(self) -> datetime:
+        return _review_at(self.cleaned_data["review_on"])
+
+
+class RestrictionReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Decision", choices=[("renew", "Keep it, with a new review date"), ("lift", "Lift it")]
+    )
+    next_review_on = forms.DateField(
+        label="Next review by (when kept)", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reasons = forms.CharField(
+        label="Reasons",
+        help_text="Every holder affected is emailed these reasons.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def lift(self) -> bool:
+        return bool(self.cleaned_data["decision"] == "lift")
+
+    def next_review_at(self) -> datetime | None:
+        day = self.cleaned_data.get("next_review_on")
+        return _review_at(day) if day else None

@@ -7,16 +7,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.utils import timezone
 
-from polity.access.models import AccessNotice, Grant, OfficeTerm
+from polity.access.models import AccessNotice, Grant, OfficeTerm, Restriction
 from polity.access.perms import Perm
 from polity.access.policy import has_perm, require, require_member, scopes, units_q, visible_units
 from polity.common.actor import Actor
-from polity.common.errors import NotVisible
+from polity.common.errors import InvalidInput, NotVisible
 from polity.members.models import Payment, Person, StatusChange, Transfer
 from polity.members.selectors import member_get
-from polity.org.models import Unit
+from polity.org.models import Body, Unit
 from polity.rulebook.loader import get_rulebook
 
 
@@ -137,6 +138,8 @@ class UnitOffices:
     current: list[OfficeTerm]
     past: list[OfficeTerm]
     can_manage: bool
+    restrictions: list[Restriction] = field(default_factory=list)
+    can_restrict: bool = False
 
 
 def unit_offices(*, actor: Actor, unit_id: int) -> UnitOffices:
@@ -150,7 +153,22 @@ def unit_offices(*, actor: Actor, unit_id: int) -> UnitOffices:
     current = list(terms.in_force(now).order_by("office", "starts_at"))
     past = list(terms.filter(ends_at__lte=now).order_by("-ends_at")[:20])
     children = list(unit.children.order_by("name"))
-    return UnitOffices(unit, children, current, past, has_perm(actor, Perm.OFFICES_MANAGE, unit))
+    ancestors = [unit.path[:i] for i in range(1, len(unit.path) + 1) if unit.path[i - 1] == "."]
+    restrictions = list(
+        Restriction.objects.in_force(now)
+        .filter(Q(unit__path__startswith=unit.path) | Q(unit__path__in=ancestors))
+        .select_related("unit", "person")
+        .order_by("review_at")[:50]
+    )
+    return UnitOffices(
+        unit,
+        children,
+        current,
+        past,
+        has_perm(actor, Perm.OFFICES_MANAGE, unit),
+        restrictions,
+        has_perm(actor, Perm.ACCESS_RESTRICT, unit),
+    )
 
 
 def office_term_get(*, actor: Actor, term_id: int) -> OfficeTerm:
@@ -201,3 +219,80 @@ def person_by_number(*, actor: Actor, membership_number: str) -> Person:
 def unit_tree(*, actor: Actor) -> list[Unit]:
     """Units the actor may see, in tree order (parents first); `depth` gives the indentation."""
     return list(visible_units(Unit.objects.all(), actor=actor).order_by("path")[:2000])
+
+
+def own_term_get(*, actor: Actor, term_id: int) -> OfficeTerm:
+    """One of the actor's own terms still running; anyone else's answers NotVisible."""
+    if actor.person_id is None:
+        raise NotVisible("not found")
+    term = (
+        OfficeTerm.objects.not_ended(timezone.now())
+        .select_related("unit", "body")
+        .filter(pk=term_id, person_id=actor.person_id)
+        .first()
+    )
+    if term is None:
+        raise NotVisible("not found")
+    return term
+
+
+def restrictable_units(*, actor: Actor) -> list[Unit]:
+    return list(
+        visible_units(Unit.objects.all(), actor=actor, perm=Perm.ACCESS_RESTRICT).order_by("path")[:1000]
+    )
+
+
+def restrictable_holders(*, actor: Actor, limit: int = 1000) -> list[Person]:
+    """People holding an office now in a unit where the actor may restrict access, by name."""
+    terms = OfficeTerm.objects.in_force(timezone.now()).filter(
+        units_q(actor, Perm.ACCESS_RESTRICT, field="unit__path")
+    )
+    return list(
+        Person.objects.filter(pk__in=terms.values("person_id"))
+        .exclude(pk=actor.person_id or 0)
+        .select_related("home_unit")
+        .order_by("family_name", "given_name", "id")[:limit]
+    )
+
+
+def restrictions_in_scope(*, actor: Actor, limit: int = 200) -> list[Restriction]:
+    """Restrictions over units where the actor may restrict access: in force first, by review date."""
+    require(actor, Perm.ACCESS_RESTRICT)
+    qs = Restriction.objects.filter(units_q(actor, Perm.ACCESS_RESTRICT, field="unit__path"))
+    return list(
+        qs.select_related("unit", "person", "authority").order_by("lifted_at", "review_at", "id")[:limit]
+    )
+
+
+def restriction_get(*, actor: Actor, restriction_id: int) -> Restriction:
+    restriction = (
+        Restriction.objects.select_related("unit", "person", "authority").filter(pk=restriction_id).first()
+    )
+    if restriction is None:
+        raise NotVisible("not found")
+    require(actor, Perm.ACCESS_RESTRICT, scope=restriction.unit)
+    return restriction
+
+
+def holder_for_restriction(*, actor: Actor, person_id: int) -> Person:
+    """A person holding an office now where the actor may restrict access; anyone else answers NotVisible."""
+    terms = OfficeTerm.objects.in_force(timezone.now()).filter(
+        units_q(actor, Perm.ACCESS_RESTRICT, field="unit__path"), person_id=person_id
+    )
+    person = Person.objects.filter(pk=person_id, pk__in=terms.values("person_id")).first()
+    if person is None:
+        raise NotVisible("not found")
+    return person
+
+
+def appointing_body_get(*, term: OfficeTerm, body_id: int | None) -> Body | None:
+    """The body named for a decision on `term` (None when none was named); one that does not appoint to
+    it is refused with the rule."""
+    from polity.access.services import appointing_bodies
+
+    if body_id is None:
+        return None
+    body = next((b for b in appointing_bodies(term) if b.pk == body_id), None)
+    if body is None:
+        raise InvalidInput("body: only a body of the office's unit, or of the unit above it, appoints to it")
+    return body

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from polity.web.views import enrolment, members, pages, tokens
+from polity.web.views import enrolment, members, offices, pages, tokens
 
 app_name = "web"
 urlpatterns = [
@@ -14,7 +14,10 @@ urlpatterns = [
     path("members/<int:member_id>/access-log/", members.member_access_log, name="member_access_log"),
     path("units/", pages.units, name="units"),
     path("units/<int:unit_id>/", pages.unit, name="unit"),
-    path("offices/<int:term_id>/end/", pages.office_end_view, name="office_end"),
+    path("offices/<int:term_id>/body-decision/", offices.office_decision_view, name="office_decision"),
+    path("me/offices/<int:term_id>/resign/", offices.office_resign_view, name="office_resign"),
+    path("restrictions/", offices.restrictions, name="restrictions"),
+    path("restrictions/<int:restriction_id>/", offices.restriction, name="restriction"),
     path("grants/", pages.grants, name="grants"),
     path("grants/<int:grant_id>/revoke/", pages.grant_revoke_view, name="grant_revoke"),
     path("audit/", pages.audit, name="audit"),

@@ -7,12 +7,11 @@ from django.utils import timezone
 
 from polity.access.models import AccessNotice
 from polity.access.perms import Perm
-from polity.access.policy import has_perm, needs_second_factor, visible_members
-from polity.access.services import grant_give, grant_revoke, office_appoint, office_end
+from polity.access.policy import has_perm, needs_second_factor
+from polity.access.services import grant_give, grant_revoke, office_appoint
 from polity.audit.models import Event
 from polity.common.actor import Actor
 from polity.common.errors import DomainError, Forbidden, InvalidInput
-from polity.members.models import Person
 
 
 def last_verb():
@@ -64,26 +63,6 @@ def test_appoint_checks_the_rulebook(org):
         body=org.units["north_a_gc"],
     )
     assert term.body == org.units["north_a_gc"]
-
-
-def test_ending_an_office_needs_a_reason_tells_the_holder_and_ends_access(org):
-    term = org.terms["secretary"]
-    secretary = org.actor("secretary")
-    assert visible_members(Person.objects.all(), actor=secretary).exists()
-    with pytest.raises(InvalidInput, match="reason"):
-        office_end(actor=org.actor("regional"), term=term, reason="  ")
-    with pytest.raises(Forbidden):
-        office_end(actor=org.actor("branchsec"), term=term, reason="coup")
-    office_end(actor=org.actor("regional"), term=term, reason="term of office completed")
-    notice = AccessNotice.objects.get(person=org.people["secretary"])
-    assert notice.reason == "term of office completed"
-    assert "Secretary" in notice.subject
-    assert last_verb() == "office.end"
-    fresh = org.actor("secretary")
-    assert not visible_members(Person.objects.all(), actor=fresh).exists()
-    assert not needs_second_factor(fresh)
-    with pytest.raises(DomainError):
-        office_end(actor=org.actor("regional"), term=term, reason="again")
 
 
 def test_terms_grant_nothing_before_they_start_or_after_they_end(org):

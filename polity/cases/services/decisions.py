@@ -24,7 +24,14 @@ from polity.cases.notices import notice_mark_delivered, notice_send, notices_ref
 from polity.cases.rules import APPEAL, HEARD, REASONS, SUSPENSION, TOLD, WORKFLOW, CaseRefused
 from polity.cases.services.common import meet, move, open_deadline, party_ids, people, record, save
 from polity.cases.services.intake import DECISION_RULE
-from polity.cases.services.measures import REFUSAL_STATUS, restore, set_status, suspension_create
+from polity.cases.services.measures import (
+    REFUSAL_STATUS,
+    remove_from_offices,
+    require_offices_held,
+    restore,
+    set_status,
+    suspension_create,
+)
 from polity.cases.services.process import reply_rule, require_decider
 from polity.common.actor import Actor
 from polity.common.errors import InvalidInput
@@ -122,6 +129,8 @@ def case_decide(
         require_heard(case, now)
     if outcome == Outcome.SUSPENSION and review_at is None:
         raise CaseRefused(SUSPENSION, "a suspension cannot be decided without a review date")
+    if outcome == Outcome.REMOVAL:
+        require_offices_held(case, now)
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
         case.outcome, case.decision_reasons = outcome, reasons.strip()
@@ -130,6 +139,8 @@ def case_decide(
                 suspension_create(actor, case, person, suspension_reasons or reasons, review_at)
             elif outcome == Outcome.EXPULSION:
                 set_status(actor, case, person, Status.EXPELLED, "expelled by decision")
+            elif outcome == Outcome.REMOVAL:
+                remove_from_offices(actor, case, person, now, reasons.strip())
             elif outcome == Outcome.APPLICATION_REFUSED:
                 set_status(actor, case, person, REFUSAL_STATUS, "membership application refused on objection")
         move(case, action, now)

@@ -7,6 +7,8 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from polity.access.models import OfficeTerm
+from polity.access.services import office_remove_by_case
 from polity.cases.gate import require_action
 from polity.cases.models import Case, Role, Suspension
 from polity.cases.rules import SUSPENSION, CaseRefused
@@ -164,3 +166,28 @@ def case_review_suspension(
         save(case)
         record(actor, case, "case.review_suspension", {"suspension": suspension.pk, "lifted": lift})
     return suspension
+
+
+def _offices_in_scope(case: Case, person_id: int, now: datetime) -> list[OfficeTerm]:
+    return list(
+        OfficeTerm.objects.in_force(now)
+        .filter(person_id=person_id, unit__path__startswith=case.unit.path)
+        .select_related("unit")
+    )
+
+
+def require_offices_held(case: Case, now: datetime) -> None:
+    """A removal from office needs every respondent to hold an office in the case's unit or below."""
+    for index, person_id in enumerate(sorted(party_ids(case, Role.RESPONDENT)), start=1):
+        if not _offices_in_scope(case, person_id, now):
+            raise InvalidInput(
+                f"outcome: respondent {index} holds no office in {case.unit.name} to be removed from"
+            )
+
+
+def remove_from_offices(actor: Actor, case: Case, person: Person, now: datetime, reasons: str) -> None:
+    """The decision ends the respondent's offices in the case's unit, through the access service."""
+    for term in _offices_in_scope(case, person.pk, now):
+        office_remove_by_case(
+            actor=register_actor(actor, case), term=term, case_reference=case.reference, reasons=reasons
+        )

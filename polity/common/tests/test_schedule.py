@@ -25,7 +25,13 @@ def test_jobs_run_once_per_period_and_only_for_the_system():
     assert schedule_enqueue_due(actor=system, now=now + timedelta(seconds=30)) == []
     assert schedule_enqueue_due(actor=system, now=now + timedelta(minutes=2)) == ["outbox.deliver"]
     later = schedule_enqueue_due(actor=system, now=now + timedelta(hours=2))
-    assert set(later) == {"deadlines.escalate", "comms.automations", "outbox.deliver", "cases.evidence_sweep"}
+    assert set(later) == {
+        "deadlines.escalate",
+        "comms.automations",
+        "outbox.deliver",
+        "cases.evidence_sweep",
+        "access.notify_ended_terms",
+    }
     with pytest.raises(Forbidden):
         schedule_enqueue_due(actor=Actor(user_id=1, person_id=1, label="x"))
 

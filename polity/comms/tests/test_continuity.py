@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from polity.access.services import office_appoint, office_end
+from polity.access.restrictions import restriction_impose
+from polity.access.services import office_appoint
 from polity.common.actor import Actor
 from polity.common.errors import NotVisible
 from polity.comms.continuity import governance_notice_request
@@ -18,8 +19,15 @@ from polity.outbox import delivery
 
 @pytest.fixture
 def cut_off(org, delegates):
-    """North A's secretary loses office; its chair (no data access) remains."""
-    office_end(actor=Actor.system(), term=org.terms["secretary"], reason="access cut pending review")
+    """North A's secretary's access to personal data is restricted pending review (a temporary measure:
+    the secretary keeps the office); its chair (no data access) remains."""
+    restriction_impose(
+        actor=org.actor("regional"),
+        unit=org.units["north_a"],
+        person=org.people["secretary"],
+        reasons="access cut pending review",
+        review_at=timezone.now() + timedelta(days=14),
+    )
     office_appoint(
         actor=Actor.system(), person=org.people["member"], office="chair", unit=org.units["north_a"]
     )
@@ -66,7 +74,7 @@ def test_the_chair_asks_the_region_which_sends_within_the_deadline(cut_off, sent
         deadline.rule_key == "deadlines.regional_notice_handling"
         and deadline.owner_unit == org.units["north"]
     )
-    # The former secretary cannot send it; the region can.
+    # The restricted secretary cannot send it; the region can.
     with pytest.raises(NotVisible):
         message_send(actor=org.actor("secretary"), message=message)
     message = message_send(actor=org.actor("regional"), message=message)
@@ -74,7 +82,13 @@ def test_the_chair_asks_the_region_which_sends_within_the_deadline(cut_off, sent
     deadline.refresh_from_db()
     assert deadline.state == State.MET and not deadline.was_missed
     delivery.deliver_due()
-    assert len(sent.emails) == 2
+    notices = [e for e in sent.emails if e.subject == "GC meets"]
+    assert sorted(e.to for e in notices) == sorted(
+        p.email for p in (org.people["member"], org.people["member2"])
+    )
+    # The restricted secretary was emailed the measure, which tells them how notices keep going out.
+    (cut,) = [e for e in sent.emails if e.to == org.people["secretary"].email]
+    assert "access cut pending review" in cut.body and "keep going out" in cut.body
 
 
 def test_a_missed_regional_deadline_escalates_and_is_counted(cut_off):

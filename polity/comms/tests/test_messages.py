@@ -231,10 +231,12 @@ def test_send_beyond_scope_is_refused(org):
 
 
 def test_officer_who_lost_office_can_no_longer_send(org):
-    from polity.access.services import office_end
+    from polity.access.services import office_resign
 
     message = _message(org, _audience(org))
-    office_end(actor=Actor.system(), term=org.terms["secretary"], reason="stood down")
+    office_resign(
+        actor=org.actor("secretary"), term=org.terms["secretary"], confirm=True, reason="stood down"
+    )
     with pytest.raises(NotVisible):
         message_send(actor=org.actor("secretary"), message=message)
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from polity.access.models import Grant
-from polity.access.services import grant_give, office_end
+from polity.access.services import grant_give, office_resign
 from polity.audit.models import Event
 from polity.common.actor import Actor
 
@@ -57,7 +57,9 @@ def test_a_revoked_grant_tells_the_holder_on_their_page(org, login):
 
 
 def test_an_ended_office_is_noticed_on_the_home_page(org, login):
-    office_end(actor=Actor.system(), term=org.terms["branchsec"], reason="stood down")
+    office_resign(
+        actor=org.actor("branchsec"), term=org.terms["branchsec"], confirm=True, reason="stood down"
+    )
     page = login("branchsec").get(reverse("web:home"), follow=True)
     assert "stood down" in page.text
 
@@ -175,19 +177,26 @@ def test_a_staff_account_without_a_person_gets_a_home_page(org, client):
     assert client.get(reverse("web:me")).status_code == 404
 
 
-def test_ending_a_term_needs_a_reason_tells_the_holder_and_cuts_access(org, login):
+def test_a_body_decision_ending_a_term_tells_the_holder_and_cuts_access(org, login):
+    from django.utils import timezone
+
+    from polity.org.services import body_create
+
+    body = body_create(actor=Actor.system(), unit=org.units["north_a_1"], kind="executive_committee")
     term = org.terms["branchsec"]
-    url = reverse("web:office_end", kwargs={"term_id": term.pk})
-    assert login("secretary").post(url, {"reason": "x"}).status_code == 403  # sees offices, cannot manage
+    url = reverse("web:office_decision", kwargs={"term_id": term.pk})
+    today = f"{timezone.localdate():%Y-%m-%d}"
+    decision = {"body": body.pk, "decided_on": today, "reasons": "did not call the AGM"}
+    assert login("secretary").post(url, decision).status_code == 403  # sees offices, cannot manage
     assert login("outsider").get(url).status_code == 404
     client = login("regional")
     unit_page = client.get(reverse("web:unit", kwargs={"unit_id": org.units["north_a_1"].pk}))
     assert url in unit_page.text
-    assert client.post(url, {"reason": ""}).status_code == 422
-    assert client.post(url, {"reason": "did not call the AGM"}).status_code == 302
-    assert Event.objects.order_by("-seq").first().verb == "office.end"
+    assert client.post(url, {**decision, "reasons": ""}).status_code == 422
+    assert client.post(url, decision).status_code == 302
+    assert Event.objects.filter(verb="office.body_decision").exists()
     branchsec = login("branchsec")
     assert branchsec.get(reverse("web:members")).status_code == 404
     assert "did not call the AGM" in branchsec.get(reverse("web:me")).text
-    again = login("regional").post(url, {"reason": "again"})
+    again = login("regional").post(url, {**decision, "reasons": "again"})
     assert again.status_code == 422 and "already ended" in again.text  # said on the form

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from polity.access.perms import Perm
 from polity.access.policy import require
-from polity.access.services import grant_give, grant_revoke, office_end
+from polity.access.services import grant_give, grant_revoke
 from polity.audit.search import SearchInputError, access_log_search, audit_verbs
 from polity.audit.selectors import access_log_for_person, audit_status
 from polity.audit.services import audit_check
@@ -22,7 +22,6 @@ from polity.web.selectors import (
     grants_in_scope,
     home_for,
     member_record,
-    office_term_get,
     person_by_number,
     unit_offices,
     unit_tree,
@@ -67,26 +66,6 @@ def units(request: HttpRequest) -> HttpResponse:
 def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
     offices = unit_offices(actor=actor_of(request), unit_id=unit_id)
     return render(request, "web/units/unit.html", {"offices": offices, "unit": offices.unit})
-
-
-@web_view
-def office_end_view(request: HttpRequest, term_id: int) -> HttpResponse:
-    """End someone's term early, with a reason they are told (the service checks offices.manage)."""
-    actor = actor_of(request)
-    term = office_term_get(actor=actor, term_id=term_id)
-    form = RevokeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            office_end(actor=actor, term=term, reason=form.cleaned_data["reason"])
-        except (NotVisible, Forbidden):
-            raise
-        except DomainError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, "The term has ended; the holder has been told why.")
-            return redirect("web:unit", unit_id=term.unit_id)
-    status = 422 if form.errors else 200
-    return render(request, "web/units/end_term.html", {"term": term, "form": form}, status=status)
 
 
 @web_view
