@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0003_pending_complaint'),
+        ('cases', '0004_party_messages_and_evidence'),
     ]
 
     operations = [
