@@ -47,9 +47,12 @@ DESCRIPTIONS: dict[Perm, str] = {
 }
 
 
-# Permissions that open personal data: a restriction of access withholds these, and only these.
+# Permissions that open or use personal data: a restriction of access withholds these, and only these.
+# Writing to members (messages.send) is among them: a restricted unit's governance notices go out through
+# the region instead (polity.comms.continuity), without its officers reaching the register.
 PERSONAL_DATA: frozenset[Perm] = frozenset(
     {
+        Perm.MESSAGES_SEND,
         Perm.MEMBERS_VIEW,
         Perm.MEMBERS_VIEW_CONTACT,
         Perm.MEMBERS_EDIT,

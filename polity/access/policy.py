@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.lookups import StartsWith
 from django.utils import timezone
 
 from polity.access.perms import PERSONAL_DATA, Perm
@@ -51,34 +52,33 @@ def _sources(
     out: list[tuple[frozenset[Perm], int, str, str]] = []
     if actor.person_id is not None:
         rulebook = get_rulebook()
+        # Whether a restriction in force covers the office's or grant's unit: asked inside the same query.
+        cut = Exists(
+            Restriction.objects.in_force(at)
+            .filter(Q(person__isnull=True) | Q(person_id=actor.person_id))
+            .filter(StartsWith(OuterRef("unit__path"), F("unit__path")))
+        )
         terms = (
             OfficeTerm.objects.in_force(at)
             .filter(person_id=actor.person_id)
-            .values_list("office", "unit_id", "unit__path")
+            .annotate(cut=cut)
+            .values_list("office", "unit_id", "unit__path", "cut")
         )
-        for office, unit_id, path in terms:
+        for office, unit_id, path, is_cut in terms:
             office_type = rulebook.offices.get(office)
             if office_type is not None and office_type.permissions:
-                out.append((office_type.permissions, unit_id, path, f"office:{office}"))
-        grants = Grant.objects.filter(
-            person_id=actor.person_id, starts_at__lte=at, expires_at__gt=at, revoked_at__isnull=True
-        ).values_list("id", "permissions", "unit_id", "unit__path")
-        for grant_id, perms, unit_id, path in grants:
-            valid = frozenset(Perm(p) for p in perms if p in Perm._value2member_map_)
-            out.append((valid, unit_id, path, f"grant:{grant_id}"))
-        if any(perms & PERSONAL_DATA for perms, _u, _p, _s in out):
-            restricted = list(
-                Restriction.objects.in_force(at)
-                .filter(Q(person__isnull=True) | Q(person_id=actor.person_id))
-                .values_list("unit__path", flat=True)
+                perms = office_type.permissions - PERSONAL_DATA if is_cut else office_type.permissions
+                out.append((perms, unit_id, path, f"office:{office}"))
+        grants = (
+            Grant.objects.filter(
+                person_id=actor.person_id, starts_at__lte=at, expires_at__gt=at, revoked_at__isnull=True
             )
-            if restricted:
-                out = [
-                    (perms - PERSONAL_DATA, unit_id, path, source)
-                    if any(path.startswith(cut) for cut in restricted)
-                    else (perms, unit_id, path, source)
-                    for perms, unit_id, path, source in out
-                ]
+            .annotate(cut=cut)
+            .values_list("id", "permissions", "unit_id", "unit__path", "cut")
+        )
+        for grant_id, granted, unit_id, path, is_cut in grants:
+            valid = frozenset(Perm(p) for p in granted if p in Perm._value2member_map_)
+            out.append((valid - PERSONAL_DATA if is_cut else valid, unit_id, path, f"grant:{grant_id}"))
     actor.cache[key] = out
     return out
 
