@@ -119,3 +119,14 @@ def test_the_page_query_count_does_not_grow_with_the_page(org, login):
         response = client.get(URL, {"since": "2020-01-01"})
     assert len(response.context["result"].rows) == 50
     assert len(large) == len(small) <= 20, "\n".join(q["sql"][:150] for q in large.captured_queries)
+
+
+def test_a_members_access_log_page_leads_the_dpo_to_the_search_for_them(org, login):
+    mina = org.people["member"]
+    member_get(actor=org.actor("secretary"), member_id=mina.pk)
+    client = login("dpo")
+    page = client.get(reverse("web:member_access_log", kwargs={"member_id": mina.pk}))
+    link = f'href="{URL}?person={mina.membership_number}"'
+    assert link in page.text
+    found = client.get(URL, {"person": mina.membership_number})
+    assert "Sam Secretary</a>, Secretary of North A" in results_table(found.text)
