@@ -288,3 +288,16 @@ def test_web_party_adds_evidence_statement_and_message(cases, login):
     page = c.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert "Photo" in page and "Statement by the complainant" in page and "Thank you." in page
     assert "Acknowledgement due by" in page
+
+
+def test_the_team_acknowledges_a_message_from_the_case_page(cases, login):
+    case = flows.complaint(cases)
+    message = s.case_message_team(actor=cases.actor("member"), case=case, text="Is anyone reading this?")
+    c = login("handler")
+    page = c.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "Acknowledge this message" in page and "Mina Member (complainant)" in page
+    r = c.post(reverse("cases:act", args=[case.pk, "acknowledge_message"]), {"message": message.pk})
+    assert r.status_code == 302
+    message.refresh_from_db()
+    assert message.acknowledged_at is not None
+    assert "Acknowledge this message" not in c.get(reverse("cases:detail", args=[case.pk])).content.decode()
