@@ -165,6 +165,10 @@ def drive(base: str, totp_secret: str) -> None:
     check(plain.status_code == 301, f"plain HTTP is not redirected to HTTPS: {plain.status_code}")
     check(plain.headers["location"].startswith("https://"), f"redirect to {plain.headers['location']}")
 
+    wrong = web.form_post("/accounts/login/", {"username": "secretary", "password": "not-the-password"})
+    check(
+        wrong.status_code == 200, f"a wrong password answered {wrong.status_code}"
+    )  # counted in the shared cache
     signed = web.form_post("/accounts/login/", {"username": "secretary", "password": PASSWORD})
     check(signed.status_code == 302, f"password step answered {signed.status_code}")
     check("sessionid" in web.cookies, "no session cookie after the password step")

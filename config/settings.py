@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from config.file_storage import storages_from_env
@@ -138,6 +139,19 @@ STORAGES = storages_from_env(os.environ, production=PRODUCTION)
 # The largest evidence file a case takes, on the web form and the API's multipart upload alike. Refused
 # from the request's Content-Length before its body is read (polity.cases.limits; docs/cases.md).
 POLITY_EVIDENCE_MAX_BYTES = int(os.environ.get("POLITY_EVIDENCE_MAX_BYTES", str(25 * 1024 * 1024)))
+
+# Cache: shared by every web process in production (the sign-in throttle counts there, docs/deployment.md):
+# Django's database cache in the table polity_cache, which migration common 0002 creates. "memory" keeps a
+# cache per process (development, tests, a single process).
+POLITY_CACHE = os.environ.get("POLITY_CACHE", "database" if PRODUCTION else "memory")
+if POLITY_CACHE == "database":
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "polity_cache"}
+    }
+elif POLITY_CACHE == "memory":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    raise ImproperlyConfigured(f"POLITY_CACHE must be 'database' or 'memory', not {POLITY_CACHE!r}")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 

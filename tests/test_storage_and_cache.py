@@ -1,4 +1,5 @@
-"""STORAGES from the environment: a shared folder by default, S3-compatible object storage on request."""
+"""STORAGES and CACHES from the environment: a shared folder by default, S3-compatible object storage on
+request; in production a cache every web process shares."""
 
 import os
 import subprocess
@@ -68,3 +69,30 @@ def test_the_media_root_comes_from_the_environment(tmp_path: Path) -> None:
         timeout=60,
     )
     assert done.stdout.strip() == str(tmp_path / "shared")
+
+
+def test_production_shares_its_cache_through_the_database(tmp_path: Path) -> None:
+    """The sign-in throttle counts in the cache: with several web processes it must be one they share."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("POLITY_")},
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "POLITY_ENV": "production",
+        "POLITY_SECRET_KEY": "s" * 60,
+        "POLITY_VAR_DIR": str(tmp_path),
+    }
+    code = "from django.conf import settings as s; print(s.CACHES['default']['BACKEND'], s.CACHES['default'].get('LOCATION'))"
+    done = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert done.stdout.split() == ["django.core.cache.backends.db.DatabaseCache", "polity_cache"]
+
+
+def test_migrations_create_the_cache_table(db) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+
+    assert "polity_cache" in connection.introspection.table_names()
