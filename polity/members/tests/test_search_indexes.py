@@ -10,7 +10,7 @@ def test_search_expressions_are_indexed_on_postgresql(db) -> None:  # type: igno
     with connection.cursor() as cursor:
         names = set(connection.introspection.get_constraints(cursor, "members_person"))
     if connection.vendor == "postgresql":
-        assert EXPECTED <= names
+        assert names >= EXPECTED
         with connection.cursor() as cursor:
             cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'members_upper_family_prefix'")
             (definition,) = cursor.fetchone()
