@@ -231,13 +231,18 @@ def access_log_search(
         total = qs.count()
     else:  # the whole log: the head knows its length
         total = ChainHead.objects.filter(pk=1).values_list("seq", flat=True).first() or 0
+    # The page's seqs first, from the index alone (every filter's index holds what it needs), so a deep page
+    # skips its offset without reading a table row per event passed over; then the page's own rows.
     offset = (page - 1) * page_size
+    seqs = list(
+        qs.order_by("-occurred_at", "-seq").values_list("seq", flat=True)[offset : offset + page_size]
+    )
     raw = list(
-        qs.order_by("-occurred_at", "-seq").values_list(
+        Event.objects.filter(seq__in=seqs).order_by("-occurred_at", "-seq").values_list(
             "seq", "occurred_at", "actor_person_id", "actor_user_id", "actor_label", "verb", "purpose",
             "subjects", "data",
-        )[offset : offset + page_size]
-    )  # fmt: skip
+        )
+    ) if seqs else []  # fmt: skip
     rows = _rows(raw)
     shown = {r.subject.id for r in rows if r.subject} | {p for p in (r[2] for r in raw) if p is not None}
     shown |= {p.id for p in (actor_person, subject) if p is not None}
