@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from polity.access.perms import DESCRIPTIONS, Perm
+from polity.audit.search import MAX_PAGE
 from polity.members.models import ADVERSE_STATUSES, Status
 from polity.org.models import Unit
 
@@ -146,7 +147,7 @@ class AccessLogSearchForm(forms.Form):
         help_text="Both days included.",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    page = forms.IntegerField(required=False, min_value=1, max_value=1000, widget=forms.HiddenInput)
+    page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, verbs: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

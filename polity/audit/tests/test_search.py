@@ -234,3 +234,14 @@ def test_who_viewed_my_data_and_verification_still_work_after_searches(story):
     log = access_log_for_person(actor=story.actor("member"), person_id=story.people["member"].pk, limit=3)
     assert [e.verb for e in log[:2]] == ["audit.search", "member.view"]
     assert audit_check(actor=story.actor("dpo")).ok
+
+
+def test_a_dpo_whose_term_has_ended_may_no_longer_search(org):
+    from polity.access.models import OfficeTerm
+
+    now = timezone.now()
+    OfficeTerm.objects.filter(pk=org.terms["dpo"].pk).update(
+        starts_at=now - timedelta(days=400), ends_at=now - timedelta(days=1)
+    )
+    with pytest.raises(NotVisible):
+        access_log_search(actor=org.actor("dpo"))
