@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",  # SECURE_CSP, on every response
+    "polity.api.middleware.ApiErrorsAsJsonMiddleware",  # every error under /api/ is JSON
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files from every web process (docs/deployment.md)
     "polity.web.middleware.NoStoreMiddleware",  # Cache-Control: no-store on all but static files
     "django.contrib.sessions.middleware.SessionMiddleware",

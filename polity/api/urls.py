@@ -1,13 +1,23 @@
+from typing import Any
+
 from ninja import NinjaAPI
 
 from polity.api import audit, me, members, offices, units
 from polity.api.auth import BearerToken
-from polity.api.errors import install_error_handlers
+from polity.api.errors import document_errors, install_error_handlers
 from polity.cases.api import router as cases_router
 from polity.comms import api as comms_api
 from polity.consent import api as consent_api
 
-api = NinjaAPI(
+
+class PolityAPI(NinjaAPI):
+    """The API, whose schema documents the errors every operation may answer (polity.api.errors)."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        return document_errors(super().get_openapi_schema(*args, **kwargs))
+
+
+api = PolityAPI(
     title="Polity API",
     version="1",
     urls_namespace="api",
