@@ -131,7 +131,10 @@ def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
             if params or "requestBody" in operation:
                 codes.append("422")
             responses = operation.setdefault("responses", {})
+            known = {str(key) for key in responses}  # ninja keys its own by int: 422 and "422" are one
             for code in codes:
+                if code in known:
+                    continue
                 responses.setdefault(
                     code,
                     {

@@ -3,13 +3,14 @@
 The API's own errors are JSON already (polity.api.errors). What is not: Django's 404 for a path no route
 matches (a non-numeric id in `/messages/{int:message_id}` is such a path), the 405 of a method an operation
 does not take, the 400 of a request Django refuses (a disallowed host, a malformed body), the 500 of an
-exception, and the 413 of a body larger than Django reads. This middleware replaces each with
-`{"detail": "..."}` and the same status, keeping every header but the body's own (Allow,
-WWW-Authenticate, Retry-After, Cache-Control...). A 404 has exactly the body of a record one may not see (polity.api.errors.NOT_FOUND), so a
-malformed id tells nothing a well-formed one would not.
+exception. This middleware replaces each with `{"detail": "..."}` and the same status, keeping every
+header but the body's own (Allow, WWW-Authenticate, Retry-After, Cache-Control...). A 404 has exactly the
+body of a record one may not see (polity.api.errors.NOT_FOUND), so a malformed id tells nothing a
+well-formed one would not.
 
-A body declared larger than DATA_UPLOAD_MAX_MEMORY_SIZE (multipart uploads aside: Django does not count
-their files against it) is refused with 413 before it is read.
+A body larger than DATA_UPLOAD_MAX_MEMORY_SIZE is refused by Django from its declared length before it is
+read (RequestDataTooBig, which polity.api.errors answers 413); evidence uploads have their own earlier limit
+(polity.cases.limits).
 """
 
 from __future__ import annotations
@@ -52,17 +53,6 @@ def json_error(status: int, response: HttpResponseBase | None = None) -> JsonRes
     return out
 
 
-def _declared_too_big(request: HttpRequest) -> bool:
-    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    if limit is None or request.content_type == "multipart/form-data":
-        return False
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return False
-    return length > limit
-
-
 def _is_json(response: HttpResponseBase) -> bool:
     return str(response.get("Content-Type", "")).split(";")[0].strip() == "application/json"
 
@@ -74,8 +64,6 @@ class ApiErrorsAsJsonMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if not request.path.startswith(API_PREFIX):
             return self.get_response(request)
-        if _declared_too_big(request):
-            return json_error(413)
         response = self.get_response(request)
         if response.status_code >= 400 and not _is_json(response):
             return json_error(response.status_code, response)
