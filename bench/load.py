@@ -40,6 +40,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -151,6 +152,72 @@ def bench_accounts(count: int) -> list[tuple[str, bytes, str, int]]:
     return out
 
 
+class CpuSampler:
+    """CPU seconds used by the gunicorn processes (one process group) and by the PostgreSQL backends
+    connected to the bench database, sampled every second from /proc (same machine). A backend that ends
+    between samples loses at most its last second; one that starts during the run counts in full."""
+
+    def __init__(self, pgid: int, database_url: str) -> None:
+        self.pgid = pgid
+        self.url = database_url
+        self.tick = os.sysconf("SC_CLK_TCK")
+        self.baseline: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self.kind: dict[int, str] = {}
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def cpu(self, pid: int) -> float | None:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            return None
+        return (int(fields[11]) + int(fields[12])) / self.tick
+
+    def sample(self, backends: list[int]) -> None:
+        pids = {pid: "gunicorn" for pid in self.group()} | {pid: "postgresql" for pid in backends}
+        for pid, kind in pids.items():
+            used = self.cpu(pid)
+            if used is None:
+                continue
+            self.last[pid] = used
+            self.kind[pid] = kind
+
+    def group(self) -> list[int]:
+        out = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                with contextlib.suppress(OSError, IndexError, ValueError):
+                    if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[2]) == self.pgid:
+                        out.append(int(entry.name))
+        return out
+
+    def run(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            query = "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            self.sample([row[0] for row in conn.execute(query)])
+            self.baseline = dict(self.last)
+            self.started.set()
+            while not self.stop.wait(1.0):
+                self.sample([row[0] for row in conn.execute(query)])
+            self.sample([row[0] for row in conn.execute(query)])
+
+    def start(self) -> None:
+        self.started = threading.Event()
+        self.thread.start()
+        self.started.wait(10)
+
+    def finish(self) -> dict[str, float]:
+        self.stop.set()
+        self.thread.join(10)
+        used: dict[str, float] = {"gunicorn": 0.0, "postgresql": 0.0}
+        for pid, last in self.last.items():
+            used[self.kind[pid]] += last - self.baseline.get(pid, 0.0)
+        return used
+
+
 # ---------------------------------------------------------------------------------------------------------
 # The officers.
 
@@ -241,8 +308,12 @@ async def officer_loop(officer: Officer, stats: Stats, until: float, think: floa
 
 
 async def drive(
-    base: str, accounts: list[tuple[str, bytes, str, int]], duration: float, think: float
-) -> tuple[Stats, float, float, float]:
+    base: str,
+    accounts: list[tuple[str, bytes, str, int]],
+    duration: float,
+    think: float,
+    sampler: CpuSampler,
+) -> tuple[Stats, float, float, float, dict[str, float], float]:
     limits = httpx.Limits(max_connections=len(accounts) + 10, max_keepalive_connections=len(accounts) + 10)
     async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
         officers = [Officer(client, name, key, person) for name, key, _, person in accounts]
@@ -257,11 +328,15 @@ async def drive(
         await asyncio.gather(*(sign_in(o) for o in officers))
         signed_in = time.perf_counter() - started
         stats = Stats()
+        sampler.start()
+        client_cpu = time.process_time()
         begin_wall = time.time()
         begin = time.monotonic()
         until = begin + duration
         await asyncio.gather(*(officer_loop(o, stats, until, think, n) for n, o in enumerate(officers)))
-        return stats, signed_in, time.monotonic() - begin, begin_wall
+        elapsed = time.monotonic() - begin
+        client_cpu = time.process_time() - client_cpu
+        return stats, signed_in, elapsed, begin_wall, sampler.finish(), client_cpu
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -396,13 +471,21 @@ def main() -> int:
     with gunicorn(production, var / "gunicorn.log") as proc:
         wait_for(port, proc, var / "gunicorn.log")
         load_before = os.getloadavg()
-        stats, signed_in, seconds, begin_wall = asyncio.run(
-            drive(f"http://127.0.0.1:{port}", accounts, args.duration, args.think)
+        sampler = CpuSampler(proc.pid, url)
+        stats, signed_in, seconds, begin_wall, server_cpu, client_cpu = asyncio.run(
+            drive(f"http://127.0.0.1:{port}", accounts, args.duration, args.think, sampler)
         )
         load_after = os.getloadavg()
     print(f"signed in {len(accounts)} officers (password + TOTP) in {signed_in:.1f} s")
     total = report(stats, seconds)
     print(f"load average before {load_before[0]:.1f}, after {load_after[0]:.1f} (1 min)")
+    if total:
+        per = {k: v / total * 1000 for k, v in server_cpu.items()}
+        print(
+            f"CPU per request: gunicorn {per['gunicorn']:.1f} ms + PostgreSQL {per['postgresql']:.1f} ms "
+            f"= {sum(per.values()):.1f} ms (this client: {client_cpu / total * 1000:.1f} ms); "
+            f"2 idle cores would serve at most {2000 / sum(per.values()):.0f} requests/s"
+        )
 
     # Every successful read is one event of the access log.
     ids = list(User.objects.filter(username__in=[a[0] for a in accounts]).values_list("pk", flat=True))
