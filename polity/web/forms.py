@@ -162,7 +162,9 @@ class AccessLogSearchForm(forms.Form):
 
 
 def _review_at(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(12, 0)))
+    return timezone.make_aware(
+        datetime.combine(day, time(0, 0))
+    )  # the start of the day: 8 weeks from now fits
 
 
 class OfficeDecisionForm(forms.Form):
