@@ -151,7 +151,7 @@ class AccessLogSearchForm(forms.Form):
 
     def __init__(self, *args: Any, verbs: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _choices(self, "verb", [("", "Any action"), *verbs])
+        _choices(self, "verb", [("", "Any action"), *((verb, f"{words} ({verb})") for verb, words in verbs)])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -130,3 +130,11 @@ def test_a_members_access_log_page_leads_the_dpo_to_the_search_for_them(org, log
     assert link in page.text
     found = client.get(URL, {"person": mina.membership_number})
     assert "Sam Secretary</a>, Secretary of North A" in results_table(found.text)
+
+
+def test_actions_are_offered_in_words_with_their_verb(org, login):
+    response = login("dpo").get(URL)
+    assert (
+        '<option value="member.view">Opened the member&#x27;s record (member.view)</option>' in response.text
+    )
+    assert '<option value="audit.search">Searched the access log (audit.search)</option>' in response.text
