@@ -9,6 +9,9 @@ preference; empty trailing cells are ignored. Rows starting with ``#`` are comme
     1,Cat
 
 CSV carries neither seats nor withdrawals; give the seats to the count.
+
+Written through polity.common.spreadsheet, so a name a spreadsheet would take for a formula (``=...``,
+``+...``, ``-...``, ``@...``) is written with a leading ``'``; reading removes it again.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import csv
 import io
 from pathlib import Path
 
+from polity.common.spreadsheet import SafeWriter, restore
 from polity.counting.election import Election, pack_rankings
 from polity.counting.errors import BallotFileError
 
@@ -34,7 +38,7 @@ def read_csv(path: str | Path, *, seats: int = 1) -> Election:
 def parse_csv(text: str, *, source: str = "<csv>", seats: int = 1) -> Election:
     """Parse ranked-ballot CSV text."""
     rows = [(number, row) for number, row in enumerate(csv.reader(io.StringIO(text)), start=1)]
-    rows = [(n, [cell.strip() for cell in row]) for n, row in rows if any(c.strip() for c in row)]
+    rows = [(n, [restore(cell.strip()) for cell in row]) for n, row in rows if any(c.strip() for c in row)]
     rows = [(n, row) for n, row in rows if not row[0].startswith("#")]
     if not rows:
         raise BallotFileError(source, None, "empty file")
@@ -74,7 +78,7 @@ def parse_csv(text: str, *, source: str = "<csv>", seats: int = 1) -> Election:
 def write_csv(election: Election, path: str | Path | None = None) -> str:
     """Render ballots as ranked CSV (withdrawals are not kept); write to ``path`` when given."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeWriter(out)
     writer.writerow(election.candidates)
     for weight, ranking in election.rankings():
         writer.writerow([weight, *(election.candidates[c] for c in ranking)])

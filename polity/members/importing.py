@@ -16,6 +16,13 @@ Columns (header row required, any order): membership_number, given_name, family_
 address_line, town, postcode, date_of_birth, branch, status, joined_on, paid_until.
 Dates are YYYY-MM-DD. `branch` is the code of a unit of the rulebook's last level. A row whose status
 ends a membership (lapsed, resigned, expelled) gets a period closed on the day of the import.
+
+What cannot be read is reported by line too: bytes that are not UTF-8 (each line that holds some), a field
+past the CSV reader's limit (FIELD_LIMIT characters, usually a quote left open), a column named twice in the
+header. Text fields may not hold control characters (NUL, tabs, line breaks...), Unicode line separators or
+bidirectional overrides, which could hide or reorder what an officer reads. A value that begins like a
+spreadsheet formula (`=`, `+`, `-`, `@`) is stored as the text it is; every CSV Polity writes neutralises it
+(polity.common.spreadsheet), the CSV of this report's problems included (`ImportReport.write_csv`).
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -36,6 +44,7 @@ from polity.access.perms import Perm
 from polity.access.policy import require, scopes
 from polity.audit.services import audit_record
 from polity.common.actor import Actor
+from polity.common.spreadsheet import SafeWriter
 from polity.members.bulkload import IdAllocator, copy_rows, foreign_keys_checked_at_end
 from polity.members.models import ENDING_STATUSES, MembershipPeriod, Person, Status, StatusChange
 from polity.org.models import Unit
@@ -75,6 +84,12 @@ _EMAIL = re.compile(
 _PHONE = re.compile(r"^\+?[0-9 ()-]{6,}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _STATUSES = frozenset(Status.values)
+# The csv module's limit on one field (131,072 characters unless raised): past it the reader stops.
+FIELD_LIMIT = csv.field_size_limit()
+# Characters no text field may hold, besides the control characters (Unicode category Cc: NUL, tab, CR, LF,
+# DEL, C1): the line and paragraph separators, and the marks, embeddings, overrides and isolates of
+# bidirectional text, which can make a name display as something other than what it is.
+_HIDDEN = frozenset("\u2028\u2029\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _TAKEN_SQL = f"SELECT membership_number FROM {Person._meta.db_table} WHERE membership_number = ANY(%s)"  # noqa: S608
 
 
@@ -103,21 +118,76 @@ class ImportReport:
         """Every problem as `FILE:LINE: field: what is wrong`, in file order."""
         return [f"{self.name}:{p.line}: {p.field}: {p.message}" for p in self.problems]
 
+    def write_csv(self, stream: IO[str]) -> None:
+        """The problems as CSV (file, line, field, problem), each cell neutralised against formulas."""
+        writer = SafeWriter(stream)
+        writer.writerow(["file", "line", "field", "problem"])
+        writer.writerows([self.name, p.line, p.field, p.message] for p in self.problems)
+
+
+class _NotUtf8(Exception):
+    def __init__(self, name: str, problems: list[RowProblem]) -> None:
+        super().__init__(name)
+        self.name, self.problems = name, problems
+
+
+def _decode(name: str, raw: bytes) -> str:
+    """The file's text; if it is not UTF-8, _NotUtf8 with a problem for each line holding bad bytes."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    problems = []
+    for number, line in enumerate(raw.split(b"\n"), 1):
+        try:
+            line.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as error:
+            bad = line[error.start : error.start + 1].hex().upper()
+            column = len(line[: error.start].decode("utf-8", "replace")) + 1
+            problems.append(
+                RowProblem(
+                    number,
+                    "file",
+                    f"byte 0x{bad} at column {column} is not UTF-8: save the file as UTF-8 and try again",
+                )
+            )
+            if len(problems) >= MAX_PROBLEMS:
+                break
+    raise _NotUtf8(name, problems)
+
 
 def _read_text(path_or_stream: str | Path | IO[str] | IO[bytes]) -> tuple[str, str]:
     if isinstance(path_or_stream, str | Path):
         path = Path(path_or_stream)
-        return path.name, path.read_bytes().decode("utf-8-sig")
+        return path.name, _decode(path.name, path.read_bytes())
     raw = path_or_stream.read()
     name = Path(str(getattr(path_or_stream, "name", "") or "upload.csv")).name
-    return name, raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw.removeprefix("\ufeff")
+    return name, _decode(name, raw) if isinstance(raw, bytes) else raw.removeprefix("\ufeff")
 
 
-def _records(text: str) -> Iterator[tuple[int, list[str]]]:
+def _records(text: str, report: ImportReport) -> Iterator[tuple[int, list[str]]]:
+    """(first line, fields) of each non-blank record. A record the reader cannot parse (a field past FIELD_LIMIT,
+    most often a quote left open) ends the reading with a problem on the line where it stopped."""
     reader = csv.reader(io.StringIO(text, newline=""))
-    for record in reader:
+    while True:
+        start = reader.line_num + 1  # a quoted field may run over several lines: name the first
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            message = str(error)
+            if "field larger than field limit" in message:
+                message = (
+                    f"a field is longer than {FIELD_LIMIT:,} characters (is a quote left open?); "
+                    "the file was not read past this line"
+                )
+            else:
+                message = f"cannot be read as CSV ({message}); the file was not read past this line"
+            report.problems.append(RowProblem(start, "row", message))
+            return
         if record and any(cell.strip() for cell in record):
-            yield reader.line_num, record
+            yield start, record
 
 
 def _reported[T](items: Iterable[T], report: Callable[[int], object]) -> Iterator[T]:
@@ -140,12 +210,24 @@ def _date(value: str) -> date | None:
         return None
 
 
+def _hidden_character(value: str) -> str:
+    """A description of the first character a text field may not hold, or "" if there is none."""
+    for char in value:
+        if char in _HIDDEN or unicodedata.category(char) == "Cc":
+            name = unicodedata.name(char, "a control character")
+            return f"U+{ord(char):04X} ({name.lower()})"
+    return ""
+
+
 class _Checker:
     """Checks rows one at a time and remembers what the second pass needs."""
 
     def __init__(self, actor: Actor, header: list[str], report: ImportReport, default_branch: str) -> None:
         self.report = report
-        self.index = {name.strip().lower(): i for i, name in enumerate(header)}
+        self.header = [name.strip().lower() for name in header]
+        self.index: dict[str, int] = {}
+        for i, name in enumerate(self.header):
+            self.index.setdefault(name, i)  # a repeated column is a header problem; the first one counts
         self.default_branch = default_branch
         self.today = timezone.localdate()
         leaf = get_rulebook().levels[-1]
@@ -171,11 +253,17 @@ class _Checker:
     def header_problems(self) -> bool:
         missing = [c for c in REQUIRED if c not in self.index and not (c == "branch" and self.default_branch)]
         unknown = [c for c in self.index if c not in COLUMNS]
+        repeated = [c for c in self.index if self.header.count(c) > 1]
         for c in missing:
             self.problem(1, c, "this required column is missing from the header")
         for c in unknown:
             self.problem(1, c or "(empty)", f"unknown column; the columns are: {', '.join(COLUMNS)}")
-        return bool(missing or unknown)
+        for c in repeated:
+            where = [str(i + 1) for i, name in enumerate(self.header) if name == c]
+            self.problem(
+                1, c or "(empty)", f"this column is named more than once (columns {', '.join(where)})"
+            )
+        return bool(missing or unknown or repeated)
 
     def values(self, record: list[str]) -> dict[str, str]:
         return {name: "" if i is None else record[i].strip() for name, i in self.positions}
@@ -183,8 +271,8 @@ class _Checker:
     def check(self, line: int, record: list[str]) -> dict[str, str] | None:
         """The row's values if it is good; otherwise None, with its problems added to the report."""
         before = len(self.report.problems)
-        if len(record) != len(self.index):
-            self.problem(line, "row", f"has {len(record)} fields; the header has {len(self.index)}")
+        if len(record) != len(self.header):
+            self.problem(line, "row", f"has {len(record)} fields; the header has {len(self.header)}")
             return None
         v = self.values(record)
         if not v["branch"]:
@@ -195,6 +283,14 @@ class _Checker:
         for name, limit in self.limits:
             if len(v[name]) > limit:
                 self.problem(line, name, f"is longer than {limit} characters")
+        for name in TEXT_FIELDS:
+            if hidden := _hidden_character(v[name]):
+                self.problem(
+                    line,
+                    name,
+                    f"holds {hidden}: text fields may not hold control characters, line breaks or "
+                    "bidirectional overrides",
+                )
         number = v["membership_number"]
         if number:
             if not _NUMBER.match(number):
@@ -282,12 +378,16 @@ def members_import(
     `progress(stage, rows)`, if given, is told how many more rows each stage has done (module docstring).
     """
     require(actor, Perm.MEMBERS_IMPORT, visible=False)
-    name, text = _read_text(path_or_stream)
+    try:
+        name, text = _read_text(path_or_stream)
+    except _NotUtf8 as bad:
+        return ImportReport(name=bad.name, dry_run=dry_run, problems=bad.problems)
     report = ImportReport(name=name, dry_run=dry_run)
-    records = _records(text)
+    records = _records(text, report)
     first = next(records, None)
     if first is None:
-        report.problems.append(RowProblem(1, "header", "the file is empty"))
+        if not report.problems:  # else the header itself could not be read, and says why
+            report.problems.append(RowProblem(1, "header", "the file is empty"))
         return report
     checker = _Checker(actor, first[1], report, default_branch)
     if checker.header_problems():

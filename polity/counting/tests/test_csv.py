@@ -43,3 +43,19 @@ def test_errors(text: str, line: int | None, message: str) -> None:
 def test_from_rankings_names() -> None:
     election = Election.from_rankings(["A", "B"], [(2, ["B", "A"]), (1, [0])])
     assert sorted(election.rankings()) == [(1, (0,)), (2, (1, 0))]
+
+
+def test_names_a_spreadsheet_would_run_are_neutralised_and_read_back(tmp_path: Path) -> None:
+    """Candidate names come from people's names: a formula-looking one is written with a leading quote
+    (polity.common.spreadsheet), and reading the file gives the name back."""
+    path = tmp_path / "ballots.csv"
+    path.write_text("=Evil(),+Plus,Ann,-Dash,@At\n3,=Evil(),+Plus\n1,Ann\n2,-Dash,@At\n")
+    election = read_csv(path, seats=1)
+    text = write_csv(election)
+    assert text.splitlines()[0] == "'=Evil(),'+Plus,Ann,'-Dash,'@At"
+    assert all(
+        not cell.startswith(("=", "+", "-", "@")) for line in text.splitlines() for cell in line.split(",")
+    )
+    again = parse_csv(text)
+    assert again.candidates == election.candidates == ("=Evil()", "+Plus", "Ann", "-Dash", "@At")
+    assert sorted(again.rankings()) == sorted(election.rankings())

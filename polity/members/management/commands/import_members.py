@@ -1,7 +1,8 @@
-"""`polity import-members FILE [--dry-run] [--as USERNAME] [--branch CODE] [--purpose TEXT]`.
+"""`polity import-members FILE [--dry-run] [--as USERNAME] [--branch CODE] [--purpose TEXT] [--report CSV]`.
 
 All or nothing: if any row is wrong, nothing is imported, every problem is printed as
-`FILE:LINE: field: what is wrong`, and the command exits 1. `--dry-run` checks without writing.
+`FILE:LINE: field: what is wrong`, and the command exits 1. `--report` also writes them to a CSV file
+(file, line, field, problem), every cell neutralised against spreadsheet formulas. `--dry-run` checks without writing.
 Runs as the system unless `--as` names an account, whose permissions (members.import over every
 target branch) then apply. On a terminal, stderr shows a progress bar per stage (checking, then writing).
 """
@@ -78,6 +79,11 @@ class Command(BaseCommand):
         parser.add_argument("--as", dest="username", default="", help="act as this account (default: system)")
         parser.add_argument("--branch", default="", help="branch code for rows whose branch is empty")
         parser.add_argument("--purpose", default="members import", help="recorded in the access log")
+        parser.add_argument(
+            "--report",
+            default="",
+            help="also write the problems to this CSV file (file, line, field, problem)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
@@ -103,6 +109,9 @@ class Command(BaseCommand):
         if not report.ok:
             for line in report.lines():
                 self.stderr.write(line)
+            if options["report"]:
+                with open(options["report"], "w", encoding="utf-8", newline="") as out:
+                    report.write_csv(out)
             count = len(report.problems)
             shown = (
                 f"{count}+ problems (the first {count} shown)"
