@@ -51,6 +51,8 @@ class OfficeTerm(models.Model):
     ended_decided_on = models.DateField(null=True, blank=True)
     # A case decision: the case's reference.
     ended_case = models.CharField(max_length=20, blank=True, default="")
+    # The end the term had before it was ended early (None: no end date), so an allowed appeal can restore it.
+    planned_ends_at = models.DateTimeField(null=True, blank=True)
     # When the holder was emailed that the term ended (a term that runs out is told by a periodic job).
     end_notified_at = models.DateTimeField(null=True, blank=True)
 

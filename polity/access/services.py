@@ -92,6 +92,7 @@ def _end(
         term = OfficeTerm.objects.select_for_update().select_related("unit").get(pk=term.pk)
         if term.ends_at is not None and term.ends_at <= at:
             raise DomainError("that term has already ended")
+        term.planned_ends_at = term.ends_at
         term.ends_at = max(at, term.starts_at + timedelta(microseconds=1))
         term.ended_reason, term.ended_by, term.ended_how = reason[:500], actor.label, how
         term.end_notified_at = timezone.now()
@@ -208,6 +209,63 @@ def office_remove_by_case(*, actor: Actor, term: OfficeTerm, case_reference: str
         ),
         ended_case=case_reference,
     )
+
+
+def office_reinstate_by_case(*, actor: Actor, case_reference: str, reasons: str) -> list[OfficeTerm]:
+    """An appeal allowed against a removal: each office the case ended is held again, for the rest of the
+    term it had (called by the cases workflow as the system). No eligibility check: the removal is undone,
+    not a new appointment."""
+    if not actor.is_system:
+        raise Forbidden("reinstatement after an appeal is the outcome of a case")
+    now = timezone.now()
+    restored: list[OfficeTerm] = []
+    with transaction.atomic():
+        ended = OfficeTerm.objects.filter(ended_how=Ending.CASE, ended_case=case_reference).select_related(
+            "unit"
+        )
+        for old in ended:
+            if old.planned_ends_at is not None and old.planned_ends_at <= now:
+                continue  # the term would have run out by now anyway
+            if (
+                OfficeTerm.objects.in_force(now)
+                .filter(person_id=old.person_id, office=old.office, unit_id=old.unit_id, body=old.body)
+                .exists()
+            ):
+                continue
+            term = OfficeTerm.objects.create(
+                person_id=old.person_id,
+                office=old.office,
+                unit_id=old.unit_id,
+                body_id=old.body_id,
+                starts_at=now,
+                ends_at=old.planned_ends_at,
+            )
+            label = _label(old)
+            access_notice_send(
+                actor=actor,
+                person_id=old.person_id,
+                subject=f"{case_reference}: you hold the office of {label} of {old.unit.name} again",
+                body=(
+                    f"The appeal in case {case_reference} was allowed: your removal as {label} of "
+                    f"{old.unit.name} is set aside and the office, with its access, is yours again."
+                ),
+                reason=reasons,
+            )
+            audit_record(
+                actor=actor,
+                verb="office.reinstate",
+                subjects=[old.person_id],
+                object_type="office_term",
+                object_id=term.pk,
+                data={
+                    "office": old.office,
+                    "unit": old.unit_id,
+                    "case": case_reference,
+                    "ended_term": old.pk,
+                },
+            )
+            restored.append(term)
+    return restored
 
 
 def office_terms_notify_ended(*, actor: Actor, now: datetime | None = None) -> int:

@@ -15,6 +15,7 @@ from polity.access.policy import has_perm
 from polity.access.services import (
     office_appoint,
     office_end_by_decision,
+    office_reinstate_by_case,
     office_remove_by_case,
     office_resign,
     office_terms_notify_ended,
@@ -228,6 +229,8 @@ def test_only_a_case_removes_against_the_holders_will(org):
         office_remove_by_case(
             actor=org.actor("national"), term=org.terms["secretary"], case_reference="C-1", reasons="x"
         )
+    with pytest.raises(Forbidden, match="outcome of a case"):
+        office_reinstate_by_case(actor=org.actor("national"), case_reference="C-1", reasons="x")
 
 
 def test_a_term_that_runs_out_is_told_once(org, sent):

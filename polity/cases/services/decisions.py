@@ -26,6 +26,7 @@ from polity.cases.services.common import meet, move, open_deadline, party_ids, p
 from polity.cases.services.intake import DECISION_RULE
 from polity.cases.services.measures import (
     REFUSAL_STATUS,
+    reinstate_offices,
     remove_from_offices,
     require_offices_held,
     restore,
@@ -246,6 +247,8 @@ def case_decide_appeal(*, actor: Actor, case: Case, outcome: str, reasons: str) 
                 suspension.save(update_fields=["lifted_at", "lifted_reasons"])
             for person in people(party_ids(case, Role.RESPONDENT)):
                 restore(actor, case, person, "appeal allowed")
+            if case.outcome == Outcome.REMOVAL:
+                reinstate_offices(actor, case, reasons.strip())
         move(case, action, now)
         meet(actor, case, "cases.appeal_decision")
         open_deadline(actor, case, "cases.communication", now, "tell the parties the decision on appeal")

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from polity.access.models import OfficeTerm
-from polity.access.services import office_remove_by_case
+from polity.access.services import office_reinstate_by_case, office_remove_by_case
 from polity.cases.gate import require_action
 from polity.cases.models import Case, Role, Suspension
 from polity.cases.rules import SUSPENSION, CaseRefused
@@ -191,3 +191,10 @@ def remove_from_offices(actor: Actor, case: Case, person: Person, now: datetime,
         office_remove_by_case(
             actor=register_actor(actor, case), term=term, case_reference=case.reference, reasons=reasons
         )
+
+
+def reinstate_offices(actor: Actor, case: Case, reasons: str) -> None:
+    """An appeal allowed against a removal gives each office back for the rest of its term."""
+    office_reinstate_by_case(
+        actor=register_actor(actor, case), case_reference=case.reference, reasons=reasons
+    )

@@ -2,6 +2,7 @@
 with reasons, through the access service, emailed, and open to appeal."""
 
 import pytest
+from django.utils import timezone
 
 from polity.access.models import Ending, OfficeTerm
 from polity.access.perms import Perm
@@ -52,3 +53,25 @@ def test_the_decision_removes_through_the_access_service_and_emails_the_holder(c
     # The decision is communicated with the appeal route, as every decision is.
     s.case_communicate(actor=cases.actor("handler"), case=case)
     assert Case.objects.get(pk=case.pk).appeal_until is not None
+
+
+def test_an_appeal_allowed_gives_the_office_back(cases):
+    from polity.cases.tests.conftest import deliver_all
+    from polity.cases.tests.flows import communicated
+
+    org = cases.org
+    case = communicated(cases, outcome=Outcome.REMOVAL, against="branchsec")
+    deliver_all(case)
+    assert not has_perm(org.actor("branchsec"), Perm.MEMBERS_VIEW, org.units["north_a_1"])
+    s.case_appeal(actor=org.actor("branchsec"), case=case, grounds="I never shared the register.")
+    s.case_assign_panel(
+        actor=cases.actor("handler"), case=case, members=[cases.person("appeal1")], appeal=True
+    )
+    s.case_decide_appeal(
+        actor=cases.actor("appeal1"), case=case, outcome="allowed", reasons="The evidence does not show it."
+    )
+    held = OfficeTerm.objects.in_force(timezone.now()).get(person=org.people["branchsec"], office="secretary")
+    assert held.unit == org.units["north_a_1"] and held.pk != org.terms["branchsec"].pk
+    assert has_perm(org.actor("branchsec"), Perm.MEMBERS_VIEW, org.units["north_a_1"])
+    reinstated = Dispatch.objects.filter(source_type="access.notice", subject__contains="again").get()
+    assert OutboxEntry.objects.filter(dispatch=reinstated, person=org.people["branchsec"]).exists()
