@@ -12,11 +12,12 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.core.files.base import ContentFile
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from polity.access.models import OfficeTerm
 from polity.access.perms import Perm
-from polity.access.policy import has_perm
+from polity.access.policy import has_perm, units_q
 from polity.cases import services as s
 from polity.cases.gate import require_action, require_case_visible
 from polity.cases.models import Case, Message, Notice, Suspension
@@ -53,6 +54,21 @@ def case_person(actor: Actor, person_id: Any) -> Person:
         if any(unit.path.startswith(path) for path in terms.values_list("unit__path", flat=True)):
             return person
     raise NotVisible("not found")
+
+
+def case_people(actor: Actor) -> QuerySet[Person]:
+    """Everyone `case_person` would accept: the person picker's scope for case forms."""
+    people = Person.objects.filter(is_decoy=False)
+    if actor.is_system:
+        return people
+    q = units_q(actor, Perm.CASES_HANDLE, field="home_unit__path") | units_q(
+        actor, Perm.MEMBERS_VIEW, field="home_unit__path"
+    )
+    if actor.person_id is not None:
+        terms = OfficeTerm.objects.in_force(timezone.now()).filter(person_id=actor.person_id)
+        for path in terms.values_list("unit__path", flat=True):
+            q |= Q(home_unit__path__startswith=path)
+    return people.filter(q)
 
 
 def case_by_id(actor: Actor, case_id: Any) -> Case:
