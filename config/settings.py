@@ -19,6 +19,9 @@ VAR_DIR = Path(os.environ.get("POLITY_VAR_DIR", BASE_DIR / "var"))
 
 PRODUCTION = os.environ.get("POLITY_ENV", "development") == "production"
 DEBUG = not PRODUCTION and os.environ.get("POLITY_DEBUG", "1") == "1"
+# The local demo that `polity run` serves (DEBUG off, so its users meet our error pages, never Django's debug
+# pages): the mail its catcher keeps is open to every signed-in demo user, as it is under DEBUG.
+POLITY_DEMO = not PRODUCTION and os.environ.get("POLITY_DEMO", "0") == "1"
 
 if PRODUCTION:
     SECRET_KEY = os.environ["POLITY_SECRET_KEY"]

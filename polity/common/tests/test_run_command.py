@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -215,9 +216,11 @@ def children_of(pid: int) -> list[int]:
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
 def test_polity_run_serves_and_stops_cleanly(tmp_path, shell_env, stop_signal):
-    """End to end: the database is migrated, the web answers, and a signal leaves no process behind."""
+    """End to end: the database is migrated, the web answers (with DEBUG off: our own error pages, static
+    files from WhiteNoise), and a signal leaves no process behind."""
     port = free_port()
-    env = {**shell_env, "PORT": str(port)}
+    env = {k: v for k, v in shell_env.items() if k not in ("POLITY_DEBUG", "POLITY_ALLOWED_HOSTS")}
+    env["PORT"] = str(port)
     log = tmp_path / "out.txt"
     with log.open("wb") as out:
         proc = subprocess.Popen(  # noqa: S603
@@ -234,6 +237,13 @@ def test_polity_run_serves_and_stops_cleanly(tmp_path, shell_env, stop_signal):
         assert len(kids) == len(CHILDREN)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=10) as response:  # noqa: S310
             assert response.status == 200
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/polity.css", timeout=10) as response:  # noqa: S310
+            assert response.status == 200
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/no-such-page/", timeout=10)  # noqa: S310
+        assert missing.value.code == 404
+        page = missing.value.read().decode()
+        assert "What you can do next" in page and "URLconf" not in page
         proc.send_signal(stop_signal)
         assert proc.wait(timeout=30) == 0, log.read_text()
         assert wait_until(lambda: all(gone(pid) for pid in kids)), kids

@@ -105,6 +105,9 @@ def test_the_mail_catcher_keeps_what_was_sent_and_shows_it_to_the_dpo_only(org, 
     page = login("dpo").get("/outbox/caught/")
     assert page.status_code == 200 and b"Notice of meeting" in page.content
     assert login("dpo").get(f"/outbox/caught/{mail.pk}/").status_code == 200
+    settings.POLITY_DEMO = True  # the local demo `polity run` serves, DEBUG off: open to its users
+    assert login("member").get("/outbox/caught/").status_code == 200
+    settings.POLITY_DEMO = False
     client.logout()
     assert client.get("/outbox/caught/").status_code == 302  # sign in first
 

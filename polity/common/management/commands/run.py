@@ -164,6 +164,14 @@ def wait_for_port(host: str, port: int, *, timeout: float, alive: Callable[[], b
     return False
 
 
+def allowed_hosts(host: str) -> str:
+    """The host names the web server answers to with DEBUG off: this machine's, and the one it listens on."""
+    hosts = ["127.0.0.1", "localhost"]
+    if host not in hosts and host not in ("0.0.0.0", "::"):  # noqa: S104 (compared, not bound)
+        hosts.append(host)
+    return ",".join(hosts)
+
+
 def demo_logins_text(url: str) -> str:
     """What the demo command left for us (logins, TOTP secrets, backup codes), or the bare logins."""
     path = Path(settings.VAR_DIR) / "demo-logins.txt"
@@ -190,6 +198,11 @@ class Command(BaseCommand):
         if run.mail_url:
             env["POLITY_EMAIL_URL"] = run.mail_url  # every child sends to the catcher on the port chosen
         env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+        # The demo's users meet Polity's own error pages, never Django's debug pages (WhiteNoise serves the
+        # static files without DEBUG); POLITY_DEBUG=1 set by hand still turns debugging on.
+        env.setdefault("POLITY_DEBUG", "0")
+        env.setdefault("POLITY_DEMO", "1")
+        env.setdefault("POLITY_ALLOWED_HOSTS", allowed_hosts(run.host))
         env.setdefault("DJANGO_RUNSERVER_HIDE_WARNING", "true")
         supervisor = Supervisor([(c.name, c.argv(run)) for c in CHILDREN], env=env)
         previous = {s: signal.signal(s, supervisor.request_stop) for s in (signal.SIGINT, signal.SIGTERM)}
