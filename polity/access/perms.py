@@ -26,7 +26,8 @@ DESCRIPTIONS: dict[Perm, str] = {
     Perm.UNITS_VIEW: "See the units, bodies and offices in scope.",
     Perm.MEMBERS_VIEW: "List members in scope and open their records (names, status, payments; no contact details).",
     Perm.MEMBERS_VIEW_CONTACT: "See members' email, phone and address in scope (rare: an export grant or membership office).",
-    Perm.MEMBERS_EDIT: "Record joins, renewals, payments and status changes for members in scope.",
+    Perm.MEMBERS_EDIT: "Record joins, renewals and payments, admit applicants, and record a resignation a member sent "
+    "(with the letter) in scope.",
     Perm.MEMBERS_IMPORT: "Import members from a CSV file into units in scope.",
     Perm.MEMBERS_TRANSFER: "Transfer a member between branches in scope.",
     Perm.OFFICES_VIEW: "See who holds which office in scope.",

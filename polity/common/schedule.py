@@ -33,6 +33,7 @@ JOBS: tuple[Job, ...] = (
     Job("comms.automations", "polity.comms.tasks.comms_automations", timedelta(hours=1)),
     Job("outbox.deliver", "polity.outbox.tasks.outbox_deliver", timedelta(minutes=1)),
     Job("members.refresh_arrears", "polity.members.tasks.refresh_arrears", timedelta(days=1)),
+    Job("members.apply_resignations", "polity.members.tasks.apply_resignations", timedelta(hours=1)),
     Job("cases.evidence_sweep", "polity.cases.tasks.sweep_evidence", timedelta(hours=1)),
     Job("access.notify_ended_terms", "polity.access.tasks.notify_ended_terms", timedelta(hours=1)),
 )

@@ -85,6 +85,8 @@ class StatusChange(models.Model):
     changed_at = models.DateTimeField()
     reason = models.CharField(max_length=500, blank=True)
     actor_label = models.CharField(max_length=150)
+    # The outbox entry that told the member (every status change is a statutory notice to them).
+    dispatch_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["person", "changed_at", "id"]
@@ -118,3 +120,61 @@ class Transfer(models.Model):
 
     class Meta:
         ordering = ["person", "at"]
+
+
+class ResignationRoute(models.TextChoices):
+    SELF = "self", "By the member, from their own page"
+    LETTER = "letter", "Recorded by an officer from the member's letter or email"
+
+
+class ResignationState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    WITHDRAWN = "withdrawn", "Taken back by the member"
+    DISPUTED = "disputed", "Disputed by the member"
+    EFFECTIVE = "effective", "Took effect"
+    VOID = "void", "Void: the membership had already ended"
+
+
+class Resignation(models.Model):
+    """A resignation on its way: it takes effect only when its window (cooling-off for the member's own,
+    dispute window for one an officer recorded from a letter) has passed without being taken back."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="resignations")
+    route = models.CharField(max_length=8, choices=ResignationRoute.choices)
+    state = models.CharField(
+        max_length=10, choices=ResignationState.choices, default=ResignationState.PENDING
+    )
+    reason = models.CharField(max_length=500, blank=True, help_text="The member's words, if they gave any.")
+    received_on = models.DateField(help_text="When the member asked, or when their letter was received.")
+    created_at = models.DateTimeField()
+    created_by = models.CharField(max_length=150)
+    # Until then the member can take it back (or dispute it); then it takes effect. The rule is remembered.
+    window_ends_at = models.DateTimeField()
+    rule = models.CharField(max_length=80)
+    rule_version = models.CharField(max_length=40)
+    # The letter or email, for a resignation an officer recorded (stored like case evidence).
+    letter = models.FileField(upload_to="members/resignations/%Y/%m/", blank=True)
+    letter_name = models.CharField(max_length=200, blank=True)
+    letter_sha256 = models.CharField(max_length=64, blank=True)
+    letter_size = models.PositiveBigIntegerField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.CharField(max_length=150, blank=True)
+    dispute = models.CharField(max_length=1000, blank=True, help_text="What the member said disputing it.")
+    notice_dispatch_id = models.BigIntegerField(null=True, blank=True, help_text="The notice that told them.")
+
+    class Meta:
+        ordering = ["person", "-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "window_ends_at"], name="members_resignation_due")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=models.Q(state="pending"), name="members_one_pending_resignation"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(route="letter") | ~models.Q(letter_sha256=""),
+                name="members_letter_resignation_has_evidence",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state="pending") | models.Q(closed_at__isnull=False),
+                name="members_resignation_closed_when_not_pending",
+            ),
+        ]

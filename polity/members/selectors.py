@@ -11,7 +11,7 @@ from polity.access.policy import require, require_member, visible_members
 from polity.audit.services import audit_record
 from polity.common.actor import Actor
 from polity.common.errors import NotVisible
-from polity.members.models import Person
+from polity.members.models import Person, Resignation
 from polity.org.models import Unit
 
 PAGE_SIZE = 50
@@ -101,3 +101,53 @@ def member_get(
             data={"channel": channel},
         )
     return person
+
+
+def resignations_for(*, actor: Actor, person: Person) -> list[Resignation]:
+    """A member's resignations, newest first: for the member themself and whoever may see their record."""
+    require_member(actor, person)
+    return list(Resignation.objects.filter(person=person).order_by("-created_at", "-id"))
+
+
+def resignation_letter(*, actor: Actor, resignation_id: int, channel: str = "web") -> Resignation:
+    """The letter or email behind a recorded resignation: for the member, and officers with members.edit over
+    them (who record resignations). Anyone else answers 404. The reading is recorded."""
+    found = (
+        Resignation.objects.select_related("person", "person__home_unit")
+        .filter(pk=resignation_id, person__is_decoy=False)
+        .exclude(letter="")
+        .first()
+    )
+    if found is None:
+        raise NotVisible("not found")
+    person = found.person
+    require_member(actor, person)
+    if actor.person_id != person.pk:
+        require(actor, Perm.MEMBERS_EDIT, scope=person.home_unit)
+    audit_record(
+        actor=actor,
+        verb="member.resignation_letter_view",
+        subjects=[person.pk],
+        purpose="resignation evidence",
+        object_type="members.resignation",
+        object_id=found.pk,
+        data={"channel": channel, "sha256": found.letter_sha256},
+    )
+    return found
+
+
+def member_for_write(*, actor: Actor, member_id: int) -> Person:
+    """A member the actor may see, for a write the service will check and record (no read event)."""
+    person = Person.objects.select_related("home_unit").filter(pk=member_id, is_decoy=False).first()
+    if person is None:
+        raise NotVisible("not found")
+    require_member(actor, person)
+    return person
+
+
+def my_resignation(*, actor: Actor, resignation_id: int) -> Resignation:
+    """One of the actor's own resignations; anyone else's answers like a missing one (404)."""
+    found = Resignation.objects.filter(pk=resignation_id, person_id=actor.person_id or 0).first()
+    if found is None or actor.person_id is None:
+        raise NotVisible("not found")
+    return found

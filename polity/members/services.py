@@ -11,7 +11,8 @@ from polity.access.perms import Perm
 from polity.access.policy import require, require_member
 from polity.audit.services import audit_record
 from polity.common.actor import Actor
-from polity.common.errors import DomainError, InvalidInput
+from polity.common.errors import DomainError, Forbidden, InvalidInput
+from polity.members import notices
 from polity.members.models import (
     ADVERSE_STATUSES,
     ENDING_STATUSES,
@@ -42,6 +43,8 @@ _ALLOWED: dict[str, frozenset[str]] = {
     Status.RESIGNED: frozenset(),
     Status.REFUSED: frozenset(),
 }
+
+SELF_SERVICE = "self_service"  # the payment method of a member renewing from their own page
 
 PERSONAL_FIELDS = (
     "given_name",
@@ -106,27 +109,72 @@ def member_join(
     return person
 
 
+# What an officer may set by hand: admitting an applicant. Everything else has its own lawful route.
+_BY_HAND: dict[str, frozenset[str]] = {Status.APPLICANT: frozenset({Status.ACTIVE})}
+
+
+def _route(old: str, new: str) -> str:
+    """Why an officer may not set `new` by hand, naming the route to use instead."""
+    if new in ADVERSE_STATUSES:
+        return (
+            f"{Status(new).label.lower()} is an adverse decision: it is made only by a decision in a case, "
+            "after written notice and a chance to reply"
+        )
+    if new == Status.RESIGNED:
+        return (
+            "a resignation is made by the member from their own page, or recorded by an officer from the "
+            "letter or email the member sent, with it attached (Record a resignation on the member's record)"
+        )
+    if new in (Status.LAPSED, Status.IN_ARREARS):
+        return (
+            f"{Status(new).label.lower()} comes only from the arrears rule of the rulebook, applied each day "
+            "to the payments recorded: record a payment instead if the member paid"
+        )
+    if old == Status.IN_ARREARS:
+        return "a member in arrears becomes active when their payment is recorded (Record a payment)"
+    if old == Status.SUSPENDED:
+        return "a suspension is lifted in its case (review or appeal), not on the register"
+    return f"a member who is {Status(old).label.lower()} cannot become {Status(new).label.lower()} by hand"
+
+
 def member_set_status(
     *, actor: Actor, person: Person, status: str, reason: str, on: date | None = None
 ) -> Person:
-    """Record a status change; an ending status closes the current membership period."""
+    """Record a status change. By hand an officer only admits an applicant; every other status has its own
+    route (a case, the arrears rule, a resignation), whose system actor calls this. The member is told."""
     require_member(actor, person)
     require(actor, Perm.MEMBERS_EDIT, scope=person.home_unit, visible=False)
     if not reason.strip():
         raise InvalidInput("a status change needs a reason")
     if status not in Status.values:
         raise InvalidInput(f"status: {status!r} is not one of {', '.join(Status.values)}")
+    if status == Status.RESIGNED:  # only the resignation services, after the member's window
+        raise DomainError(_route(person.status, status))
     if status in ADVERSE_STATUSES and not actor.is_system:
-        raise DomainError(
-            f"{Status(status).label.lower()} is an adverse decision: it is made only by a decision in a case, "
-            "after written notice and a chance to reply"
-        )
-    return _apply_status(
-        actor=actor, person=person, status=status, reason=reason, on=on or timezone.localdate()
+        raise DomainError(_route(person.status, status))
+    change = _apply_status(
+        actor=actor,
+        person=person,
+        status=status,
+        reason=reason,
+        on=on or timezone.localdate(),
+        by_hand=not actor.is_system,
     )
+    return change.person
 
 
-def _apply_status(*, actor: Actor, person: Person, status: str, reason: str, on: date) -> Person:
+def _apply_status(
+    *,
+    actor: Actor,
+    person: Person,
+    status: str,
+    reason: str,
+    on: date,
+    by_hand: bool = False,
+    notify: bool = True,
+) -> StatusChange:
+    """Change the status under a row lock, close the period if it ends, audit, and tell the member
+    (unless `notify` is False: the caller then tells a whole batch at once)."""
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=person.pk)
         old = person.status
@@ -134,6 +182,8 @@ def _apply_status(*, actor: Actor, person: Person, status: str, reason: str, on:
             raise DomainError(
                 f"a member who is {Status(old).label.lower()} cannot become {Status(status).label.lower()}"
             )
+        if by_hand and status not in _BY_HAND.get(old, frozenset()):
+            raise DomainError(_route(old, status))
         period = MembershipPeriod.objects.get(person=person, ended_on__isnull=True)
         person.status = status
         person.save(update_fields=["status", "updated_at"])
@@ -141,7 +191,7 @@ def _apply_status(*, actor: Actor, person: Person, status: str, reason: str, on:
             period.ended_on = max(on, period.started_on)
             period.end_status = status
             period.save(update_fields=["ended_on", "end_status"])
-        StatusChange.objects.create(
+        change = StatusChange.objects.create(
             person=person,
             period=period,
             status=status,
@@ -157,18 +207,50 @@ def _apply_status(*, actor: Actor, person: Person, status: str, reason: str, on:
             object_id=person.pk,
             data={"from": old, "to": status},
         )
-    return person
+        if notify:
+            _tell(actor, change)
+    return change
+
+
+def _tell(actor: Actor, change: StatusChange) -> None:
+    subject, body = notices.status_text(change.status, change.reason)
+    change.dispatch_id = notices.send(
+        actor=actor,
+        person_ids=[change.person_id],
+        subject=subject,
+        body=body,
+        source_type=notices.STATUS_SOURCE,
+        source_id=change.pk,
+    )
+    change.save(update_fields=["dispatch_id"])
+
+
+def _is_self(actor: Actor, person: Person) -> bool:
+    return actor.person_id is not None and actor.person_id == person.pk and not actor.is_system
+
+
+# A former member may rejoin by themself (renewing from their page) after these; the others apply again.
+SELF_REJOIN = frozenset({Status.LAPSED, Status.RESIGNED})
 
 
 def member_rejoin(*, actor: Actor, person: Person, joined_on: date, reason: str = "rejoined") -> Person:
-    """A former member returns: a new membership period for the same person."""
+    """A former member returns: a new membership period for the same person. The member is told.
+
+    An officer with members.edit may record it; a member whose membership lapsed or who resigned may rejoin
+    by themself (by renewing from their own page)."""
     require_member(actor, person)
-    require(actor, Perm.MEMBERS_EDIT, scope=person.home_unit, visible=False)
+    if not (_is_self(actor, person) and person.status in SELF_REJOIN):
+        require(actor, Perm.MEMBERS_EDIT, scope=person.home_unit, visible=False)
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=person.pk)
         if person.status not in ENDING_STATUSES:
             raise DomainError(
                 "only a lapsed, resigned or expelled member can rejoin; this membership is still open"
+            )
+        if _is_self(actor, person) and person.status not in SELF_REJOIN:
+            raise Forbidden(
+                "after an expulsion or a refused application, membership is applied for again through the "
+                "membership officer"
             )
         period = MembershipPeriod.objects.create(person=person, started_on=joined_on)
         person.status = (
@@ -176,7 +258,7 @@ def member_rejoin(*, actor: Actor, person: Person, joined_on: date, reason: str 
         )
         person.joined_on = joined_on
         person.save(update_fields=["status", "joined_on", "updated_at"])
-        StatusChange.objects.create(
+        change = StatusChange.objects.create(
             person=person,
             period=period,
             status=person.status,
@@ -192,18 +274,27 @@ def member_rejoin(*, actor: Actor, person: Person, joined_on: date, reason: str 
             object_id=person.pk,
             data={"period": period.pk, "status": person.status},
         )
+        _tell(actor, change)
     return person
 
 
 def member_record_payment(
     *, actor: Actor, person: Person, amount_pence: int, paid_on: date, method: str = "direct_debit"
 ) -> Payment:
-    """A subscription payment: extends paid-until by the rulebook's subscription period and clears arrears."""
+    """A subscription payment: extends paid-until by the rulebook's subscription period and clears arrears.
+
+    Recorded by an officer with members.edit, or by the member renewing from their own page: then the method
+    is "self_service" and the amount is the rulebook's subscription (membership.subscription_pence)."""
     require_member(actor, person)
-    require(actor, Perm.MEMBERS_EDIT, scope=person.home_unit, visible=False)
+    rulebook = get_rulebook()
+    if _is_self(actor, person) and method == SELF_SERVICE:
+        if amount_pence != rulebook.number("membership.subscription_pence"):
+            raise InvalidInput("amount_pence: a member renewing pays the rulebook's subscription")
+    else:
+        require(actor, Perm.MEMBERS_EDIT, scope=person.home_unit, visible=False)
     if amount_pence <= 0:
         raise InvalidInput("amount_pence: a payment must be more than zero")
-    rule = get_rulebook().rule("membership.subscription_period")
+    rule = rulebook.rule("membership.subscription_period")
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=person.pk)
         start = max(paid_on, person.paid_until) if person.paid_until else paid_on
@@ -278,8 +369,13 @@ def arrears_status(paid_until: date | None, today: date) -> str | None:
     return Status.ACTIVE
 
 
+_NOTICE_BATCH = 500
+
+
 def members_refresh_arrears(*, actor: Actor, today: date | None = None) -> dict[str, int]:
-    """Move active members into arrears, and members in arrears to lapsed, as the rulebook says."""
+    """Move active members into arrears, and members in arrears to lapsed, as the rulebook says.
+
+    Each batch of changes is one transaction with one statutory notice (one dispatch) to its members."""
     if not actor.is_system:
         raise DomainError("only the system refreshes arrears")
     today = today or timezone.localdate()
@@ -287,16 +383,40 @@ def members_refresh_arrears(*, actor: Actor, today: date | None = None) -> dict[
     grace_cut = rulebook.rule("membership.arrears_grace").subtract_from(today)
     lapse_cut = rulebook.rule("membership.lapse_after").subtract_from(today)
     counts = {"in_arrears": 0, "lapsed": 0}
-    to_lapse = Person.objects.filter(status__in=[Status.ACTIVE, Status.IN_ARREARS], paid_until__lt=lapse_cut)
-    for person in to_lapse.iterator():
-        _apply_status(
-            actor=actor, person=person, status=Status.LAPSED, reason="subscription unpaid", on=today
-        )
-        counts["lapsed"] += 1
-    to_arrears = Person.objects.filter(status=Status.ACTIVE, paid_until__lt=grace_cut)
-    for person in to_arrears.iterator():
-        _apply_status(
-            actor=actor, person=person, status=Status.IN_ARREARS, reason="subscription overdue", on=today
-        )
-        counts["in_arrears"] += 1
+    steps = (
+        (Status.LAPSED, "subscription unpaid", [Status.ACTIVE, Status.IN_ARREARS], lapse_cut),
+        (Status.IN_ARREARS, "subscription overdue", [Status.ACTIVE], grace_cut),
+    )
+    for status, reason, before, cut in steps:
+        while True:
+            ids = list(
+                Person.objects.filter(status__in=before, paid_until__lt=cut)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:_NOTICE_BATCH]
+            )
+            if not ids:
+                break
+            with transaction.atomic():
+                changes = [
+                    _apply_status(
+                        actor=actor,
+                        person=Person(pk=pk),
+                        status=status,
+                        reason=reason,
+                        on=today,
+                        notify=False,
+                    )
+                    for pk in ids
+                ]
+                subject, body = notices.status_text(status, reason)
+                dispatch_id = notices.send(
+                    actor=actor,
+                    person_ids=ids,
+                    subject=subject,
+                    body=body,
+                    source_type=notices.STATUS_SOURCE,
+                    source_id=f"arrears:{today.isoformat()}",
+                )
+                StatusChange.objects.filter(pk__in=[c.pk for c in changes]).update(dispatch_id=dispatch_id)
+            counts[status] += len(ids)
     return counts

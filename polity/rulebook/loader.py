@@ -153,6 +153,8 @@ REQUIRED_DURATIONS = (
     "membership.min_length_to_hold_office",
     "access.restriction_review_max",
     "access.restriction_review_grace",
+    "membership.resignation_cooling_off",
+    "membership.resignation_dispute_window",
     "subject_access.response",
     "subject_access.extension",
     "retention.access_log",
@@ -160,6 +162,8 @@ REQUIRED_DURATIONS = (
 )
 # Yes-or-no rules (true or false in the file); a boolean anywhere else is refused.
 REQUIRED_FLAGS = ("cases.share_party_contact",)
+# Whole numbers that must be there and be more than zero.
+REQUIRED_POSITIVE = ("membership.subscription_pence",)
 
 
 def load_rulebook(path: str | Path) -> Rulebook:
@@ -216,6 +220,9 @@ def load_rulebook(path: str | Path) -> Rulebook:
     for key in REQUIRED_FLAGS:
         if key not in flags:
             raise RulebookError(p, key, "is required (true or false)")
+    for key in REQUIRED_POSITIVE:
+        if numbers.get(key, 0) < 1:
+            raise RulebookError(p, key, "is required: a whole number more than zero")
 
     bodies: dict[str, BodyType] = {}
     for key, spec in _table(raw, "bodies", p).items():

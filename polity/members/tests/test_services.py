@@ -144,7 +144,13 @@ def test_transfer_refusals(org, persona, to_unit, outcome):
 def test_lapse_then_rejoin_is_a_new_period_for_the_same_person(org):
     person = org.people["member"]
     actor = org.actor("national")
-    member_set_status(actor=actor, person=person, status=Status.LAPSED, reason="unpaid", on=date(2026, 3, 1))
+    member_set_status(
+        actor=Actor.system("arrears"),
+        person=person,
+        status=Status.LAPSED,
+        reason="unpaid",
+        on=date(2026, 3, 1),
+    )
     with pytest.raises(DomainError):
         member_set_status(actor=actor, person=person, status=Status.ACTIVE, reason="oops")
     member_rejoin(actor=actor, person=person, joined_on=date(2026, 6, 1))

@@ -58,6 +58,21 @@ def test_demo_rulebook_loads():
             "required",
         ),
         (("decision_panel_min = 1", "decision_panel_min = true"), "cases.decision_panel_min", "whole number"),
+        (
+            ('resignation_cooling_off = "14d"', "# cooling-off removed"),
+            "membership.resignation_cooling_off",
+            "required",
+        ),
+        (
+            ('resignation_dispute_window = "14d"', 'resignation_dispute_window = "soon"'),
+            "membership.resignation_dispute_window",
+            "",
+        ),
+        (
+            ("subscription_pence = 3600", "subscription_pence = 0"),
+            "membership.subscription_pence",
+            "more than zero",
+        ),
     ],
 )
 def test_bad_rulebook_names_file_key_and_reason(tmp_path, edit, key, reason):
