@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from polity.access.perms import DESCRIPTIONS, Perm
 from polity.audit.search import MAX_PAGE
-from polity.members.models import ADVERSE_STATUSES, Status
+from polity.members.models import Status
 from polity.org.models import Unit
 
 
@@ -66,11 +66,72 @@ class PaymentForm(forms.Form):
 
 
 class StatusForm(forms.Form):
-    # Suspension, expulsion and refusal are decisions in a case (due process), not a form on the record.
-    status = forms.ChoiceField(
-        label="New status", choices=[c for c in Status.choices if c[0] not in ADVERSE_STATUSES]
-    )
+    """By hand an officer only admits an applicant. Any other known status is accepted here so that the
+    service refuses it with the route to use (a case, the arrears rule, a resignation)."""
+
+    status = forms.ChoiceField(label="New status", choices=Status.choices)
     reason = forms.CharField(label="Reason", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        widget = self.fields["status"].widget
+        assert isinstance(widget, forms.Select)
+        widget.choices = [(Status.ACTIVE.value, "Active: admit the applicant")]
+
+
+def _confirm(label: str) -> forms.BooleanField:
+    return forms.BooleanField(label=label, error_messages={"required": "Tick the box to confirm."})
+
+
+class ResignationRecordForm(forms.Form):
+    """An officer records a resignation the member sent: the letter or email is required."""
+
+    received_on = forms.DateField(label="Received on", widget=forms.DateInput(attrs={"type": "date"}))
+    letter = forms.FileField(
+        label="The member's letter or email",
+        required=False,  # the service refuses without it, with the rule in words
+        help_text="A scan, photo, PDF or saved email. It is kept as evidence; the member can read it.",
+    )
+    note = forms.CharField(
+        label="Note (optional)", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    confirm = _confirm(
+        "The member sent this resignation. Tell them, and let them dispute it within the window."
+    )
+
+    def clean_received_on(self) -> date:
+        received: date = self.cleaned_data["received_on"]
+        if received > timezone.localdate():
+            raise forms.ValidationError("A letter cannot be received in the future.")
+        return received
+
+
+class ResignForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you leaving? (optional)",
+        required=False,
+        max_length=500,
+        help_text="Your officers see this with your resignation.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    confirm = _confirm("I want to resign my membership.")
+
+
+class DisputeForm(forms.Form):
+    reason = forms.CharField(
+        label="Why do you dispute it?",
+        max_length=1000,
+        help_text="For example: I did not send that letter, or I have changed my mind.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ContactForm(forms.Form):
+    email = forms.EmailField(label="Email", required=False, max_length=254)
+    phone = forms.CharField(label="Phone", required=False, max_length=40)
+    address_line = forms.CharField(label="Address", required=False, max_length=200)
+    town = forms.CharField(label="Town", required=False, max_length=100)
+    postcode = forms.CharField(label="Postcode", required=False, max_length=12)
 
 
 class TransferForm(forms.Form):

@@ -15,8 +15,16 @@ from polity.access.perms import Perm
 from polity.access.policy import has_perm, require, require_member, scopes, units_q, visible_units
 from polity.common.actor import Actor
 from polity.common.errors import InvalidInput, NotVisible
-from polity.members.models import Payment, Person, StatusChange, Transfer
-from polity.members.selectors import member_get
+from polity.members.models import (
+    ENDING_STATUSES,
+    Payment,
+    Person,
+    Resignation,
+    ResignationState,
+    StatusChange,
+    Transfer,
+)
+from polity.members.selectors import member_get, resignations_for
 from polity.org.models import Body, Unit
 from polity.rulebook.loader import get_rulebook
 
@@ -74,6 +82,15 @@ class MemberRecord:
     status_changes: list[StatusChange]
     payments: list[Payment]
     transfers: list[Transfer]
+    resignations: list[Resignation] = field(default_factory=list)
+
+    @property
+    def pending_resignation(self) -> Resignation | None:
+        return next((r for r in self.resignations if r.state == ResignationState.PENDING), None)
+
+    @property
+    def may_resign(self) -> bool:
+        return self.person.status not in ENDING_STATUSES and self.pending_resignation is None
 
 
 def member_record(*, actor: Actor, member_id: int, purpose: str = "member record") -> MemberRecord:
@@ -93,6 +110,7 @@ def member_record(*, actor: Actor, member_id: int, purpose: str = "member record
         transfers=list(
             Transfer.objects.filter(person=person).select_related("from_unit", "to_unit").order_by("-at")
         ),
+        resignations=resignations_for(actor=actor, person=person),
     )
 
 

@@ -1,15 +1,34 @@
 from django.urls import path
 
-from polity.web.views import enrolment, members, offices, pages, tokens
+from polity.web.views import enrolment, members, membership, offices, pages, tokens
 
 app_name = "web"
 urlpatterns = [
     path("", pages.home, name="home"),
     path("me/", pages.me, name="me"),
+    path("me/contact/", membership.me_contact, name="me_contact"),
+    path("me/renew/", membership.me_renew, name="me_renew"),
+    path("me/resign/", membership.me_resign, name="me_resign"),
+    path(
+        "me/resignations/<int:resignation_id>/withdraw/",
+        membership.me_resignation_withdraw,
+        name="me_resignation_withdraw",
+    ),
+    path(
+        "me/resignations/<int:resignation_id>/dispute/",
+        membership.me_resignation_dispute,
+        name="me_resignation_dispute",
+    ),
+    path(
+        "resignations/<int:resignation_id>/letter/",
+        membership.resignation_letter_view,
+        name="resignation_letter",
+    ),
     path("members/", members.members, name="members"),
     path("members/<int:member_id>/", members.member, name="member"),
     path("members/<int:member_id>/payment/", members.member_payment, name="member_payment"),
     path("members/<int:member_id>/status/", members.member_status, name="member_status"),
+    path("members/<int:member_id>/resignation/", members.member_resignation, name="member_resignation"),
     path("members/<int:member_id>/transfer/", members.member_move, name="member_transfer"),
     path("members/<int:member_id>/access-log/", members.member_access_log, name="member_access_log"),
     path("units/", pages.units, name="units"),

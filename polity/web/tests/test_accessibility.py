@@ -66,7 +66,7 @@ def test_pages_have_landmarks_a_skip_link_and_labelled_controls(client, login, w
 def test_a_record_with_officer_actions_labels_every_field(org, login):
     response = login("regional").get(reverse("web:member", kwargs={"member_id": org.people["member"].pk}))
     page = parse(response.text)
-    assert len(page.controls) >= 6
+    assert len(page.controls) >= 5  # payment and transfer (the status form shows for applicants only)
     assert [c for c in page.controls if c not in page.labels] == []
 
 

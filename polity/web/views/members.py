@@ -17,10 +17,13 @@ from polity.access.perms import Perm
 from polity.access.policy import has_perm, require
 from polity.audit.selectors import access_log_for_person
 from polity.common.errors import DomainError, Forbidden, NotVisible
+from polity.members import notices
 from polity.members.models import Person
+from polity.members.resignations import DISPUTE_WINDOW, resignation_record
 from polity.members.selectors import PAGE_SIZE, member_list
 from polity.members.services import member_record_payment, member_set_status, member_transfer
-from polity.web.forms import MemberSearchForm, PaymentForm, StatusForm, TransferForm
+from polity.rulebook.loader import get_rulebook
+from polity.web.forms import MemberSearchForm, PaymentForm, ResignationRecordForm, StatusForm, TransferForm
 from polity.web.selectors import member_for_action, member_record, transfer_targets, units_for_filter
 from polity.web.views.common import actor_of, is_htmx, web_view
 
@@ -119,9 +122,42 @@ def member_status(request: HttpRequest, member_id: int) -> HttpResponse:
         member_set_status(
             actor=actor, person=person, status=form.cleaned_data["status"], reason=form.cleaned_data["reason"]
         )
-        return "Status changed."
+        return "Status changed; the member was told by email."
 
     return _act(request, person, form, "status_form", call)
+
+
+@web_view
+def member_resignation(request: HttpRequest, member_id: int) -> HttpResponse:
+    """Record a resignation the member sent, with their letter or email; says first what will happen."""
+    actor = actor_of(request)
+    person = member_for_action(actor=actor, member_id=member_id)
+    require(actor, Perm.MEMBERS_EDIT, scope=person.home_unit, visible=False)
+    form = ResignationRecordForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            resignation_record(
+                actor=actor,
+                person=person,
+                letter=form.cleaned_data["letter"],
+                received_on=form.cleaned_data["received_on"],
+                note=form.cleaned_data["note"],
+            )
+        except (NotVisible, Forbidden):
+            raise
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, f"Resignation recorded. {person.given_name} was told and can dispute it."
+            )
+            return redirect("web:member", member_id=person.pk)
+    context = {
+        "person": person,
+        "form": form,
+        "window": notices.in_words(get_rulebook().rule(DISPUTE_WINDOW).duration),
+    }
+    return render(request, "web/members/record_resignation.html", context, status=422 if form.errors else 200)
 
 
 @web_view
