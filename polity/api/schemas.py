@@ -29,6 +29,7 @@ class MemberOut(Schema):
     given_name: str
     family_name: str
     status: str
+    status_label: str = ""
     home_unit: int
     home_unit_name: str
     joined_on: date
@@ -81,6 +82,26 @@ class AccessLogEntryOut(Schema):
     what: str
     purpose: str
     channel: str
+
+
+class ResignationOut(Schema):
+    id: int
+    person: int
+    route: str
+    route_label: str
+    state: str
+    state_label: str
+    received_on: date
+    window_ends_at: datetime
+    rule: str
+    rule_version: str
+    reason: str
+    dispute: str
+    letter_name: str
+    letter_sha256: str
+    letter_size: int | None
+    created_at: datetime
+    closed_at: datetime | None
 
 
 class ErrorOut(Schema):
