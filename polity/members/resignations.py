@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -44,7 +45,6 @@ from polity.rulebook.loader import get_rulebook
 COOLING_OFF = "membership.resignation_cooling_off"
 DISPUTE_WINDOW = "membership.resignation_dispute_window"
 LETTER_DIR = "members/resignations"
-LETTER_MAX_BYTES = 25 * 1024 * 1024
 # A stored letter no row refers to is deleted once it is this old (a crash between writing and committing).
 ORPHAN_GRACE = timedelta(hours=1)
 
@@ -179,8 +179,9 @@ def resignation_record(
     sha256, size = _digest(letter)
     if size == 0:
         raise InvalidInput("letter: the file is empty")
-    if size > LETTER_MAX_BYTES:
-        raise InvalidInput(f"letter: files are at most {LETTER_MAX_BYTES // (1024 * 1024)} MB")
+    limit = int(settings.POLITY_EVIDENCE_MAX_BYTES)  # the same operational limit as case evidence
+    if size > limit:
+        raise InvalidInput(f"letter: files are at most {limit // (1024 * 1024)} MB")
     today = timezone.localdate()
     if received_on > today:
         raise InvalidInput("received_on: a letter cannot be received in the future")
