@@ -106,7 +106,7 @@ class ResignationRecordForm(forms.Form):
         return received
 
 
-class ResignForm(forms.Form):
+class MembershipResignForm(forms.Form):
     reason = forms.CharField(
         label="Why are you leaving? (optional)",
         required=False,

@@ -24,7 +24,7 @@ from polity.members.resignations import (
 from polity.members.selectors import resignation_letter
 from polity.members.self_service import member_renew, member_update_contact, renewal_quote
 from polity.rulebook.loader import get_rulebook
-from polity.web.forms import ContactForm, DisputeForm, ResignForm
+from polity.web.forms import ContactForm, DisputeForm, MembershipResignForm
 from polity.web.selectors import MemberRecord, member_record
 from polity.web.views.common import actor_of, web_view
 
@@ -88,7 +88,7 @@ def me_resign(request: HttpRequest) -> HttpResponse:
     """Says what resigning does and how long it can be taken back, then asks the member to confirm."""
     actor = actor_of(request)
     person: Person = _mine(actor).person
-    form = ResignForm(request.POST or None)
+    form = MembershipResignForm(request.POST or None)
     window = get_rulebook().rule(COOLING_OFF)
 
     def call() -> None:
