@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0002_refused_status'),
+        ('members', '0003_search_prefix_indexes'),
     ]
 
     operations = [
