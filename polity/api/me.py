@@ -8,7 +8,7 @@ from typing import Annotated
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja import Status as Answer
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from polity.access.perms import Perm
 from polity.access.policy import scopes
@@ -63,7 +63,19 @@ def _me(actor: Actor) -> Person:
     return member_for_write(actor=actor, member_id=actor.person_id)
 
 
-class ConfirmIn(Schema):
+class ObjectIn(Schema):
+    """A body whose fields are all optional is still a JSON object (not a list or a string)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def an_object(cls, value: object) -> object:
+        raw = getattr(value, "_obj", value)  # ninja hands the parsed body over wrapped in a getter
+        if not isinstance(raw, dict):
+            raise ValueError("send a JSON object")
+        return value
+
+
+class ConfirmIn(ObjectIn):
     confirm: bool = False
 
 
@@ -75,7 +87,7 @@ class DisputeIn(Schema):
     reason: str
 
 
-class ContactIn(Schema):
+class ContactIn(ObjectIn):
     email: str | None = None
     phone: str | None = None
     address_line: str | None = None
