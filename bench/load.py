@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import contextlib
 import hmac
 import logging
@@ -33,6 +34,7 @@ import os
 import random
 import re
 import secrets
+import shutil
 import signal
 import socket
 import statistics
@@ -420,7 +422,8 @@ def main() -> int:
         raise SystemExit("set DATABASE_URL=postgres://... (the benchmark is for PostgreSQL)")
     from foundation_common import machine, setup
 
-    var = Path(tempfile.mkdtemp(prefix="polity-load-"))
+    var = Path(tempfile.mkdtemp(prefix="polity-load-"))  # collected static files, gunicorn's log
+    atexit.register(shutil.rmtree, var, ignore_errors=True)
     port = free_port()
     env = {
         **os.environ,
