@@ -21,6 +21,7 @@ from polity.accounts.models import User
 from polity.demo.offices import NamedRole
 
 PASSWORD = "polity-demo"
+OPERATOR = "operator"
 BACKUP_CODES = 10
 ISSUER = "Polity demo"
 
@@ -76,13 +77,24 @@ def create_logins(seed: int, roles: dict[str, NamedRole], people: dict[str, int]
         user.save(update_fields=["password"])
         login = DemoLogin(username, person.full_name, role.description)
         if role.office:
-            login.totp_key_hex = totp_key(seed, username)
-            login.backup_codes = backup_codes(seed, username)
-            TOTPDevice.objects.create(user=user, name="Authenticator", key=login.totp_key_hex, confirmed=True)
-            static = StaticDevice.objects.create(user=user, name="Backup codes", confirmed=True)
-            StaticToken.objects.bulk_create([StaticToken(device=static, token=c) for c in login.backup_codes])
+            _second_factor(seed, user, login)
         out.append(login)
+    # An operator (a superuser, on no register): the one demo login that may read the mail catcher.
+    user = User.objects.create_superuser(OPERATOR, email="", password=None)
+    user.password = hashed
+    user.save(update_fields=["password"])
+    login = DemoLogin(OPERATOR, "Operator", "operator of the installation: reads the mail catcher")
+    _second_factor(seed, user, login)
+    out.append(login)
     return out
+
+
+def _second_factor(seed: int, user: User, login: DemoLogin) -> None:
+    login.totp_key_hex = totp_key(seed, login.username)
+    login.backup_codes = backup_codes(seed, login.username)
+    TOTPDevice.objects.create(user=user, name="Authenticator", key=login.totp_key_hex, confirmed=True)
+    static = StaticDevice.objects.create(user=user, name="Backup codes", confirmed=True)
+    StaticToken.objects.bulk_create([StaticToken(device=static, token=c) for c in login.backup_codes])
 
 
 def logins_text(logins: list[DemoLogin], *, seed: int, site: str = "http://127.0.0.1:8000/") -> str:

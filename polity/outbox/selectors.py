@@ -8,7 +8,7 @@ from datetime import datetime
 from django.db.models import Count
 
 from polity.access.perms import Perm
-from polity.access.policy import require, visible_members
+from polity.access.policy import may_read_caught_mail, require, visible_members
 from polity.audit.services import audit_record
 from polity.common.actor import Actor
 from polity.common.errors import NotVisible
@@ -102,13 +102,49 @@ def dispatch_deliveries(
     return rows
 
 
-def caught_mail_list(*, limit: int = 200) -> list[CaughtMail]:
-    """Mail caught by the local catcher. Callers (the view) decide who may see it."""
-    return list(CaughtMail.objects.all()[:limit])
+def _may_read_caught_mail(actor: Actor) -> None:
+    if not may_read_caught_mail(actor):
+        raise NotVisible("not found")
 
 
-def caught_mail_get(*, pk: int) -> CaughtMail:
+def _people_addressed(mails: list[CaughtMail]) -> list[int]:
+    """The people on the register whose address a message was sent to: the subjects of reading it."""
+    addresses = {str(a).strip() for mail in mails for a in (mail.rcpt_to or []) if str(a).strip()}
+    if not addresses:
+        return []
+    addresses |= {a.lower() for a in addresses}
+    return sorted(Person.objects.filter(email__in=addresses).values_list("pk", flat=True))
+
+
+def caught_mail_list(*, actor: Actor, limit: int = 200) -> list[CaughtMail]:
+    """Mail caught by the local catcher, newest first: operators only. It shows every recipient's address,
+    so the page is a read of those people's data, recorded with them as its subjects."""
+    _may_read_caught_mail(actor)
+    mails = list(CaughtMail.objects.all()[:limit])
+    audit_record(
+        actor=actor,
+        verb="outbox.caught_mail_list",
+        subjects=_people_addressed(mails),
+        purpose="operations: mail catcher",
+        object_type="outbox.caught_mail",
+        data={"shown": len(mails)},
+    )
+    return mails
+
+
+def caught_mail_get(*, actor: Actor, pk: int) -> CaughtMail:
+    """One caught message, whole (addresses and body): operators only, recorded as a read."""
+    _may_read_caught_mail(actor)
     mail = CaughtMail.objects.filter(pk=pk).first()
     if mail is None:
         raise NotVisible("not found")
+    audit_record(
+        actor=actor,
+        verb="outbox.caught_mail_view",
+        subjects=_people_addressed([mail]),
+        purpose="operations: mail catcher",
+        object_type="outbox.caught_mail",
+        object_id=mail.pk,
+        data={"recipients": len(mail.rcpt_to or [])},
+    )
     return mail

@@ -13,6 +13,7 @@ from django.utils import timezone
 from polity.access.models import AccessNotice, Grant, OfficeTerm, Restriction
 from polity.access.perms import Perm
 from polity.access.policy import has_perm, require, require_member, scopes, units_q, visible_units
+from polity.audit.services import audit_record
 from polity.common.actor import Actor
 from polity.common.errors import InvalidInput, NotVisible
 from polity.members.models import (
@@ -178,6 +179,17 @@ def unit_offices(*, actor: Actor, unit_id: int) -> UnitOffices:
         .select_related("unit", "person")
         .order_by("review_at")[:50]
     )
+    # The page names the holders and the restricted: a read of their data, recorded like any other.
+    shown = {t.person_id for t in (*current, *past)} | {r.person_id for r in restrictions if r.person_id}
+    audit_record(
+        actor=actor,
+        verb="offices.view",
+        subjects=sorted(shown),
+        purpose="governance: the unit's offices",
+        object_type="unit",
+        object_id=unit.pk,
+        data={"current": len(current), "past": len(past), "restrictions": len(restrictions)},
+    )
     return UnitOffices(
         unit,
         children,
@@ -203,7 +215,17 @@ def grants_in_scope(*, actor: Actor, include_ended: bool = False, limit: int = 2
     qs = Grant.objects.filter(units_q(actor, Perm.GRANTS_MANAGE, field="unit__path"))
     if not include_ended:
         qs = qs.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
-    return list(qs.select_related("unit", "person").order_by("-starts_at")[:limit])
+    grants = list(qs.select_related("unit", "person").order_by("-starts_at")[:limit])
+    if grants:  # the holders are named: a read of their data
+        audit_record(
+            actor=actor,
+            verb="grants.list",
+            subjects=sorted({g.person_id for g in grants}),
+            purpose="governance: access grants",
+            object_type="grant",
+            data={"shown": len(grants), "include_ended": include_ended},
+        )
+    return grants
 
 
 def grant_get(*, actor: Actor, grant_id: int) -> Grant:

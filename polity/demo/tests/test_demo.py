@@ -68,7 +68,9 @@ def test_same_seed_same_people_and_offices():
     first_terms = sorted(
         OfficeTerm.objects.values_list("person__membership_number", "office", "unit__code", "body__kind")
     )
-    first_users = {u.username: u.person.membership_number for u in User.objects.select_related("person")}
+    first_users = {
+        u.username: u.person and u.person.membership_number for u in User.objects.select_related("person")
+    }
     _generate(seed=7, force=True)
     assert _snapshot() == first
     assert (
@@ -78,7 +80,7 @@ def test_same_seed_same_people_and_offices():
         == first_terms
     )
     assert {
-        u.username: u.person.membership_number for u in User.objects.select_related("person")
+        u.username: u.person and u.person.membership_number for u in User.objects.select_related("person")
     } == first_users
     _generate(seed=8, force=True)
     assert _snapshot() != first
@@ -134,10 +136,23 @@ def test_statuses_payments_and_periods_follow_the_rulebook():
 def test_named_logins_hold_the_right_offices_and_scopes():
     result = _generate()
     users = {u.username: u for u in User.objects.select_related("person__home_unit")}
-    assert set(users) == {"national", "regional", "secretary", "branchsec", "dpo", "member", "outsider"}
+    assert set(users) == {
+        "national",
+        "regional",
+        "secretary",
+        "branchsec",
+        "dpo",
+        "member",
+        "outsider",
+        "operator",
+    }
+    operator = users.pop("operator")
+    assert operator.is_superuser and operator.person is None
+    assert operator.check_password(demo_logins.PASSWORD)
     assert len({u.person_id for u in users.values()}) == 7
     for user in users.values():
         assert user.check_password(demo_logins.PASSWORD)
+        assert not user.is_superuser
         assert user.person.status == Status.ACTIVE
     actor = {name: Actor.for_user(u) for name, u in users.items()}
 
@@ -168,7 +183,8 @@ def test_named_logins_hold_the_right_offices_and_scopes():
 
     # Officers have a TOTP device and backup codes, derived from the seed and printed.
     by_name = {login.username: login for login in result.logins}
-    for name in ("national", "regional", "secretary", "branchsec", "dpo"):
+    users["operator"] = operator
+    for name in ("national", "regional", "secretary", "branchsec", "dpo", "operator"):
         device = TOTPDevice.objects.get(user=users[name])
         assert device.key == demo_logins.totp_key(7, name) == by_name[name].totp_key_hex
         assert device.verify_token(totp(device.bin_key))

@@ -86,7 +86,7 @@ def test_connection_refused_is_temporary_for_the_whole_batch(org, settings):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_mail_catcher_keeps_what_was_sent_and_shows_it_to_the_dpo_only(org, settings, login, client):
+def test_the_mail_catcher_keeps_what_was_sent_and_shows_it_to_operators_only(org, settings, login, client):
     controller = start_smtp(CatchingHandler())
     try:
         settings.POLITY_EMAIL_URL = f"smtp://127.0.0.1:{controller.port}"
@@ -100,14 +100,29 @@ def test_the_mail_catcher_keeps_what_was_sent_and_shows_it_to_the_dpo_only(org, 
     assert mail.subject == "Notice of meeting"
     assert mail.message_id.startswith("<") and "polity@" in mail.message_id
 
-    settings.DEBUG = False
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from polity.accounts.models import User
+    from polity.web.tests.conftest import verified_device
+
+    settings.DEBUG = True  # as under `make run`: still operators only
     assert login("member").get("/outbox/caught/").status_code == 404
-    page = login("dpo").get("/outbox/caught/")
+    assert login("dpo").get("/outbox/caught/").status_code == 404
+    root = User.objects.create_superuser("root", "root@example.invalid", "x-pass-1234")
+    client.force_login(root)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = verified_device(root).persistent_id
+    session.save()
+    page = client.get("/outbox/caught/")
     assert page.status_code == 200 and b"Notice of meeting" in page.content
-    assert login("dpo").get(f"/outbox/caught/{mail.pk}/").status_code == 200
-    settings.POLITY_DEMO = True  # the local demo `polity run` serves, DEBUG off: open to its users
-    assert login("member").get("/outbox/caught/").status_code == 200
-    settings.POLITY_DEMO = False
+    assert client.get(f"/outbox/caught/{mail.pk}/").status_code == 200
+    settings.DEBUG, settings.POLITY_DEMO = False, True  # the local demo `polity run` serves: operators only too
+    assert login("member").get("/outbox/caught/").status_code == 404
+    client.force_login(root)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = verified_device(root).persistent_id
+    session.save()
+    assert client.get("/outbox/caught/").status_code == 200
     client.logout()
     assert client.get("/outbox/caught/").status_code == 302  # sign in first
 

@@ -31,7 +31,7 @@ from django.core.management.base import BaseCommand, CommandError
 from polity.org.selectors import register_is_empty
 from polity.outbox.email_url import DEFAULT_EMAIL_URL, parse_email_url
 
-DEMO_USERS = ("national", "regional", "secretary", "branchsec", "dpo", "member", "outsider")
+DEMO_USERS = ("national", "regional", "secretary", "branchsec", "dpo", "member", "outsider", "operator")
 DEMO_PASSWORD = "polity-demo"
 STOP_GRACE_SECONDS = 10.0
 
