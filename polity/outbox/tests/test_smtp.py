@@ -116,7 +116,10 @@ def test_the_mail_catcher_keeps_what_was_sent_and_shows_it_to_operators_only(org
     page = client.get("/outbox/caught/")
     assert page.status_code == 200 and b"Notice of meeting" in page.content
     assert client.get(f"/outbox/caught/{mail.pk}/").status_code == 200
-    settings.DEBUG, settings.POLITY_DEMO = False, True  # the local demo `polity run` serves: operators only too
+    settings.DEBUG, settings.POLITY_DEMO = (
+        False,
+        True,
+    )  # the local demo `polity run` serves: operators only too
     assert login("member").get("/outbox/caught/").status_code == 404
     client.force_login(root)
     session = client.session
