@@ -21,7 +21,7 @@ from polity.access.policy import has_perm, units_q
 from polity.cases import services as s
 from polity.cases.gate import require_action, require_case_visible
 from polity.cases.models import Case, Message, Notice, Suspension
-from polity.cases.params import ParamErrors, parse_params
+from polity.cases.params import ParamErrors, parse_params, people_from_picker
 from polity.cases.rules import CaseRefused
 from polity.common.actor import Actor
 from polity.common.errors import InvalidInput, NotVisible
@@ -34,11 +34,17 @@ Data = Mapping[str, Any]
 def case_person(actor: Actor, person_id: Any) -> Person:
     """A person the actor may name in a case: in scope of their case or member permissions, or in the
     subtree of a unit where they hold an office (so a body can object to a local applicant)."""
-    try:
-        pk = int(person_id)
-    except (TypeError, ValueError):
-        raise InvalidInput("person: give a person's id") from None
-    person = Person.objects.select_related("home_unit").filter(pk=pk, is_decoy=False).first()
+    people = Person.objects.select_related("home_unit").filter(is_decoy=False)
+    if isinstance(person_id, str) and person_id.strip() and not person_id.strip().isdigit():
+        person = people.filter(
+            membership_number__iexact=person_id.strip()
+        ).first()  # the API may say M0000045
+    else:
+        try:
+            pk = int(person_id)
+        except (TypeError, ValueError):
+            raise InvalidInput("person: give a person's id or membership number") from None
+        person = people.filter(pk=pk).first()
     if person is None:
         raise NotVisible("not found")
     unit = person.home_unit
@@ -120,7 +126,7 @@ def _persons(actor: Actor, data: Data, key: str) -> list[Person]:
     return [case_person(actor, i) for i in ids]
 
 
-def _person(actor: Actor, person_id: int | None) -> Person:
+def _person(actor: Actor, person_id: int | str | None) -> Person:
     return case_person(actor, person_id)
 
 
@@ -215,9 +221,18 @@ def _notice(case: Case, pk: int) -> Notice:
 
 
 def case_act(
-    *, actor: Actor, case: Case, action: str, data: Data, files: Mapping[str, Any] | None = None
+    *,
+    actor: Actor,
+    case: Case,
+    action: str,
+    data: Data,
+    files: Mapping[str, Any] | None = None,
+    typed_people: bool = False,
 ) -> Any:
     """Take `action` on `case` with `data` (the parameters the action's service needs).
+
+    With `typed_people` (the web's forms), person fields hold what was typed in the person picker (a
+    membership number, or a name only one person in scope has), resolved after the role check.
 
     In this order: the actor's role in the case (404 if none, 403 if it does not include the action), the
     workflow's state (409), then every parameter (422 naming the field), then the service's own rules."""
@@ -226,7 +241,19 @@ def case_act(
         raise NotVisible("not found")
     try:
         require_action(actor, case, action)
-        params = parse_params(action, data, files)
+        unresolved: dict[str, str] = {}
+        if typed_people:
+            try:
+                data = people_from_picker(actor, action, data)
+            except ParamErrors as error:  # say what else is wrong too, in one go
+                unresolved = error.fields
+                data = {k: v for k, v in data.items() if k not in unresolved}
+        try:
+            params = parse_params(action, data, files)
+        except ParamErrors as error:
+            raise ParamErrors({**error.fields, **unresolved}) from None
+        if unresolved:
+            raise ParamErrors(unresolved)
         return handler(actor, case, params, files, data)
     except CaseRefused as refused:
         s.case_refusal_record(actor=actor, case=case, action=action, refused=refused)

@@ -19,7 +19,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from polity.cases.models import AppealOutcome, Outcome
+from polity.common.actor import Actor
 from polity.common.errors import InvalidInput
+from polity.members.picker import PickError, people_resolve, person_resolve
 
 
 class ParamErrors(InvalidInput):
@@ -28,6 +30,9 @@ class ParamErrors(InvalidInput):
     def __init__(self, fields: dict[str, str]) -> None:
         super().__init__("; ".join(f"{name}: {problem}" for name, problem in fields.items()))
         self.fields = fields
+
+
+_NUMBER = re.compile(r"^[A-Za-z]{1,4}\d{1,12}$")  # a membership number, e.g. M0000045
 
 
 class _Bad(ValueError):
@@ -102,14 +107,25 @@ def _flag(value: Any) -> bool:
 class Param:
     name: str
     label: str
-    kind: str  # the form input: text, textarea, number, ids, select, checkbox, datetime-local, file
+    kind: (
+        str  # the input: text, textarea, number, ids, person, people, select, checkbox, datetime-local, file
+    )
     choices: tuple[tuple[str, str], ...] = ()
     required: str = ""  # what to say when it is missing; empty: optional (the service judges emptiness)
     help: str = ""
 
     @property
     def input_type(self) -> str:
-        return "text" if self.kind == "ids" else self.kind
+        return "text" if self.kind in ("ids", "case", "person", "people") else self.kind
+
+    @property
+    def is_person(self) -> bool:
+        """Chosen with the person picker (a name or membership number on the web; an id over the API)."""
+        return self.kind in ("person", "people")
+
+    @property
+    def is_several(self) -> bool:
+        return self.kind == "people"
 
     def parse(self, value: Any) -> Any:
         parser: Callable[[Any], Any] = _PARSERS.get(self.kind, _text)
@@ -119,12 +135,55 @@ class Param:
         return parsed
 
 
+def _person_ref(value: Any) -> int | str | None:
+    """An id (a number) or a membership number (text with letters), as the API may name a person."""
+    if isinstance(value, str) and value.strip() and not value.strip().isdigit():
+        text = value.strip()
+        if not _NUMBER.match(text):
+            raise _Bad("give a person's id or membership number")
+        return text
+    try:
+        return _id(value)
+    except _Bad:
+        raise _Bad("give a person's id or membership number") from None
+
+
+_CASE_REFERENCE = re.compile(r"^(?:C-?)?0*(\d{1,12})$", re.I)  # C-000012, c12 or 12 (see case_open)
+
+
+def _case_ref(value: Any) -> int | None:
+    """A case named by its reference, which is made from its number."""
+    if isinstance(value, str) and (match := _CASE_REFERENCE.match(value.strip())):
+        return _id(match.group(1))
+    try:
+        return _id(value)
+    except _Bad:
+        raise _Bad("give the case's reference, e.g. C-000012") from None
+
+
+def _person_refs(value: Any) -> list[int | str]:
+    if value in (None, ""):
+        return []
+    items = [p for p in re.split(r"[\s,]+", value) if p] if isinstance(value, str) else value
+    if not isinstance(items, list | tuple):
+        items = [items]
+    return [n for n in (_person_ref(item) for item in items) if n is not None]
+
+
 _PARSERS: dict[str, Callable[[Any], Any]] = {
     "number": _id,
     "ids": _ids,
+    "choice": _id,  # one of the case's own items (a notice, a message, a suspension), chosen from a list
+    "case": _case_ref,
+    "person": _person_ref,
+    "people": _person_refs,
     "datetime-local": _when,
     "checkbox": _flag,
 }
+
+
+PICK_ONE = "Type a name (Jane Owen or Owen, Jane) or a membership number, then pick from the list."
+PICK_SEVERAL = "Names or membership numbers, separated by commas; pick each from the list."
 
 
 def _reasons(label: str = "Reasons") -> Param:
@@ -135,7 +194,7 @@ PARAMS: dict[str, list[Param]] = {
     "triage": [_reasons("Reasons for the triage decision")],
     "dismiss": [_reasons("Reasons for dismissing")],
     "add_party": [
-        Param("person", "Person (id on the register)", "number", required="give the person's id"),
+        Param("person", "Person", "person", required="name the person", help=PICK_ONE),
         Param(
             "role",
             "Role",
@@ -144,11 +203,13 @@ PARAMS: dict[str, list[Param]] = {
         ),
     ],
     "link": [
-        Param("case", "Other case (id)", "number", required="give the id of the case to link"),
+        Param(
+            "case", "Other case (its reference)", "case", required="give the reference of the case to link"
+        ),
         Param("reason", "Why they are linked", "text"),
     ],
     "assign_investigator": [
-        Param("person", "Investigator (id on the register)", "number", required="give the investigator's id")
+        Param("person", "Investigator", "person", required="name the investigator", help=PICK_ONE)
     ],
     "add_evidence": [Param("file", "File", "file"), Param("description", "What it is", "text")],
     "send_notice": [Param("allegations", "The allegations, as the respondent will read them", "textarea")],
@@ -158,16 +219,15 @@ PARAMS: dict[str, list[Param]] = {
         Param("details", "Place and details", "textarea"),
     ],
     "assign_panel": [
-        Param(
-            "members", "Panel members (ids, separated by commas)", "ids", required="name the panel's members"
-        )
+        Param("members", "Panel members", "people", required="name the panel's members", help=PICK_SEVERAL)
     ],
     "assign_appeal_panel": [
         Param(
             "members",
-            "Appeal panel members (ids, separated by commas)",
-            "ids",
+            "Appeal panel members",
+            "people",
             required="name the panel's members",
+            help=PICK_SEVERAL,
         )
     ],
     "decide": [
@@ -186,30 +246,30 @@ PARAMS: dict[str, list[Param]] = {
         Param("reasons", "Written reasons", "textarea"),
     ],
     "suspend": [
-        Param("person", "Respondent (id on the register)", "number", required="give the respondent's id"),
+        Param("person", "Respondent", "person", required="name the respondent", help=PICK_ONE),
         Param("reasons", "Reasons", "textarea"),
         Param("review_at", "Review date", "datetime-local"),
     ],
     "review_suspension": [
-        Param("suspension", "Suspension (id)", "number", required="give the suspension's id"),
+        Param("suspension", "Suspension", "choice", required="choose the suspension"),
         Param("reasons", "Reasons", "textarea"),
         Param("lift", "Lift the suspension", "checkbox"),
         Param("next_review_at", "Next review date (if kept)", "datetime-local"),
     ],
     "record_delivery": [
-        Param("notice", "Notice (id)", "number", required="give the notice's id"),
+        Param("notice", "Notice", "choice", required="choose the notice"),
         Param("how", "How and when it was delivered", "text"),
     ],
     "supply_evidence": [Param("file", "File", "file"), Param("description", "What it is", "text")],
     "add_statement": [Param("text", "Your statement", "textarea")],
     "message_team": [Param("text", "Your message to the case team", "textarea")],
     "acknowledge_message": [
-        Param("message", "Message (id)", "number", required="give the id of the message to acknowledge")
+        Param("message", "Message", "choice", required="choose the message to acknowledge")
     ],
     "message_party": [
-        Param("person", "Party (id on the register)", "number", required="give the party's id"),
+        Param("person", "Party", "person", required="name the party", help=PICK_ONE),
         Param("text", "Your message", "textarea"),
-        Param("in_reply_to", "In answer to message (id; optional)", "number"),
+        Param("in_reply_to", "In answer to (optional)", "choice"),
     ],
 }
 
@@ -221,6 +281,7 @@ class FormField:
     param: Param
     value: str = ""
     error: str = ""
+    options: list[tuple[str, str]] = field(default_factory=list)  # for a "choice": the case's own items
 
 
 @dataclass
@@ -249,12 +310,36 @@ def parse_params(
     return values
 
 
+def people_from_picker(actor: Actor, action: str, data: Mapping[str, Any]) -> dict[str, Any]:
+    """A posted web form with each person field resolved from what was typed (a membership number, or a
+    name only one person in the case forms' scope has) to that person's id, for `case_act`.
+
+    ParamErrors names each field that names nobody in scope, or several people; the form keeps the text."""
+    resolved = dict(data)
+    errors: dict[str, str] = {}
+    for param in PARAMS.get(action, []):
+        text = str(data.get(param.name) or "").strip()
+        if not param.is_person or not text:
+            continue
+        try:
+            if param.kind == "person":
+                resolved[param.name] = person_resolve(actor=actor, text=text, scope="cases").pk
+            else:
+                resolved[param.name] = [p.pk for p in people_resolve(actor=actor, text=text, scope="cases")]
+        except PickError as error:
+            errors[param.name] = str(error)
+    if errors:
+        raise ParamErrors(errors)
+    return resolved
+
+
 def action_forms(
     names: list[str],
     labels: Mapping[str, str],
     failed: str = "",
     typed: Mapping[str, Any] | None = None,
     errors: Mapping[str, str] | None = None,
+    options: Mapping[str, list[tuple[str, str]]] | None = None,
 ) -> list[ActionForm]:
     """The forms of the actions the viewer may take; the one that failed keeps what was typed and its errors."""
     forms = []
@@ -265,6 +350,7 @@ def action_forms(
                 param,
                 value=str((typed or {}).get(param.name, "")) if is_failed and param.kind != "file" else "",
                 error=(errors or {}).get(param.name, "") if is_failed else "",
+                options=list((options or {}).get(param.name, [])),
             )
             for param in PARAMS.get(name, [])
         ]

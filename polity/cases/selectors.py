@@ -265,3 +265,22 @@ def public_units() -> list[tuple[int, str]]:
     return [
         (u.pk, u.name) for u in Unit.objects.filter(depth__gte=1).only("pk", "name", "path").order_by("path")
     ]
+
+
+def case_item_options(view: CaseView) -> dict[str, list[tuple[str, str]]]:
+    """What the case page's forms offer where an action names one of the case's own items: its notices,
+    messages and running suspensions, described in words (their ids stay in the option values)."""
+    notices = [(str(n.pk), f"{n.subject} ({state})") for n, state in view.notices]
+    messages = [
+        (str(m.message.pk), f"{m.message.written_at:%d %b %Y %H:%M}, {m.party}: {m.message.text[:60]}")
+        for m in view.messages
+    ]
+    suspensions = [
+        (
+            str(item.pk),
+            f"{item.person.given_name} {item.person.family_name}, review by {item.review_at:%d %b %Y}",
+        )
+        for item in view.case.suspensions.select_related("person").filter(lifted_at__isnull=True)
+        if view.is_team
+    ]
+    return {"notice": notices, "message": messages, "in_reply_to": messages, "suspension": suspensions}

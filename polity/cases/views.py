@@ -14,6 +14,7 @@ from polity.cases.params import ParamErrors, action_forms
 from polity.cases.selectors import (
     case_follow,
     case_get,
+    case_item_options,
     case_queue,
     cases_of_person,
     evidence_open,
@@ -60,7 +61,8 @@ def _detail(
     if fields and failed not in names:
         names.append(failed)  # e.g. a review of a suspension that does not exist: the form shows why
     labels = {name: ACTIONS[name].label for name in names}
-    forms = action_forms(names, labels, failed, request.POST if failed else None, fields)
+    options = case_item_options(view)
+    forms = action_forms(names, labels, failed, request.POST if failed else None, fields, options)
     status = 200 if error is None else 400 if isinstance(error, InvalidInput) else 409
     return render(
         request,
@@ -86,6 +88,7 @@ def act(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
             action=action,
             data=request.POST.dict(),
             files=request.FILES,
+            typed_people=True,  # the web names people by name or membership number, never by id
         )
     except (NotVisible, Forbidden):
         raise

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from polity.web.views import enrolment, members, membership, offices, pages, tokens
+from polity.web.views import enrolment, members, membership, offices, pages, picker, tokens
 
 app_name = "web"
 urlpatterns = [
@@ -31,6 +31,7 @@ urlpatterns = [
     path("members/<int:member_id>/resignation/", members.member_resignation, name="member_resignation"),
     path("members/<int:member_id>/transfer/", members.member_move, name="member_transfer"),
     path("members/<int:member_id>/access-log/", members.member_access_log, name="member_access_log"),
+    path("people/matches/", picker.person_matches, name="person_matches"),
     path("units/", pages.units, name="units"),
     path("units/<int:unit_id>/", pages.unit, name="unit"),
     path("offices/<int:term_id>/body-decision/", offices.office_decision_view, name="office_decision"),
