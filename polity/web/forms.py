@@ -11,8 +11,10 @@ from django.utils import timezone
 
 from polity.access.perms import DESCRIPTIONS, Perm
 from polity.audit.search import MAX_PAGE
-from polity.members.models import Status
+from polity.common.actor import Actor
+from polity.members.models import Person, Status
 from polity.org.models import Unit
+from polity.web.picker import PersonField, bind_actor, picked
 
 
 def _unit_choices(units: list[Unit], blank: str) -> list[tuple[str, str]]:
@@ -148,7 +150,7 @@ class TransferForm(forms.Form):
 
 
 class GrantGiveForm(forms.Form):
-    membership_number = forms.CharField(label="Membership number of the holder", max_length=20)
+    holder = PersonField(label="Holder")
     permissions = forms.MultipleChoiceField(
         label="Permissions",
         choices=[(p.value, f"{p.value}: {DESCRIPTIONS[p]}") for p in Perm],
@@ -158,13 +160,17 @@ class GrantGiveForm(forms.Form):
     purpose = forms.CharField(label="Purpose", max_length=300)
     expires_on = forms.DateField(label="Expires on", widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args: Any, units: list[Unit], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, units: list[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        bind_actor(self, actor)
         self.units = {str(u.pk): u for u in units}
         _choices(self, "unit", _unit_choices(units, ""))
 
     def selected_unit(self) -> Unit:
         return self.units[self.cleaned_data["unit"]]
+
+    def selected_holder(self) -> Person:
+        return picked(self, "holder")
 
     def expires_at(self) -> datetime:
         day: date = self.cleaned_data["expires_on"]

@@ -243,19 +243,6 @@ def grantable_units(*, actor: Actor) -> list[Unit]:
     )
 
 
-def person_by_number(*, actor: Actor, membership_number: str) -> Person:
-    """A member the actor may see, found by membership number (to name the holder of a new grant)."""
-    person = (
-        Person.objects.select_related("home_unit")
-        .filter(membership_number__iexact=membership_number.strip(), is_decoy=False)
-        .first()
-    )
-    if person is None:
-        raise NotVisible("not found")
-    require_member(actor, person)
-    return person
-
-
 def unit_tree(*, actor: Actor) -> list[Unit]:
     """Units the actor may see, in tree order (parents first); `depth` gives the indentation."""
     return list(visible_units(Unit.objects.all(), actor=actor).order_by("path")[:2000])

@@ -103,7 +103,7 @@ def test_who_manages_grants(login, viewer, status):
 def test_giving_a_grant_through_the_form(org, login):
     client = login("regional")
     data = {
-        "membership_number": org.people["member"].membership_number,
+        "holder": org.people["member"].membership_number,
         "permissions": ["members.view"],
         "unit": org.units["north_a"].pk,
         "purpose": "phone bank",
@@ -111,9 +111,13 @@ def test_giving_a_grant_through_the_form(org, login):
     }
     assert client.post(reverse("web:grants"), data).status_code == 302
     assert Grant.objects.get(person=org.people["member"]).purpose == "phone bank"
-    outsider = dict(data, membership_number=org.people["outsider"].membership_number)
-    refused = client.post(reverse("web:grants"), outsider)
-    assert refused.status_code == 422 and "No member with that number in your scope" in refused.text
+    number = org.people["outsider"].membership_number
+    refused = client.post(reverse("web:grants"), dict(data, holder=number))
+    assert refused.status_code == 422 and f"No member {number} in your area." in refused.text
+    assert f'value="{number}"' in refused.text  # what was typed stays
+    by_name = client.post(reverse("web:grants"), dict(data, holder="Member, Milo", purpose="canvass"))
+    assert by_name.status_code == 302
+    assert Grant.objects.get(person=org.people["member2"]).purpose == "canvass"
     beyond = dict(data, permissions=["audit.view"])  # the regional officer does not hold it to give
     assert client.post(reverse("web:grants"), beyond).status_code == 403
 

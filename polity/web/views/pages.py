@@ -22,7 +22,6 @@ from polity.web.selectors import (
     grants_in_scope,
     home_for,
     member_record,
-    person_by_number,
     unit_offices,
     unit_tree,
 )
@@ -73,29 +72,24 @@ def grants(request: HttpRequest) -> HttpResponse:
     """Grants in scope, and a form to give one (the service checks every permission granted)."""
     actor = actor_of(request)
     require(actor, Perm.GRANTS_MANAGE)
-    form = GrantGiveForm(request.POST or None, units=grantable_units(actor=actor))
+    form = GrantGiveForm(request.POST or None, actor=actor, units=grantable_units(actor=actor))
     if request.method == "POST" and form.is_valid():
         try:
-            holder = person_by_number(actor=actor, membership_number=form.cleaned_data["membership_number"])
-        except NotVisible:
-            form.add_error("membership_number", "No member with that number in your scope.")
+            grant_give(
+                actor=actor,
+                person=form.selected_holder(),
+                permissions=form.cleaned_data["permissions"],
+                unit=form.selected_unit(),
+                purpose=form.cleaned_data["purpose"],
+                expires_at=form.expires_at(),
+            )
+        except (NotVisible, Forbidden):
+            raise
+        except DomainError as error:
+            form.add_error(None, str(error))
         else:
-            try:
-                grant_give(
-                    actor=actor,
-                    person=holder,
-                    permissions=form.cleaned_data["permissions"],
-                    unit=form.selected_unit(),
-                    purpose=form.cleaned_data["purpose"],
-                    expires_at=form.expires_at(),
-                )
-            except (NotVisible, Forbidden):
-                raise
-            except DomainError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, "Grant given.")
-                return redirect("web:grants")
+            messages.success(request, "Grant given.")
+            return redirect("web:grants")
     status = 422 if form.errors else 200
     context = {
         "grants": grants_in_scope(actor=actor, include_ended=True),
