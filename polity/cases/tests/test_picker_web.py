@@ -102,3 +102,24 @@ def test_no_case_form_asks_for_a_person_id(cases, login):
     for label in labels:
         assert not re.search(r"\bids?\b|on the register", label, flags=re.I), label
     assert "hx-get" in page and "picker-input" in page
+
+
+def test_the_api_takes_a_membership_number_too(cases, call):
+    case = flows.to_investigation(cases)
+    witness = cases.person("member2")
+    r = call(
+        "handler",
+        "post",
+        f"/cases/{case.pk}/actions/add_party",
+        {"person": witness.membership_number, "role": "witness"},
+    )
+    assert r.status_code == 200, r.content
+    assert Party.objects.filter(case=case, person=witness, role="witness").exists()
+    outsider = cases.person("outsider")
+    r = call(
+        "handler",
+        "post",
+        f"/cases/{case.pk}/actions/add_party",
+        {"person": outsider.membership_number, "role": "witness"},
+    )
+    assert r.status_code == 404
