@@ -23,6 +23,7 @@ from polity.common.actor import Actor
 VERB_WORDS: dict[str, str] = {
     "member.view": "Opened the member's record",
     "members.list": "Saw the member in a members list",
+    "members.pick": "Saw the member among the matches when choosing a person for a form",
     "members.export": "Included the member in an export",
     "member.join": "Put the member on the register",
     "member.rejoin": "Started a new membership period",
