@@ -12,6 +12,7 @@ from django.utils import timezone
 from polity.access.perms import DESCRIPTIONS, Perm
 from polity.audit.search import MAX_PAGE
 from polity.common.actor import Actor
+from polity.common.labels import label
 from polity.members.models import Person, Status
 from polity.org.models import Unit
 from polity.web.picker import PersonField, bind_actor, picked
@@ -153,7 +154,7 @@ class GrantGiveForm(forms.Form):
     holder = PersonField(label="Holder")
     permissions = forms.MultipleChoiceField(
         label="Permissions",
-        choices=[(p.value, f"{p.value}: {DESCRIPTIONS[p]}") for p in Perm],
+        choices=[(p.value, f"{label(p.value)}. {DESCRIPTIONS[p]}") for p in Perm],
         widget=forms.CheckboxSelectMultiple,
     )
     unit = forms.ChoiceField(label="Over unit (and everything below it)")

@@ -2,6 +2,9 @@
 
 from django import template
 
+from polity.common.labels import label as _label
+from polity.common.labels import merge_fields_as_words
+from polity.common.labels import plain_rule as _plain_rule
 from polity.web.selectors import office_label as _office_label
 
 register = template.Library()
@@ -16,3 +19,21 @@ def pounds(pence: int) -> str:
 @register.filter
 def office_label(key: str) -> str:
     return _office_label(key)
+
+
+@register.filter
+def label(code: object) -> str:
+    """A stored code in words (polity.common.labels): "direct_debit" → "Direct debit"."""
+    return _label(code)
+
+
+@register.filter
+def merge_words(text: str) -> str:
+    """Unfilled merge fields in words: "{{ meeting_title }}" → "[meeting title]"."""
+    return merge_fields_as_words(text or "")
+
+
+@register.filter
+def plain_rule(text: object) -> str:
+    """A rule or refusal without internal references ("invariant 3") or rule keys."""
+    return _plain_rule(text)

@@ -1,0 +1,71 @@
+"""Words for the codes Polity stores: the one place that maps a code to what a person reads.
+
+Templates use the `label` filter (polity.web.templatetags.polity_web); `plain_rule` drops the internal
+references ("invariant 3", "DESIGN invariant 8") and rule keys ("access.restriction_review_max@3") that
+mean something to developers and auditors but nothing to the person reading a page.
+"""
+
+from __future__ import annotations
+
+import re
+
+LABELS: dict[str, str] = {
+    # Lawful bases of contact (rulebook [purposes.*] basis).
+    "legitimate_interest": "Legitimate interest",
+    "legal_obligation": "Legal obligation",
+    "contract": "Contract (membership)",
+    "consent": "Consent",
+    # Payment methods.
+    "direct_debit": "Direct debit",
+    "standing_order": "Standing order",
+    "bank_transfer": "Bank transfer",
+    "card": "Card",
+    "cash": "Cash",
+    "cheque": "Cheque",
+    # Channels.
+    "email": "Email",
+    "sms": "Text message",
+    "post": "Post",
+    # Why a message did not go to someone.
+    "no_consent": "No consent for this purpose and channel",
+    "suppressed": "Unsubscribed or suppressed",
+    "no_address": "No address for this channel",
+    # Merge fields, as they read in a subject or text not yet merged.
+    "meeting_title": "meeting title",
+    "meeting_date": "meeting date",
+    "meeting_time": "meeting time",
+    "meeting_place": "meeting place",
+    "meeting_agenda": "meeting agenda",
+    "given_name": "given name",
+    "family_name": "family name",
+    "sender_unit": "sending unit",
+    "body_name": "body",
+}
+
+_MERGE_FIELD = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
+_INTERNAL_REF = re.compile(r"\s*\((?:DESIGN )?invariants? [\d, and-]+\)")
+_RULE_KEY = re.compile(r"\b[a-z_]+(?:\.[a-z_]+)+@\d+\b")
+
+
+def label(code: object) -> str:
+    """The words for a code; an unknown code reads as words too ("first_notice" → "First notice"), and a
+    permission by its area and action ("members.view_contact" → "Members: view contact")."""
+    text = "" if code is None else str(code)
+    if text in LABELS:
+        return LABELS[text]
+    area, dot, action = text.partition(".")
+    if dot:
+        return f"{area.replace('_', ' ').capitalize()}: {action.replace('_', ' ').replace('.', ' ')}"
+    return text.replace("_", " ").capitalize()
+
+
+def merge_fields_as_words(text: str) -> str:
+    """A subject with its merge fields unfilled: "Notice of meeting: {{ meeting_title }}" reads
+    "Notice of meeting: [meeting title]"."""
+    return _MERGE_FIELD.sub(lambda m: f"[{LABELS.get(m.group(1), m.group(1).replace('_', ' '))}]", text)
+
+
+def plain_rule(text: object) -> str:
+    """A rule or refusal as a person reads it: without internal references and rule keys."""
+    plain = _INTERNAL_REF.sub("", "" if text is None else str(text))
+    return _RULE_KEY.sub("the rulebook", plain).strip()
