@@ -282,8 +282,8 @@ def _open_window(resignation: Resignation, what: str) -> None:
         )
     if timezone.now() >= resignation.window_ends_at:
         raise DomainError(
-            f"the window to {what} ended on {notices.when(resignation.window_ends_at)} "
-            f"(rulebook {resignation.rule}); the resignation takes effect"
+            f"the window to {what} ended on {notices.when(resignation.window_ends_at)}, as the rulebook sets it; "
+            "the resignation takes effect"
         )
 
 
