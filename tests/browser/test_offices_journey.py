@@ -68,7 +68,7 @@ def test_a_restriction_and_a_resignation(org, new_page, screenshot):
     secretary.goto("/members/")
     expect(secretary.get_by_text(re.compile("not found", re.I)).first).to_be_visible()
     secretary.goto("/me/")
-    secretary.get_by_role("link", name=re.compile("Resign")).click()
+    secretary.get_by_role("link", name=re.compile("Resign as Secretary")).click()
     secretary.get_by_role("button", name="Resign").click()
     expect(secretary.get_by_text(re.compile("confirm", re.I)).first).to_be_visible()
     secretary.get_by_label(re.compile("I resign this office")).check()
