@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from polity.access.perms import Perm
 from polity.access.policy import require, require_member, visible_members
@@ -12,6 +12,7 @@ from polity.audit.services import audit_record
 from polity.common.actor import Actor
 from polity.common.errors import NotVisible
 from polity.members.models import Person, Resignation
+from polity.members.search import parse_person_query, person_query_q
 from polity.org.models import Unit
 
 PAGE_SIZE = 50
@@ -23,6 +24,21 @@ class MemberPage:
     page: int
     has_next: bool
     total: int | None = None
+    page_size: int = PAGE_SIZE
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-(self.total or 0) // self.page_size))
+
+    def page_numbers(self, around: int = 2) -> list[int | None]:
+        """The pages to link: the first, the last, and those near this one; None where pages are skipped."""
+        wanted = {1, self.pages, *range(self.page - around, self.page + around + 1)}
+        shown: list[int | None] = []
+        for n in sorted(p for p in wanted if 1 <= p <= self.pages):
+            if shown and shown[-1] is not None and n > shown[-1] + 1:
+                shown.append(None)
+            shown.append(n)
+        return shown
 
 
 def member_search_qs(
@@ -34,18 +50,11 @@ def member_search_qs(
         qs = qs.filter(home_unit__path__startswith=unit.path)
     if status:
         qs = qs.filter(status=status)
-    terms = q.split()[:4]
-    if len(terms) == 1:
-        # One word may be a membership number or the start of a name.
-        term = terms[0]
-        qs = qs.filter(
-            Q(membership_number__iexact=term)
-            | Q(family_name__istartswith=term)
-            | Q(given_name__istartswith=term)
-        )
-    else:
-        for term in terms:
-            qs = qs.filter(Q(family_name__istartswith=term) | Q(given_name__istartswith=term))
+    # "Owen, Jane", "Jane Owen", "M0000045", "m45" or "45": the parser the person picker uses too. Name
+    # parts are prefix matches, which the UPPER(...) text_pattern_ops indexes serve on PostgreSQL.
+    query = parse_person_query(q)
+    if not query.is_empty:
+        qs = qs.filter(person_query_q(query))
     return qs
 
 
@@ -70,6 +79,8 @@ def member_list(
     )
     has_next = len(rows) > page_size
     rows = rows[:page_size]
+    # The total, for "1–50 of 1,234" and the page numbers: one count, whatever the page or the register.
+    total = (page - 1) * page_size + len(rows) if rows and not has_next else qs.count()
     audit_record(
         actor=actor,
         verb="members.list",
@@ -79,7 +90,7 @@ def member_list(
         object_id=unit.pk if unit else "",
         data={"q": bool(q), "status": status, "page": page, "shown": len(rows), "channel": channel},
     )
-    return MemberPage(rows, page, has_next)
+    return MemberPage(rows, page, has_next, total, page_size)
 
 
 def member_get(

@@ -39,7 +39,7 @@ def test_secretary_finds_a_member_and_the_member_sees_it(org, new_page, screensh
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Members", exact=True).click()
     page.get_by_role("searchbox", name="Search").fill("Mina")  # htmx searches as you type
-    expect(page.get_by_test_id("results-summary")).to_contain_text("Showing 1–1 for “Mina”")
+    expect(page.get_by_test_id("results-summary")).to_contain_text("Showing 1–1 of 1 for “Mina”")
     expect(page).to_have_url(re.compile(r"q=Mina"))
     screenshot(page, "03-members-search")
     page.get_by_role("link", name="Member, Mina").click()

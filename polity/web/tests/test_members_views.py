@@ -256,3 +256,45 @@ def test_a_scope_too_large_for_one_menu_offers_units_above_branches(org, login, 
     monkeypatch.setattr(selectors, "FILTER_MAX_UNITS", 5)
     fewer = [u.name for u in client.get(LIST).context["form"].units.values()]
     assert fewer == ["Demo Party", "North", "North A", "North B", "South"]
+
+
+@pytest.mark.parametrize(
+    "typed", ["Member, Mina", "member, mina", "Mina Member", "Member Mina", "{number}", "{digits}", "{short}"]
+)
+def test_search_finds_a_member_as_the_list_prints_her_and_by_number(org, login, typed):
+    mina = org.people["member"]
+    digits = mina.membership_number.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    q = typed.format(
+        number=mina.membership_number, digits=digits, short=mina.membership_number[0] + digits.lstrip("0")
+    )
+    response = login("secretary").get(LIST, {"q": q})
+    assert [p.pk for p in response.context["result"].members] == [mina.pk], q
+    assert "Showing 1–1 of 1" in response.text
+
+
+def test_no_result_says_so_without_a_pager(login):
+    response = login("secretary").get(LIST, {"q": "Nobody, Zzz"})
+    assert "No members match “Nobody, Zzz”" in response.text
+    assert "Page 1" not in response.text and 'aria-label="Pages of results"' not in response.text
+
+
+def test_lists_show_the_total_and_page_numbers(org, login):
+    from conftest import make_person
+
+    for i in range(160):
+        make_person(org.units["north_a_1"], f"Num{i:03d}", "Pager")
+    client = login("secretary")
+    first = client.get(LIST, {"q": "Pager"})
+    assert "Showing 1–50 of 160" in first.text and "Page 1 of 4" in first.text
+    for n in (2, 3, 4):
+        assert f"q=Pager&amp;page={n}" in first.text
+    third = client.get(LIST, {"q": "Pager", "page": 3})
+    assert "Showing 101–150 of 160" in third.text and "Page 3 of 4" in third.text
+    assert third.context["result"].page_numbers() == [1, 2, 3, 4]
+
+
+def test_page_numbers_skip_the_middle_of_a_long_list():
+    from polity.members.selectors import MemberPage
+
+    assert MemberPage([], 10, True, total=1000).page_numbers() == [1, None, 8, 9, 10, 11, 12, None, 20]
+    assert MemberPage([], 1, False, total=0).page_numbers() == [1]
