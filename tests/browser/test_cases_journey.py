@@ -49,7 +49,7 @@ def test_a_complaint_from_form_to_reply(org, new_page, screenshot):
     screenshot(member, "20-complaint-form")
     member.get_by_role("button", name="Send the complaint").click()
     expect(member.get_by_test_id("state")).to_have_text("Received")
-    expect(member.get_by_text("deadlines.complaint_acknowledgement")).to_be_visible()
+    expect(member.get_by_title("deadlines.complaint_acknowledgement")).to_be_visible()
     screenshot(member, "21-complaint-status")
     case = Case.objects.get()
     # She writes to the case team: the message is on the case, with its acknowledgement deadline.
