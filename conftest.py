@@ -136,3 +136,34 @@ def org(db):  # type: ignore[no-untyped-def]
     for name, (office, unit) in offices.items():
         o.terms[name] = office_appoint(actor=system, person=o.people[name], office=office, unit=u[unit])
     return o
+
+
+@pytest.fixture
+def sent():  # type: ignore[no-untyped-def]
+    """The memory outbox, emptied before and after the test: the emails the test's services sent."""
+    from polity.outbox.transports import memory_outbox
+
+    memory_outbox.clear()
+    yield memory_outbox
+    memory_outbox.clear()
+
+
+@pytest.fixture
+def login(org):  # type: ignore[no-untyped-def]
+    """login("secretary") → a fresh web client signed in as that persona, its second factor verified."""
+    from django.test import Client
+
+    def sign_in(name: str) -> Client:
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        client = Client()
+        user = org.users[name]
+        client.force_login(user)
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+        return client
+
+    return sign_in

@@ -1,22 +1,12 @@
-"""Signed-in web clients and API callers for the personas, and the memory outbox for the emails sent."""
+"""API callers for the personas (signed-in web clients and the memory outbox: the root conftest)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.test import Client
-
-
-@pytest.fixture
-def sent() -> Iterator[Any]:
-    from polity.outbox.transports import memory_outbox
-
-    memory_outbox.clear()
-    yield memory_outbox
-    memory_outbox.clear()
 
 
 def deliver() -> None:
@@ -24,24 +14,6 @@ def deliver() -> None:
     from polity.outbox import delivery
 
     delivery.deliver_due()
-
-
-@pytest.fixture
-def login(org) -> Callable[..., Client]:  # type: ignore[no-untyped-def]
-    def sign_in(name: str) -> Client:
-        from django_otp import DEVICE_ID_SESSION_KEY
-        from django_otp.plugins.otp_totp.models import TOTPDevice
-
-        client = Client()
-        user = org.users[name]
-        client.force_login(user)
-        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-        return client
-
-    return sign_in
 
 
 @pytest.fixture
