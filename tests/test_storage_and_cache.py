@@ -56,7 +56,7 @@ def test_an_unknown_storage_is_refused() -> None:
 def test_the_media_root_comes_from_the_environment(tmp_path: Path) -> None:
     env = {
         **os.environ,
-        "POLITY_MEDIA_ROOT": str(tmp_path / "shared"),
+        "POLITY_MEDIA_ROOT": str(tmp_path / "volume"),
         "DJANGO_SETTINGS_MODULE": "config.settings",
     }
     code = "from django.core.files.storage import default_storage as s; print(s.location)"
@@ -68,7 +68,7 @@ def test_the_media_root_comes_from_the_environment(tmp_path: Path) -> None:
         check=True,
         timeout=60,
     )
-    assert done.stdout.strip() == str(tmp_path / "shared")
+    assert done.stdout.strip() == str(tmp_path / "volume")
 
 
 def test_production_shares_its_cache_through_the_database(tmp_path: Path) -> None:
