@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "polity.outbox",
     "polity.consent",
     "polity.comms",
+    "polity.dsr",
     "polity.demo",
     "polity.web",
 ]

@@ -15,6 +15,8 @@ LABELS: dict[str, str] = {
     "legal_obligation": "Legal obligation",
     "contract": "Contract (membership)",
     "consent": "Consent",
+    "vital_interests": "Vital interests",
+    "public_task": "Public task",
     # Payment methods.
     "direct_debit": "Direct debit",
     "standing_order": "Standing order",
