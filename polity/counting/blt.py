@@ -22,9 +22,18 @@ from pathlib import Path
 
 import numpy as np
 
-from polity.counting.election import RANK_DTYPE, Election, IntArray, RankArray, pack_rankings
+from polity.counting.election import (
+    MAX_TOTAL_WEIGHT,
+    RANK_DTYPE,
+    Election,
+    EqualRanking,
+    IntArray,
+    RankArray,
+    pack_rankings,
+)
 from polity.counting.errors import BallotFileError
 
+_BOM = b"\xef\xbb\xbf"
 _TERMINATOR = re.compile(rb"^[ \t]*0[ \t]*$", re.MULTILINE)
 _ALTERNATIVE = re.compile(r"#\s*ALTERNATIVE NAME \d+:(.*)$", re.IGNORECASE)
 _QUOTED = re.compile(r'"((?:[^"\\]|\\.|"")*)"')  # backslash escapes, or doubled quotes as in CSV
@@ -42,6 +51,8 @@ def read_blt(path: str | Path) -> Election:
 
 def parse_blt(data: bytes, *, source: str = "<blt>") -> Election:
     """Parse BLT content given as bytes."""
+    if data.startswith(_BOM):
+        data = data[len(_BOM) :]
     if b"\r" in data:
         data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     if b",\n" in data:  # some exporters end every line with a comma
@@ -61,9 +72,16 @@ def parse_blt(data: bytes, *, source: str = "<blt>") -> Election:
     n_candidates, seats = _header(header, source, line_no)
 
     withdrawn: set[int] = set()
+    options = _Options(n_candidates, source)
     while pos < len(data):
         end = _line_end(data, pos)
-        tokens = data[pos:end].split(b"#", 1)[0].split()
+        text = data[pos:end].split(b"#", 1)[0].strip()
+        tokens = text.split()
+        if tokens and text.startswith(b"["):
+            line_no += 1
+            pos = end + 1
+            options.read(text, line_no)
+            continue
         if tokens and not tokens[0].startswith(b"-"):
             break
         line_no += 1
@@ -73,6 +91,7 @@ def parse_blt(data: bytes, *, source: str = "<blt>") -> Election:
             if not -n_candidates <= number <= -1:
                 raise BallotFileError(source, line_no, f"withdrawn candidate {-number} is not a candidate")
             withdrawn.add(-number - 1)
+    withdrawn |= options.withdrawn()
 
     found = data.find(b"\n0\n", pos - 1) if pos else -1
     if found >= 0:
@@ -90,17 +109,118 @@ def parse_blt(data: bytes, *, source: str = "<blt>") -> Election:
     copies = Counter(lines)
     tail_line = first_ballot_line + len(lines)  # line number of the "0" terminator
     del block, lines
-    packed = _pack_fast(copies, n_candidates)
+    packed = None if options.nicks else _pack_fast(copies, n_candidates)
+    equal: dict[EqualRanking, int] = {}
     if packed is None:  # something unusual or wrong: parse line by line for an exact message
         lines = data[pos:stop].split(b"\n")
-        grouped = _group_ballots(lines, copies, n_candidates, source, first_ballot_line)
+        grouped, equal = _group_ballots(lines, copies, n_candidates, source, first_ballot_line, options.nicks)
         packed = pack_rankings(list(grouped), list(grouped.values()))
+        total = sum(grouped.values()) + sum(equal.values())
+        if total > MAX_TOTAL_WEIGHT:
+            raise _past_the_limit(lines, source, first_ballot_line)
     del copies
     names, title = _names(data[_line_end(data, stop) + 1 :], n_candidates, source, tail_line + 1)
     ranks, weights = packed
-    if int(weights.sum()) == 0:
+    if int(weights.sum()) + sum(equal.values()) == 0:
         raise BallotFileError(source, first_ballot_line, "no ballots")
-    return Election(tuple(names), seats, ranks, weights, frozenset(withdrawn), title)
+    return Election(
+        tuple(names),
+        seats,
+        ranks,
+        weights,
+        frozenset(withdrawn),
+        title,
+        tuple((weight, groups) for groups, weight in equal.items()),
+        options.tie_order(),
+    )
+
+
+class _Options:
+    """droop's and OpenSTV's bracketed lines between the header and the ballots: ``[nick a b c]``
+    (short names used on the ballot lines), ``[withdrawn 2 c]`` and ``[tie c a b]`` (a published
+    tie-breaking order, most favoured first). ``[droop ...]`` (droop's own count options) and any
+    other bracketed line are refused by name: their rules are not ours, so counting on would mislead."""
+
+    def __init__(self, n_candidates: int, source: str) -> None:
+        self.n = n_candidates
+        self.source = source
+        self.nicks: dict[bytes, int] = {}
+        self._withdrawn: list[tuple[int, list[bytes]]] = []
+        self._tie: tuple[int, list[bytes]] | None = None
+
+    def read(self, text: bytes, line: int) -> None:
+        shown = text.decode("utf-8", "replace")
+        if not text.endswith(b"]"):
+            raise BallotFileError(self.source, line, f"unterminated option line {shown!r}: no closing ']'")
+        words = text[1:-1].split()
+        keyword = words[0].decode("utf-8", "replace").lower() if words else ""
+        if keyword == "nick":
+            nicks = words[1:]
+            if len(nicks) != self.n or len(set(nicks)) != len(nicks):
+                raise BallotFileError(
+                    self.source, line, f"[nick] must give {self.n} different nicknames, one per candidate"
+                )
+            self.nicks = {nick: i for i, nick in enumerate(nicks)}
+        elif keyword == "withdrawn":
+            self._withdrawn.append((line, words[1:]))
+        elif keyword == "tie":
+            self._tie = (line, words[1:])
+        elif keyword == "droop":
+            raise BallotFileError(
+                self.source,
+                line,
+                f"droop options line {shown!r} is not supported: choose the method and options "
+                "for the count (polity count --method ...) and remove the line",
+            )
+        else:
+            raise BallotFileError(
+                self.source,
+                line,
+                f"unknown option line [{keyword}]: only [nick], [withdrawn] and [tie] are read",
+            )
+
+    def candidate(self, token: bytes, line: int, what: str) -> int:
+        if token in self.nicks:
+            return self.nicks[token]
+        try:
+            number = int(token)
+        except ValueError:
+            shown = token.decode("utf-8", "replace")
+            raise BallotFileError(self.source, line, f"{what}: {shown!r} is not a candidate") from None
+        if not 1 <= number <= self.n:
+            raise BallotFileError(self.source, line, f"{what}: {number} is not a candidate")
+        return number - 1
+
+    def withdrawn(self) -> set[int]:
+        return {self.candidate(t, line, "[withdrawn]") for line, tokens in self._withdrawn for t in tokens}
+
+    def tie_order(self) -> tuple[int, ...]:
+        if self._tie is None:
+            return ()
+        line, tokens = self._tie
+        order = [self.candidate(t, line, "[tie]") for t in tokens]
+        if sorted(order) != list(range(self.n)):
+            raise BallotFileError(self.source, line, f"[tie] must list each of the {self.n} candidates once")
+        return tuple(order)
+
+
+def _past_the_limit(lines: list[bytes], source: str, first_line: int) -> BallotFileError:
+    """Name the ballot line at which the total weight passes what the arithmetic holds."""
+    total = 0
+    for offset, raw in enumerate(lines):
+        tokens = raw.split(b"#", 1)[0].split()
+        if tokens and tokens[0].startswith(b"("):
+            tokens = tokens[1:]
+        if tokens:
+            total += int(tokens[0])
+            if total > MAX_TOTAL_WEIGHT:
+                return BallotFileError(
+                    source,
+                    first_line + offset,
+                    f"the ballots up to this line weigh {total:,}, more than the {MAX_TOTAL_WEIGHT:,} "
+                    "the exact arithmetic of a count holds",
+                )
+    return BallotFileError(source, None, "too many ballots")  # pragma: no cover - the caller checked
 
 
 def write_blt(election: Election, path: str | Path | None = None) -> str:
@@ -168,9 +288,11 @@ def _pack_fast(copies: Counter[bytes], n_candidates: int) -> tuple[RankArray, In
         return None
     ends = np.cumsum(sizes)
     starts = ends - sizes
-    if (flat[ends - 1] != 0).any() or (flat[starts] < 0).any():
+    if (flat[ends - 1] != 0).any() or (flat[starts] < 0).any() or (flat[starts] > MAX_TOTAL_WEIGHT).any():
         return None
     weights = flat[starts] * np.fromiter(copies.values(), dtype=np.int64, count=len(keys))
+    if sum(weights.tolist()) > MAX_TOTAL_WEIGHT:  # exact Python sum: the careful path names the line
+        return None
     lengths = sizes - 2
     width = max(int(lengths.max()), 1)
     mask = np.ones(flat.size, dtype=np.bool_)
@@ -203,10 +325,18 @@ def _pack_fast(copies: Counter[bytes], n_candidates: int) -> tuple[RankArray, In
 
 
 def _group_ballots(
-    lines: list[bytes], copies_of: Counter[bytes], n_candidates: int, source: str, first_line: int
-) -> dict[tuple[int, ...], int]:
-    """Parse each distinct line once, checking everything and naming the first bad line."""
+    lines: list[bytes],
+    copies_of: Counter[bytes],
+    n_candidates: int,
+    source: str,
+    first_line: int,
+    nicks: dict[bytes, int] | None = None,
+) -> tuple[dict[tuple[int, ...], int], dict[EqualRanking, int]]:
+    """Parse each distinct line once, checking everything and naming the first bad line. Rankings
+    with equal preferences (``2=3``) are returned apart."""
     grouped: dict[tuple[int, ...], int] = {}
+    equal: dict[EqualRanking, int] = {}
+    nicks = nicks or {}
     for raw, copies in copies_of.items():
         line = raw.split(b"#", 1)[0] if b"#" in raw else raw
         tokens = line.split()
@@ -223,27 +353,48 @@ def _group_ballots(
         try:
             weight = int(tokens[0])
         except ValueError:
-            raise fail(f"bad weight {tokens[0].decode('utf-8', 'replace')!r}: not a whole number") from None
+            shown = tokens[0].decode("utf-8", "replace")
+            if shown.startswith("["):
+                raise fail(f"option line {shown}...] must come before the ballots") from None
+            raise fail(f"bad weight {shown!r}: not a whole number") from None
         if weight < 0:
             raise fail(f"bad weight {weight}: negative")
+        if weight > MAX_TOTAL_WEIGHT:
+            raise fail(
+                f"bad weight {weight:,}: more than the {MAX_TOTAL_WEIGHT:,} the exact arithmetic holds"
+            )
         if tokens[-1] != b"0" or len(tokens) < 2:
             raise fail("ballot line must end with 0")
-        try:
-            ranking = tuple(int(t) - 1 for t in tokens[1:-1])
-        except ValueError:
-            bad = next(t for t in tokens[1:-1] if not t.isdigit()).decode("utf-8", "replace")
-            if "=" in bad:
-                raise fail(f"equal preferences ({bad}) are not supported") from None
-            raise fail(f"bad preference {bad!r}: not a candidate number") from None
-        for c in ranking:
-            if not 0 <= c < n_candidates:
-                raise fail(f"unknown candidate {c + 1} (there are {n_candidates})")
-        if len(set(ranking)) != len(ranking):
-            repeated = next(c for c in ranking if ranking.count(c) > 1)
+        groups: list[tuple[int, ...]] = []
+        for token in tokens[1:-1]:
+            group: list[int] = []
+            for part in token.split(b"="):
+                if part in nicks:
+                    group.append(nicks[part])
+                    continue
+                try:
+                    c = int(part) - 1
+                except ValueError:
+                    raise fail(
+                        f"bad preference {part.decode('utf-8', 'replace')!r}: not a candidate"
+                    ) from None
+                if not 0 <= c < n_candidates:
+                    raise fail(f"unknown candidate {c + 1} (there are {n_candidates})")
+                group.append(c)
+            groups.append(tuple(group))
+        flat = [c for group in groups for c in group]
+        if len(set(flat)) != len(flat):
+            repeated = next(c for c in flat if flat.count(c) > 1)
             raise fail(f"repeated candidate {repeated + 1}")
-        if weight:
+        if not weight:
+            continue
+        if all(len(group) == 1 for group in groups):
+            ranking = tuple(flat)
             grouped[ranking] = grouped.get(ranking, 0) + weight * copies
-    return grouped
+        else:
+            key = tuple(groups)
+            equal[key] = equal.get(key, 0) + weight * copies
+    return grouped, equal
 
 
 def _names(tail: bytes, n_candidates: int, source: str, first_line: int) -> tuple[list[str], str]:

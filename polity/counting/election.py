@@ -19,6 +19,14 @@ IntArray = npt.NDArray[np.int64]
 RANK_DTYPE = np.int16  # candidate indices; up to 32,767 candidates
 RankArray = npt.NDArray[np.int16]
 
+# The largest total ballot weight any count accepts. The counts hold values in 64-bit integers of
+# 10**-places units; the largest intermediate product (Scottish STV: a paper's value x a surplus, both
+# in 10**-5 units) is below 10**10 x the total weight, so the total must stay below 2**63 / 10**10.
+MAX_TOTAL_WEIGHT = 900_000_000
+
+EqualRanking = tuple[tuple[int, ...], ...]
+"""A ranking with equal preferences: candidate groups in order, e.g. ``((0,), (1, 2))`` for ``1 2=3``."""
+
 
 @dataclass(frozen=True, eq=False)
 class Election:
@@ -30,6 +38,11 @@ class Election:
     weights: IntArray
     withdrawn: frozenset[int] = field(default_factory=frozenset)
     title: str = ""
+    equal_ballots: tuple[tuple[int, EqualRanking], ...] = ()
+    """Ballots with equal preferences (``1=2``), as ``(weight, groups)``; kept apart from ``ranks``
+    because only some rules define them (see :func:`refuse_equal_preferences`)."""
+    tie_order: tuple[int, ...] = ()
+    """A published tie-breaking order read from the file (droop's ``[tie ...]``), most favoured first."""
 
     @classmethod
     def from_rankings(
@@ -62,7 +75,20 @@ class Election:
     @property
     def ballot_count(self) -> int:
         """Total weight of all ballots, empty ones included."""
-        return int(self.weights.sum())
+        return int(self.weights.sum()) + sum(w for w, _ in self.equal_ballots)
+
+    def valid_weight(self) -> int:
+        """Total weight of ballots with at least one preference for a standing candidate."""
+        standing = np.ones(len(self.candidates) + 1, dtype=np.bool_)
+        standing[-1] = False  # index -1: padding
+        for c in self.withdrawn:
+            standing[c] = False
+        marked = standing[self.ranks].any(axis=1) if self.ranks.size else np.zeros(0, dtype=np.bool_)
+        total = int(self.weights[marked].sum())
+        for weight, groups in self.equal_ballots:
+            if any(c not in self.withdrawn for group in groups for c in group):
+                total += weight
+        return total
 
     def rankings(self) -> list[tuple[int, tuple[int, ...]]]:
         """The grouped ballots as ``(weight, ranking)`` pairs, in storage order."""
@@ -82,7 +108,37 @@ class Election:
 
     def with_seats(self, seats: int) -> Election:
         """The same ballots with another number of seats."""
-        return Election(self.candidates, seats, self.ranks, self.weights, self.withdrawn, self.title)
+        return Election(
+            self.candidates,
+            seats,
+            self.ranks,
+            self.weights,
+            self.withdrawn,
+            self.title,
+            self.equal_ballots,
+            self.tie_order,
+        )
+
+
+def require_countable(election: Election, rule: str, *, equal_preferences: bool = False) -> None:
+    """Refuse what ``rule`` cannot count: equal preferences where the rule does not define them, more
+    ballot weight than the exact arithmetic holds, or no valid vote at all (nothing to count, and no
+    winner may be drawn by lot)."""
+    if election.equal_ballots and not equal_preferences:
+        used = sum(w for w, _ in election.equal_ballots)
+        raise CountError(
+            f"equal preferences (e.g. 1=2) are not defined by the {rule} rules; "
+            f"{used:,} ballot(s) use them (stv-meek counts them)"
+        )
+    total = election.ballot_count
+    if total > MAX_TOTAL_WEIGHT:
+        raise CountError(
+            f"{total:,} ballots is more than the {MAX_TOTAL_WEIGHT:,} the exact arithmetic holds; nothing counted"
+        )
+    if election.valid_weight() == 0:
+        raise CountError(
+            "no valid vote: no ballot gives a preference to a standing candidate, so nothing can be counted"
+        )
 
 
 def pack_rankings(rankings: Sequence[Sequence[int]], weights: Sequence[int]) -> tuple[RankArray, IntArray]:

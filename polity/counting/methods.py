@@ -14,6 +14,7 @@ from polity.counting.runoff import count_av, count_sv
 from polity.counting.stv_ers97 import count_stv_ers97
 from polity.counting.stv_meek import count_stv_meek
 from polity.counting.stv_scottish import count_stv_scottish
+from polity.counting.ties import TieBreak
 
 
 class Method(Protocol):
@@ -24,6 +25,7 @@ class Method(Protocol):
         seats: int | None = None,
         seed: int = 0,
         constraints: Sequence[GroupMinimum] = (),
+        ties: TieBreak | None = None,
     ) -> CountResult: ...
 
 
@@ -44,10 +46,13 @@ def count(
     seats: int | None = None,
     seed: int = 0,
     constraints: Sequence[GroupMinimum] = (),
+    ties: TieBreak | None = None,
 ) -> CountResult:
-    """Count ``election`` by ``method`` (a key of :data:`METHODS`) with the lot seed fixed beforehand."""
+    """Count ``election`` by ``method`` (a key of :data:`METHODS`) with the lot seed fixed beforehand.
+
+    ``ties`` decides what the rule's own look-back leaves equal (default: lot with ``seed``)."""
     try:
         run = METHODS[method]
     except KeyError:
         raise CountError(f"unknown method {method!r}; choose from {', '.join(METHODS)}") from None
-    return run(election, seats=seats, seed=seed, constraints=constraints)
+    return run(election, seats=seats, seed=seed, constraints=constraints, ties=ties)

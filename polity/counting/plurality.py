@@ -12,18 +12,24 @@ from collections.abc import Sequence
 import numpy as np
 
 from polity.counting.constraints import ConstraintGuard, GroupMinimum
-from polity.counting.election import Election
+from polity.counting.election import Election, require_countable
 from polity.counting.errors import CountError
 from polity.counting.piles import exact_sum
 from polity.counting.result import CountResult
 from polity.counting.stage_log import StageLog
-from polity.counting.ties import TieBreaker
+from polity.counting.ties import TieBreak, TieBreaker
 
 
 def count_fptp(
-    election: Election, *, seats: int | None = None, seed: int = 0, constraints: Sequence[GroupMinimum] = ()
+    election: Election,
+    *,
+    seats: int | None = None,
+    seed: int = 0,
+    constraints: Sequence[GroupMinimum] = (),
+    ties: TieBreak | None = None,
 ) -> CountResult:
     """Count by plurality (block vote when ``seats`` > 1)."""
+    require_countable(election, "first-past-the-post")
     seats = seats or election.seats
     n = len(election.candidates)
     standing = [c for c in range(n) if c not in election.withdrawn]
@@ -36,9 +42,9 @@ def count_fptp(
     votes = exact_sum(
         marks[used].astype(np.int64), np.broadcast_to(election.weights[:, None], marks.shape)[used], n
     )
-    ties = TieBreaker(seed, election.candidates)
+    breaker = TieBreaker(seed, election.candidates, ties)
     guard = ConstraintGuard(constraints, election.candidates, seats)
-    log = StageLog(election, 0, ties)
+    log = StageLog(election, 0, breaker)
     stage = log.add("first", [], votes, exhausted=0, loss=0)
     elected: list[int] = []
     pool = list(standing)
@@ -47,9 +53,9 @@ def count_fptp(
         eligible = [c for c in pool if c not in doomed]
         top = max(votes[c] for c in eligible)
         tied = [c for c in eligible if votes[c] == top]
-        chosen = ties.pick(tied, highest=True, why="equal votes", look_back=False)
+        chosen = breaker.pick(tied, highest=True, why="equal votes", look_back=False)
         pool.remove(chosen)
         elected.append(chosen)
         stage.elected.append(chosen)
     valid = int(election.weights[valid_rows].sum())
-    return log.result("fptp", seats, None, valid, elected)
+    return log.result("fptp", seats, None, valid, elected, constraints)

@@ -22,6 +22,10 @@ def result_to_dict(result: CountResult) -> dict[str, Any]:
         "withdrawn": list(result.withdrawn),
         "elected": list(result.elected),
         "lots": list(result.notes),
+        "tie_break": result.tie_break,
+        "constraints": [
+            {"label": g.label, "minimum": g.minimum, "members": sorted(g.members)} for g in result.constraints
+        ],
         "stages": [
             {
                 "number": s.number,
@@ -29,6 +33,7 @@ def result_to_dict(result: CountResult) -> dict[str, Any]:
                 "description": s.describe(),
                 "subject": list(s.subject),
                 "transfer_value": s.transfer_value,
+                "quota": s.quota,
                 "totals": s.totals,
                 "non_transferable": s.non_transferable,
                 "exhausted": s.exhausted,

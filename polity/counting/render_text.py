@@ -12,6 +12,10 @@ def render_text(result: CountResult) -> str:
     lines.append(f"{title}{result.method}, {result.seats} seat(s)")
     lines.append(f"Valid poll: {result.valid_poll}" + (f"   Quota: {result.quota}" if result.quota else ""))
     lines.append(f"Lot seed: {result.seed}")
+    if result.tie_break != "lot":
+        lines.append(f"Ties after the rule's look-back: {result.tie_break}")
+    for group in result.constraints:
+        lines.append(f"At least {group.minimum} of {group.label}: " + ", ".join(sorted(group.members)))
     if result.withdrawn:
         lines.append("Withdrawn: " + ", ".join(result.withdrawn))
     lines.append("")
@@ -41,9 +45,11 @@ def render_text(result: CountResult) -> str:
     cells = "".join("  " + s.non_transferable.rjust(w) for s, w in zip(result.stages, widths, strict=True))
     lines.append("Non-transferable".ljust(name_width) + cells)
     lines.append("")
+    quotas = {s.quota for s in result.stages}
     for stage in result.stages:
         tv = f" (transfer value {stage.transfer_value})" if stage.transfer_value else ""
-        lines.append(f"Stage {stage.number}: {stage.describe()}{tv}")
+        quota = f" (quota {stage.quota})" if len(quotas) > 1 and stage.quota else ""
+        lines.append(f"Stage {stage.number}: {stage.describe()}{tv}{quota}")
         for note in stage.notes:
             lines.append(f"    {note}")
     lines.append("")

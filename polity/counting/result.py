@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from polity.counting.constraints import GroupMinimum
+
 
 def fixed(units: int, places: int) -> str:
     """Format an integer number of ``10**-places`` units as a decimal string (e.g. 123456, 5 -> 1.23456)."""
@@ -34,6 +36,8 @@ class Stage:
     elected: tuple[str, ...] = ()
     excluded: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    quota: str | None = None
+    """The quota in force at the end of this stage (it changes under ERS97 5.4.8 and under Meek)."""
 
     def describe(self) -> str:
         """A short human label, e.g. ``Surplus of Ann Bell``."""
@@ -64,3 +68,8 @@ class CountResult:
     withdrawn: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
     lots_drawn: int = 0
+    constraints: tuple[GroupMinimum, ...] = ()
+    """The group minimums (reserved seats) the count applied."""
+    tie_break: str = "lot"
+    """How ties left after the rule's look-back were decided (``lot``, ``candidate-order``,
+    ``permutation: A, B, ...``)."""

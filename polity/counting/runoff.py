@@ -18,17 +18,23 @@ from collections.abc import Sequence
 import numpy as np
 
 from polity.counting.constraints import GroupMinimum
-from polity.counting.election import Election
+from polity.counting.election import Election, require_countable
 from polity.counting.errors import CountError
 from polity.counting.piles import Piles, exact_sum
 from polity.counting.result import CountResult
 from polity.counting.stage_log import StageLog
-from polity.counting.ties import TieBreaker
+from polity.counting.ties import TieBreak, TieBreaker
 
 
-def _standing(election: Election, seats: int | None) -> list[int]:
+def _standing(election: Election, seats: int | None, rule: str) -> list[int]:
     if seats not in (None, 1):
         raise CountError("the alternative and supplementary votes fill one seat")
+    if seats is None and election.seats != 1:
+        raise CountError(
+            f"the alternative and supplementary votes fill one seat; the ballot file asks for {election.seats} "
+            "(give seats=1, or --seats 1, to count one)"
+        )
+    require_countable(election, rule)
     standing = [c for c in range(len(election.candidates)) if c not in election.withdrawn]
     if not standing:
         raise CountError("no candidates standing")
@@ -36,16 +42,21 @@ def _standing(election: Election, seats: int | None) -> list[int]:
 
 
 def count_av(
-    election: Election, *, seats: int | None = None, seed: int = 0, constraints: Sequence[GroupMinimum] = ()
+    election: Election,
+    *,
+    seats: int | None = None,
+    seed: int = 0,
+    constraints: Sequence[GroupMinimum] = (),
+    ties: TieBreak | None = None,
 ) -> CountResult:
     """Alternative vote / instant run-off."""
-    continuing = _standing(election, seats)
+    continuing = _standing(election, seats, "alternative vote")
     if constraints:
         raise CountError("group minimums need more than one seat")
     n = len(election.candidates)
     piles = Piles(election, 0)
-    ties = TieBreaker(seed, election.candidates)
-    log = StageLog(election, 0, ties)
+    breaker = TieBreaker(seed, election.candidates, ties)
+    log = StageLog(election, 0, breaker)
     valid = piles.valid_poll()
     first_exhausted = int(election.weights[piles.pile == n].sum())
     totals = piles.totals()
@@ -55,11 +66,11 @@ def count_av(
         top = max(totals[c] for c in continuing)
         if 2 * top > in_play or len(continuing) == 1:
             tied = [c for c in continuing if totals[c] == top]
-            winner = ties.pick(tied, highest=True, why="equal votes for the last two")
+            winner = breaker.pick(tied, highest=True, why="equal votes for the last two")
             stage.elected.append(winner)
             return log.result("av", 1, None, valid, [winner])
         low = min(totals[c] for c in continuing)
-        loser = ties.pick([c for c in continuing if totals[c] == low], highest=False, why="equal lowest")
+        loser = breaker.pick([c for c in continuing if totals[c] == low], highest=False, why="equal lowest")
         continuing.remove(loser)
         piles.close(loser)
         piles.move_on(piles.members(loser), len(log.stages) + 1)
@@ -69,17 +80,22 @@ def count_av(
 
 
 def count_sv(
-    election: Election, *, seats: int | None = None, seed: int = 0, constraints: Sequence[GroupMinimum] = ()
+    election: Election,
+    *,
+    seats: int | None = None,
+    seed: int = 0,
+    constraints: Sequence[GroupMinimum] = (),
+    ties: TieBreak | None = None,
 ) -> CountResult:
     """Supplementary vote."""
-    standing = _standing(election, seats)
+    standing = _standing(election, seats, "supplementary vote")
     if constraints:
         raise CountError("group minimums need more than one seat")
     n = len(election.candidates)
     ranks = election.effective_ranks().astype(np.int64)
     weights = election.weights
-    ties = TieBreaker(seed, election.candidates)
-    log = StageLog(election, 0, ties)
+    breaker = TieBreaker(seed, election.candidates, ties)
+    log = StageLog(election, 0, breaker)
     first = ranks[:, 0]
     has_first = first >= 0
     valid = int(weights[has_first].sum())
@@ -87,14 +103,16 @@ def count_sv(
     stage = log.add("first", [], totals, exhausted=0, loss=0)
     top = max(totals[c] for c in standing)
     if 2 * top > valid or len(standing) == 1:
-        winner = ties.pick([c for c in standing if totals[c] == top], highest=True, why="equal votes")
+        winner = breaker.pick([c for c in standing if totals[c] == top], highest=True, why="equal votes")
         stage.elected.append(winner)
         return log.result("sv", 1, None, valid, [winner])
     pool = list(standing)
     finalists: list[int] = []
     while len(finalists) < 2:
         best = max(totals[c] for c in pool)
-        chosen = ties.pick([c for c in pool if totals[c] == best], highest=True, why="equal for the top two")
+        chosen = breaker.pick(
+            [c for c in pool if totals[c] == best], highest=True, why="equal for the top two"
+        )
         pool.remove(chosen)
         finalists.append(chosen)
     second = ranks[:, 1] if ranks.shape[1] > 1 else np.full(len(ranks), -1, dtype=np.int64)
@@ -108,7 +126,7 @@ def count_sv(
     stage = log.add("exclusion", sorted(pool), after, exhausted=exhausted, loss=0)
     stage.excluded.extend(sorted(pool))
     best = max(after[c] for c in finalists)
-    winner = ties.pick(
+    winner = breaker.pick(
         [c for c in finalists if after[c] == best], highest=True, why="equal votes in the run-off"
     )
     stage.elected.append(winner)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from polity.counting.constraints import GroupMinimum
 from polity.counting.election import Election
 from polity.counting.result import CountResult, Stage, fixed
 from polity.counting.ties import TieBreaker
@@ -21,6 +22,7 @@ class RawStage:
     elected: list[int] = field(default_factory=list)
     excluded: list[int] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    quota: int | None = None
 
 
 class StageLog:
@@ -42,8 +44,9 @@ class StageLog:
         exhausted: int,
         loss: int,
         transfer_value: int | None = None,
+        quota: int | None = None,
     ) -> RawStage:
-        stage = RawStage(action, list(subject), transfer_value, list(totals), exhausted, loss)
+        stage = RawStage(action, list(subject), transfer_value, list(totals), exhausted, loss, quota=quota)
         self.stages.append(stage)
         self.ties.record(totals)
         return stage
@@ -56,7 +59,13 @@ class StageLog:
         self.last.notes.append(text)
 
     def result(
-        self, method: str, seats: int, quota: int | None, valid: int, elected: Sequence[int]
+        self,
+        method: str,
+        seats: int,
+        quota: int | None,
+        valid: int,
+        elected: Sequence[int],
+        constraints: Sequence[GroupMinimum] = (),
     ) -> CountResult:
         names = self.election.candidates
         p = self.places
@@ -74,6 +83,7 @@ class StageLog:
                     elected=tuple(names[c] for c in raw.elected),
                     excluded=tuple(names[c] for c in raw.excluded),
                     notes=tuple(raw.notes),
+                    quota=None if raw.quota is None else fixed(raw.quota, p),
                 )
             )
         return CountResult(
@@ -90,4 +100,6 @@ class StageLog:
             withdrawn=tuple(names[c] for c in sorted(self.election.withdrawn)),
             notes=tuple(self.ties.notes),
             lots_drawn=self.ties.lots,
+            constraints=tuple(constraints),
+            tie_break=self.ties.rule.describe(),
         )

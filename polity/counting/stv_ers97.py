@@ -29,12 +29,12 @@ from collections.abc import Sequence
 import numpy as np
 
 from polity.counting.constraints import ConstraintGuard, GroupMinimum
-from polity.counting.election import Election
+from polity.counting.election import Election, require_countable
 from polity.counting.errors import CountError
 from polity.counting.piles import Piles, exact_sum
 from polity.counting.result import CountResult
 from polity.counting.stage_log import RawStage, StageLog
-from polity.counting.ties import TieBreaker
+from polity.counting.ties import TieBreak, TieBreaker
 
 PLACES = 2
 
@@ -45,9 +45,10 @@ def count_stv_ers97(
     seats: int | None = None,
     seed: int = 0,
     constraints: Sequence[GroupMinimum] = (),
+    ties: TieBreak | None = None,
 ) -> CountResult:
     """Count ``election`` under the ERS97 rules."""
-    return _Ers97Count(election, seats or election.seats, seed, constraints).run()
+    return _Ers97Count(election, seats or election.seats, seed, constraints, ties).run()
 
 
 def _quota(votes_cents: int, seats: int) -> int:
@@ -57,9 +58,16 @@ def _quota(votes_cents: int, seats: int) -> int:
 
 class _Ers97Count:
     def __init__(
-        self, election: Election, seats: int, seed: int, constraints: Sequence[GroupMinimum]
+        self,
+        election: Election,
+        seats: int,
+        seed: int,
+        constraints: Sequence[GroupMinimum],
+        ties: TieBreak | None = None,
     ) -> None:
+        require_countable(election, "ERS97")
         self.names = election.candidates
+        self.constraints = tuple(constraints)
         self.n = len(self.names)
         self.continuing = [c for c in range(self.n) if c not in election.withdrawn]
         if not 1 <= seats <= len(self.continuing):
@@ -69,7 +77,7 @@ class _Ers97Count:
         for c in election.withdrawn:
             self.piles.close(c)
         self.unit = self.piles.unit
-        self.ties = TieBreaker(seed, self.names)
+        self.ties = TieBreaker(seed, self.names, ties)
         self.log = StageLog(election, PLACES, self.ties)
         self.guard = ConstraintGuard(constraints, self.names, seats)
         self.valid: int = self.piles.valid_poll() * self.unit
@@ -159,7 +167,9 @@ class _Ers97Count:
                         self._elect(c)
                 break
             self._exclude(group)
-        return self.log.result("stv-ers97", self.seats, self.quota, self.valid, self.elected)
+        return self.log.result(
+            "stv-ers97", self.seats, self.quota, self.valid, self.elected, self.constraints
+        )
 
     def _transfer_surplus(self, c: int) -> None:
         self.pending.remove(c)
@@ -193,6 +203,11 @@ class _Ers97Count:
             self.piles.close(c)
         members = np.flatnonzero(np.isin(self.piles.pile, group))
         values = sorted(set(self.piles.value[members].tolist()), reverse=True)
+        if not values:  # no papers to move: the exclusion is still a stage of its own
+            for c in group:
+                self.votes[c] = 0
+            self._record("exclusion", group, excluded=group).notes.append("no papers to transfer")
+            return
         for number, value in enumerate(values, start=1):
             if len(self.elected) >= self.seats:
                 break
@@ -235,31 +250,42 @@ class _Ers97Count:
             exhausted=self.exhausted,
             loss=self.loss,
             transfer_value=transfer_value,
+            quota=self.quota,
         )
         stage.excluded.extend(excluded)
         self._deem_elected()
         return stage
 
     def _deem_elected(self) -> None:
-        unfilled = self.seats - len(self.elected)
-        if unfilled <= 0:
-            return
-        active = self._active_vote()
-        reached = [
-            c
-            for c in self.continuing
-            if self.votes[c] >= self.quota or self.votes[c] * (unfilled + 1) >= active
-        ]
-        reached.sort(key=lambda c: -self.votes[c])
-        if len(reached) > unfilled:
-            cut = self.votes[reached[unfilled - 1]]
-            sure = [c for c in reached if self.votes[c] > cut]
-            tied = [c for c in reached if self.votes[c] == cut]
-            order = self._order_by_history(tied)
-            reached = sure + order[: unfilled - len(sure)]
-        for c in reached:
+        """5.1.7, 5.3.13, 5.4.9: each continuing candidate in turn, highest first, who has reached the
+        quota or the threshold (total active vote / (places unfilled + 1)) is deemed elected; the
+        threshold is worked out again after each election, as electing one changes both its terms."""
+        passed: set[int] = set()  # reached the quota but blocked by a group minimum
+        while self.seats - len(self.elected) > 0:
+            unfilled = self.seats - len(self.elected)
+            active = self._active_vote()
+            reached = [
+                c
+                for c in self.continuing
+                if c not in passed
+                and (self.votes[c] >= self.quota or self.votes[c] * (unfilled + 1) >= active)
+            ]
+            if not reached:
+                return
+            top = max(self.votes[c] for c in reached)
+            tied = [c for c in reached if self.votes[c] == top]
+            if len(tied) > 1:
+                if len(tied) > unfilled:  # 5.6.2: only some can be elected: the earliest difference decides
+                    order = self._order_by_history(tied)
+                    if not order:
+                        return
+                    tied = order
+                else:
+                    tied = sorted(tied)
+            c = tied[0]
             if self.guard and not self.guard.may_elect(c, self.elected):
                 self.log.note(f"{self.names[c]} reached the quota but is not elected: group minimum rule")
+                passed.add(c)
                 continue
             self._elect(c)
             if self.votes[c] > self.quota:

@@ -25,12 +25,12 @@ from collections.abc import Sequence
 import numpy as np
 
 from polity.counting.constraints import ConstraintGuard, GroupMinimum
-from polity.counting.election import Election, RankArray, pack_rankings
+from polity.counting.election import Election, EqualRanking, RankArray, pack_rankings, require_countable
 from polity.counting.errors import CountError
 from polity.counting.piles import BoolArray, IntArray, exact_sum
 from polity.counting.result import CountResult
 from polity.counting.stage_log import StageLog
-from polity.counting.ties import TieBreaker
+from polity.counting.ties import TieBreak, TieBreaker
 
 PLACES = 9
 SCALE = 10**PLACES
@@ -44,9 +44,10 @@ def count_stv_meek(
     seats: int | None = None,
     seed: int = 0,
     constraints: Sequence[GroupMinimum] = (),
+    ties: TieBreak | None = None,
 ) -> CountResult:
     """Count ``election`` by Meek's method."""
-    return _MeekCount(election, seats or election.seats, seed, constraints).run()
+    return _MeekCount(election, seats or election.seats, seed, constraints, ties).run()
 
 
 def compress(
@@ -103,11 +104,53 @@ def distribute(rows: IntArray, weights: IntArray, keep: IntArray, n: int) -> tup
     return votes, excess
 
 
+def distribute_equal(
+    ballots: Sequence[tuple[int, EqualRanking]], keep: IntArray, votes: list[int], excess: int
+) -> tuple[list[int], int]:
+    """Add ballots with equal preferences to ``votes`` and ``excess`` (units of 10**-9).
+
+    What is left of a ballot at a group of equal preferences is split equally (rounded down) among
+    the group's continuing candidates; each keeps ``keep`` of its part (rounded down) and passes the
+    rest on to the next group, as droop's Meek rule does. Excluded candidates are skipped; a group with
+    none continuing passes the ballot on whole. What rounding leaves is excess."""
+    votes = list(votes)
+    keeps = keep.tolist()
+    for weight, groups in ballots:
+        kept = _spread(groups, 0, SCALE, keeps, votes, weight)
+        excess += (SCALE - kept) * weight
+    return votes, excess
+
+
+def _spread(groups: EqualRanking, i: int, part: int, keeps: list[int], votes: list[int], weight: int) -> int:
+    """Offer ``part`` of a ballot to group ``i`` onwards; returns what the candidates kept (per ballot)."""
+    while i < len(groups):
+        live = [c for c in groups[i] if keeps[c] > 0]
+        if live:
+            break
+        i += 1
+    else:
+        return 0
+    share = part // len(live)
+    kept_here = 0
+    for c in live:
+        kept = share * keeps[c] // SCALE
+        votes[c] += kept * weight
+        kept_here += kept + _spread(groups, i + 1, share - kept, keeps, votes, weight)
+    return kept_here
+
+
 class _MeekCount:
     def __init__(
-        self, election: Election, seats: int, seed: int, constraints: Sequence[GroupMinimum]
+        self,
+        election: Election,
+        seats: int,
+        seed: int,
+        constraints: Sequence[GroupMinimum],
+        ties: TieBreak | None = None,
     ) -> None:
+        require_countable(election, "Meek", equal_preferences=True)
         self.election = election
+        self.constraints = tuple(constraints)
         self.names = election.candidates
         self.n = len(self.names)
         self.hopeful = [c for c in range(self.n) if c not in election.withdrawn]
@@ -118,13 +161,19 @@ class _MeekCount:
         marked = ranks[:, 0] >= 0  # ballots with no standing candidate are not in the valid poll
         self.ranks = np.asfortranarray(ranks[marked])  # columns contiguous for compress()
         self.weights = election.weights[marked]
-        self.valid = int(self.weights.sum()) * SCALE
+        # ballots with equal preferences (1=2): few in practice, distributed one by one in Python
+        self.equal = [
+            (weight, groups)
+            for weight, groups in election.equal_ballots
+            if any(c not in election.withdrawn for group in groups for c in group)
+        ]
+        self.valid = (int(self.weights.sum()) + sum(w for w, _ in self.equal)) * SCALE
         self.keep = np.full(self.n, SCALE, dtype=np.int64)
         for c in election.withdrawn:
             self.keep[c] = 0
         self.elected: list[int] = []
         self.excluded: list[int] = sorted(election.withdrawn)
-        self.ties = TieBreaker(seed, self.names)
+        self.ties = TieBreaker(seed, self.names, ties)
         self.log = StageLog(election, PLACES, self.ties)
         self.guard = ConstraintGuard(constraints, self.names, seats)
         self.quota = 0
@@ -134,7 +183,7 @@ class _MeekCount:
         subject: list[int] = []
         while True:
             votes, excess, iterations = self._converge()
-            stage = self.log.add(action, subject, votes, exhausted=excess, loss=0)
+            stage = self.log.add(action, subject, votes, exhausted=excess, loss=0, quota=self.quota)
             stage.notes.append(f"quota {self.quota / SCALE:.9f} after {iterations} iterations")
             unfilled = self.seats - len(self.elected)
             if unfilled == 0:
@@ -177,7 +226,7 @@ class _MeekCount:
             action, subject = "exclusion", [loser]
         for c in list(self.hopeful):
             self.hopeful.remove(c)
-        return self.log.result("stv-meek", self.seats, self.quota, self.valid, self.elected)
+        return self.log.result("stv-meek", self.seats, self.quota, self.valid, self.elected, self.constraints)
 
     def _lowest(self, votes: list[int]) -> int:
         doomed = self.guard.doomed(self.hopeful, self.elected) if self.guard else []
@@ -203,6 +252,8 @@ class _MeekCount:
         while True:
             iterations += 1
             votes, excess = distribute(rows, weights, self.keep, self.n)
+            if self.equal:
+                votes, excess = distribute_equal(self.equal, self.keep, votes, excess)
             self.quota = (self.valid - excess) // (self.seats + 1) + 1
             if not self.elected:
                 return votes, excess, iterations

@@ -20,12 +20,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from polity.counting.constraints import ConstraintGuard, GroupMinimum
-from polity.counting.election import Election
+from polity.counting.election import Election, require_countable
 from polity.counting.errors import CountError
 from polity.counting.piles import Piles, exact_sum
 from polity.counting.result import CountResult
 from polity.counting.stage_log import RawStage, StageLog
-from polity.counting.ties import TieBreaker
+from polity.counting.ties import TieBreak, TieBreaker
 
 PLACES = 5
 
@@ -36,16 +36,24 @@ def count_stv_scottish(
     seats: int | None = None,
     seed: int = 0,
     constraints: Sequence[GroupMinimum] = (),
+    ties: TieBreak | None = None,
 ) -> CountResult:
     """Count ``election`` under the Scottish rules."""
-    return _ScottishCount(election, seats or election.seats, seed, constraints).run()
+    return _ScottishCount(election, seats or election.seats, seed, constraints, ties).run()
 
 
 class _ScottishCount:
     def __init__(
-        self, election: Election, seats: int, seed: int, constraints: Sequence[GroupMinimum]
+        self,
+        election: Election,
+        seats: int,
+        seed: int,
+        constraints: Sequence[GroupMinimum],
+        ties: TieBreak | None = None,
     ) -> None:
+        require_countable(election, "Scottish STV")
         self.names = election.candidates
+        self.constraints = tuple(constraints)
         n = len(self.names)
         self.continuing = [c for c in range(n) if c not in election.withdrawn]
         if not 1 <= seats <= len(self.continuing):
@@ -55,7 +63,7 @@ class _ScottishCount:
         for c in election.withdrawn:
             self.piles.close(c)
         self.unit = self.piles.unit
-        self.ties = TieBreaker(seed, self.names)
+        self.ties = TieBreaker(seed, self.names, ties)
         self.log = StageLog(election, PLACES, self.ties)
         self.guard = ConstraintGuard(constraints, self.names, seats)
         self.valid = self.piles.valid_poll()
@@ -81,7 +89,9 @@ class _ScottishCount:
                 self._transfer_surplus(self._largest_surplus())
             else:
                 self._exclude(self._lowest())
-        return self.log.result("stv-scottish", self.seats, self.quota, self.valid * self.unit, self.elected)
+        return self.log.result(
+            "stv-scottish", self.seats, self.quota, self.valid * self.unit, self.elected, self.constraints
+        )
 
     # --- decisions -------------------------------------------------------------------------------
     def _largest_surplus(self) -> int:
@@ -157,6 +167,7 @@ class _ScottishCount:
             exhausted=self.exhausted,
             loss=self.loss,
             transfer_value=transfer_value,
+            quota=self.quota,
         )
         stage.excluded.extend(excluded)
         self._elect_quota_reached()

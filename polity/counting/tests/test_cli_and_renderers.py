@@ -82,3 +82,176 @@ def test_renderers_escape_names() -> None:
     ET.fromstring(render_svg(result))
     assert json.loads(render_json(result))["elected"] == ["<A & B>"]
     assert "<A & B>" in render_text(result)
+
+
+# --- issue 15: every option reachable from the command line, refusals with an exit status ------------
+
+
+def test_av_on_a_two_seat_file_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Fix 3: the header's 2 seats are refused as --seats 2 is (it counted one seat and exited 0)."""
+    path = tmp_path / "two.blt"
+    path.write_text("3 2\n4 1 2 0\n3 2 0\n1 3 0\n0\nA\nB\nC\n")
+    for method in ("av", "sv"):
+        assert main([str(path), "--method", method]) == 2
+        err = capsys.readouterr().err
+        assert "fill one seat; the ballot file asks for 2" in err
+    assert main([str(path), "--method", "av", "--seats", "1"]) == 0
+    assert "Elected: A" in capsys.readouterr().out
+
+
+def test_no_valid_vote_exits_2_naming_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Fix 5: nothing to count is reported, never a winner drawn by lot."""
+    path = tmp_path / "empty.blt"
+    path.write_text('3 1\n5 0\n0\n"A"\n"B"\n"C"\n')
+    for method in ("fptp", "av", "sv", "stv-scottish", "stv-ers97", "stv-meek"):
+        assert main([str(path), "--method", method]) == 2
+        captured = capsys.readouterr()
+        assert captured.out == ""
+        assert "no valid vote" in captured.err
+
+
+def test_weight_overflow_exits_2_naming_the_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Fix 9: the weight that overflowed 64 bits (and elected a candidate with no votes) is refused."""
+    path = tmp_path / "big.blt"
+    path.write_text("2 1\n92233720368548 1 0\n1 2 0\n0\nA\nB\n")
+    assert main([str(path), "--method", "stv-scottish"]) == 2
+    assert f"{path}:2: bad weight 92,233,720,368,548" in capsys.readouterr().err
+    path.write_text("2 1\n9223372037 1 0\n1 2 0\n0\nA\nB\n")  # the Meek overflow of the issue
+    assert main([str(path), "--method", "stv-meek"]) == 2
+    assert f"{path}:2: bad weight" in capsys.readouterr().err
+
+
+def test_equal_preferences_refused_by_rule_name_on_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "eq.blt"
+    path.write_text("3 1\n4 1 0\n3 2=3 0\n0\nA\nB\nC\n")
+    assert main([str(path), "--method", "stv-scottish"]) == 2
+    assert "equal preferences (e.g. 1=2) are not defined by the Scottish STV rules" in capsys.readouterr().err
+    assert main([str(path), "--method", "stv-meek"]) == 0
+    assert "B                 1.500000000" in capsys.readouterr().out
+
+
+RESERVED = """5 3
+30 1 2 0
+28 2 1 0
+25 3 1 0
+9 4 5 0
+8 5 4 0
+0
+"Ann" "Bob" "Cat" "Dev" "Eli"
+"A reserved seat"
+"""
+
+
+def test_reserved_seat_and_group_minimum_from_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Fix 8: --reserve and --at-least reach the count and are written in the result."""
+    path = tmp_path / "r.blt"
+    path.write_text(RESERVED)
+    assert main([str(path), "--method", "stv-scottish"]) == 0
+    assert "Elected: Ann, Bob, Cat" in capsys.readouterr().out
+    assert main([str(path), "--method", "stv-scottish", "--reserve", "BAME:4,Eli", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["constraints"] == [{"label": "BAME", "minimum": 1, "members": ["Dev", "Eli"]}]
+    assert len(data["elected"]) == 3 and {"Dev", "Eli"} & set(data["elected"])
+    assert main([str(path), "--method", "stv-ers97", "--at-least", "women:2:Dev,5,Cat"]) == 0
+    out = capsys.readouterr().out
+    assert "At least 2 of women: Cat, Dev, Eli" in out
+    elected = out.strip().splitlines()[-1].removeprefix("Elected: ").split(", ")
+    assert len({"Cat", "Dev", "Eli"} & set(elected)) >= 2
+
+
+def test_constraints_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "r.blt"
+    path.write_text(RESERVED)
+    rules = tmp_path / "groups.toml"
+    rules.write_text('[[group]]\nlabel = "BAME"\nminimum = 1\nmembers = [4, "Eli"]\n')
+    assert main([str(path), "--method", "stv-meek", "--constraints", str(rules), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["constraints"] == [{"label": "BAME", "minimum": 1, "members": ["Dev", "Eli"]}]
+    assert {"Dev", "Eli"} & set(data["elected"])
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--reserve", "BAME"], "write GROUP:CANDIDATES"),
+        (["--reserve", "BAME:9"], "there is no candidate 9"),
+        (["--at-least", "women:x:1,2"], "write GROUP:N:CANDIDATES"),
+        (["--at-least", "women:3:1,2"], "asks for more seats than can be filled"),
+        (["--reserve", "a:1", "--reserve", "a:2"], "a group is named twice"),
+        (["--reserve", "a:Zed"], "no candidate is called 'Zed'"),
+        (["--ties", "permutation"], "needs --tie-order, or a [tie ...] line"),
+        (["--ties", "lot", "--tie-order", "1,2,3,4,5"], "--tie-order goes with --ties permutation"),
+        (["--tie-order", "1,2"], "the tie-break permutation leaves out: Cat, Dev, Eli"),
+    ],
+)
+def test_bad_options_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], options: list[str], message: str
+) -> None:
+    path = tmp_path / "r.blt"
+    path.write_text(RESERVED)
+    assert main([str(path), "--method", "stv-scottish", *options]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_bad_constraints_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "r.blt"
+    path.write_text(RESERVED)
+    rules = tmp_path / "groups.toml"
+    for text, message in [
+        ("[[group]]\nlabel = 'x'\nminimum = 0\nmembers = [1]\n", "minimum must be a whole number"),
+        ("[[group]]\nlabel = 'x'\nmembers = [1]\n", "give exactly label, minimum and members"),
+        ("[other]\n", "expected only [[group]] tables"),
+        ("[[group]\n", "constraints file"),
+    ]:
+        rules.write_text(text)
+        assert main([str(path), "--method", "stv-scottish", "--constraints", str(rules)]) == 2
+        assert message in capsys.readouterr().err
+
+
+TIED = """3 1
+2 1 0
+2 2 0
+1 3 0
+0
+"Ann" "Bob" "Cat"
+"Ann and Bob tie"
+"""
+
+
+def test_tie_break_modes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Fix 8: candidate order and a published permutation instead of the lot; the default stays."""
+    path = tmp_path / "t.blt"
+    path.write_text(TIED)
+    # Cat is excluded; her ballot exhausts; Ann and Bob stay equal at every stage: the lot decides
+    assert main([str(path), "--method", "av", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["tie_break"] == "lot" and "decided by lot (seed 0)" in data["lots"][0]
+    assert main([str(path), "--method", "av", "--ties", "candidate-order", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["tie_break"] == "candidate-order"
+    assert data["elected"] == ["Ann"]  # Bob, later on the paper, is excluded
+    assert main([str(path), "--method", "av", "--tie-order", "Bob,Cat,Ann", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["tie_break"] == "permutation: Bob, Cat, Ann"
+    assert data["elected"] == ["Bob"]
+    assert "decided by permutation: Bob, Cat, Ann" in data["lots"][0]
+
+
+def test_tie_order_from_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "t.blt"
+    path.write_text(TIED.replace("3 1\n", "3 1\n[tie 2 3 1]\n", 1))
+    assert main([str(path), "--method", "stv-scottish", "--ties", "permutation"]) == 0
+    out = capsys.readouterr().out
+    assert "Ties after the rule's look-back: permutation: Bob, Cat, Ann" in out
+    assert out.strip().splitlines()[-2] == "Elected: Bob"
+
+
+def test_json_stage_quota(capsys: pytest.CaptureFixture[str]) -> None:
+    """Fix 6: every stage carries the quota in force."""
+    assert main([MODEL, "--method", "stv-ers97", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {s["quota"] for s in data["stages"]} == {"107.58"}
