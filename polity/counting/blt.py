@@ -228,8 +228,12 @@ def write_blt(election: Election, path: str | Path | None = None) -> str:
     out = [f"{len(election.candidates)} {election.seats}"]
     if election.withdrawn:
         out.append(" ".join(f"-{c + 1}" for c in sorted(election.withdrawn)))
+    if election.tie_order:
+        out.append("[tie " + " ".join(str(c + 1) for c in election.tie_order) + "]")
     for weight, ranking in election.rankings():
         out.append(" ".join([str(weight), *(str(c + 1) for c in ranking), "0"]))
+    for weight, groups in election.equal_ballots:
+        out.append(" ".join([str(weight), *("=".join(str(c + 1) for c in g) for g in groups), "0"]))
     out.append("0")
     out.extend(_quote(name) for name in election.candidates)
     out.append(_quote(election.title))

@@ -21,7 +21,7 @@ import io
 from pathlib import Path
 
 from polity.common.spreadsheet import SafeWriter, restore
-from polity.counting.election import Election, pack_rankings
+from polity.counting.election import MAX_TOTAL_WEIGHT, Election, pack_rankings
 from polity.counting.errors import BallotFileError
 
 
@@ -48,6 +48,7 @@ def parse_csv(text: str, *, source: str = "<csv>", seats: int = 1) -> Election:
         raise BallotFileError(source, header_line, "a candidate is named twice in the header")
     index = {name: i for i, name in enumerate(names)}
     grouped: dict[tuple[int, ...], int] = {}
+    total = 0
     for number, row in rows[1:]:
         try:
             weight = int(row[0])
@@ -55,6 +56,14 @@ def parse_csv(text: str, *, source: str = "<csv>", seats: int = 1) -> Election:
             raise BallotFileError(source, number, f"bad weight {row[0]!r}: not a whole number") from None
         if weight < 0:
             raise BallotFileError(source, number, f"bad weight {weight}: negative")
+        total += weight
+        if total > MAX_TOTAL_WEIGHT:
+            raise BallotFileError(
+                source,
+                number,
+                f"the ballots up to this row weigh {total:,}, more than the {MAX_TOTAL_WEIGHT:,} "
+                "the exact arithmetic of a count holds",
+            )
         ranking: list[int] = []
         for cell in row[1:]:
             if not cell:
@@ -76,7 +85,12 @@ def parse_csv(text: str, *, source: str = "<csv>", seats: int = 1) -> Election:
 
 
 def write_csv(election: Election, path: str | Path | None = None) -> str:
-    """Render ballots as ranked CSV (withdrawals are not kept); write to ``path`` when given."""
+    """Render ballots as ranked CSV (withdrawals are not kept); write to ``path`` when given. CSV has
+    no way to write equal preferences: an election with them is refused."""
+    if election.equal_ballots:
+        raise BallotFileError(
+            str(path or "<csv>"), None, "equal preferences cannot be written as CSV; use BLT"
+        )
     out = io.StringIO()
     writer = SafeWriter(out)
     writer.writerow(election.candidates)

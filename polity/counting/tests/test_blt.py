@@ -220,3 +220,12 @@ def test_weights_up_to_the_limit_are_counted_exactly() -> None:
         result = count(election, method)
         assert result.elected == ("B",), method
         assert Decimal(result.stages[-1].totals["B"]) == 450_000_002, method
+
+
+def test_write_blt_keeps_equal_preferences_and_the_tie_order() -> None:
+    text = b"3 1\n[tie 3 1 2]\n2 1 0\n1 2=3 1 0\n0\nA\nB\nC\nT\n"
+    election = parse_blt(text)
+    again = parse_blt(write_blt(election).encode())
+    assert again.equal_ballots == election.equal_ballots == ((1, ((1, 2), (0,))),)
+    assert again.tie_order == (2, 0, 1)
+    assert ballots_of(again) == {(0,): 2}

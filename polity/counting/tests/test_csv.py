@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from polity.counting import BallotFileError, Election, read_ballot_file, read_csv, write_csv
+from polity.counting import BallotFileError, Election, parse_blt, read_ballot_file, read_csv, write_csv
 from polity.counting.ranked_csv import parse_csv
 
 
@@ -59,3 +59,15 @@ def test_names_a_spreadsheet_would_run_are_neutralised_and_read_back(tmp_path: P
     again = parse_csv(text)
     assert again.candidates == election.candidates == ("=Evil()", "+Plus", "Ann", "-Dash", "@At")
     assert sorted(again.rankings()) == sorted(election.rankings())
+
+
+def test_weights_past_the_arithmetic_are_refused_naming_the_row() -> None:
+    with pytest.raises(BallotFileError) as caught:
+        parse_csv("Ann,Bob\n600000000,Ann\n1,Bob\n400000000,Bob\n", source="big.csv")
+    assert caught.value.line == 4
+    assert "weigh 1,000,000,001" in caught.value.message
+
+
+def test_equal_preferences_cannot_be_written_as_csv() -> None:
+    with pytest.raises(BallotFileError, match="equal preferences cannot be written as CSV"):
+        write_csv(parse_blt(b"2 1\n1 1=2 0\n0\nA\nB\n"))

@@ -7,7 +7,8 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from polity.counting import METHODS, CountResult, Election, GroupMinimum, count
+from polity.counting import METHODS, CountResult, Election, GroupMinimum, count, parse_blt
+from polity.counting.ties import TieBreak
 
 STV = ("stv-scottish", "stv-ers97", "stv-meek")
 
@@ -89,3 +90,52 @@ def test_group_minimum_is_met(election: Election, data: st.DataObject) -> None:
         assert sum(1 for c in result.elected if c in members) >= minimum, (method, result.elected)
         if method != "fptp":
             check_conservation(result)
+
+
+@st.composite
+def elections_with_equal_preferences(draw: st.DrawFn) -> Election:
+    """Ballots whose preferences come in groups, some of several equal candidates (droop's ``2=3``)."""
+    n = draw(st.integers(2, 6))
+    order = st.permutations(list(range(n)))
+    cuts = st.lists(st.integers(1, n - 1), unique=True, max_size=n - 1).map(sorted)
+
+    def grouped(pair: tuple[list[int], list[int]]) -> tuple[tuple[int, ...], ...]:
+        perm, at = pair
+        bounds = [0, *at, len(perm)]
+        return tuple(tuple(perm[a:b]) for a, b in zip(bounds, bounds[1:], strict=False))
+
+    ranking = (
+        st.tuples(order, cuts).map(grouped).flatmap(lambda g: st.integers(1, len(g)).map(lambda k: g[:k]))
+    )
+    ballots = draw(st.lists(st.tuples(st.integers(1, 30), ranking), min_size=1, max_size=15))
+    seats = draw(st.integers(1, n - 1))
+    lines = [f"{n} {seats}"]
+    lines += [" ".join([str(w), *("=".join(str(c + 1) for c in g) for g in r), "0"]) for w, r in ballots]
+    lines += ["0", *(f"C{i}" for i in range(n))]
+    return parse_blt("\n".join(lines).encode())
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(elections_with_equal_preferences(), st.integers(0, 2**31))
+def test_meek_with_equal_preferences_conserves_votes(election: Election, seed: int) -> None:
+    result = count(election, "stv-meek", seed=seed)
+    check_conservation(result)
+    check_shape(result, election.seats)
+    assert count(election, "stv-meek", seed=seed) == result
+
+
+@settings(max_examples=60, deadline=None)
+@given(elections(tie_prone=True), st.randoms(use_true_random=False))
+def test_ordered_tie_breaks_draw_no_lot(election: Election, rng: object) -> None:
+    if election.effective_ranks()[:, 0].max() < 0:
+        return
+    names = list(election.candidates)
+    rng.shuffle(names)  # type: ignore[attr-defined]
+    for ties in (TieBreak("candidate-order"), TieBreak("permutation", tuple(names))):
+        for method in METHODS:
+            seats = 1 if method in ("av", "sv") else election.seats
+            result = count(election, method, seats=seats, ties=ties)
+            check_shape(result, seats)
+            assert result.lots_drawn == 0
+            assert result.tie_break == ties.describe()
+            assert count(election, method, seats=seats, ties=ties) == result
