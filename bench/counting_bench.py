@@ -7,6 +7,9 @@ Prints, for generated party ballots (15 candidates, 5 seats, seed 1; see bench/g
 * the count alone from ballots already in memory (Scottish, ERS97, Meek, AV);
 * Meek end to end;
 * all 1,100 Scottish council contests (read + count), in total;
+* RCTab's scale case (Minneapolis 2013 mayor x 13, 1,041,313 ballots, 36 candidates): alternative vote
+  end to end, from the converted BLT (6,539 grouped lines) and from the same ballots one line each,
+  checked round by round against RCTab's expected report;
 * the peers on the same generator's first ``--peer-ballots`` ballots (they are far slower; each runs
   in its own process, killed after ``--peer-timeout`` seconds), with our times on the same ballots.
 """
@@ -29,7 +32,48 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 
 from polity.counting import count, read_blt  # noqa: E402
+from polity.counting.tests.reference_counts import compare_rctab, reference_dir  # noqa: E402
 from polity.counting.tests.scottish_official import shared_data_dir  # noqa: E402
+
+
+def rctab_scale(py: str, cli: list[str], tmp: Path) -> None:
+    """RCTab's 1,041,313-ballot scale case, end to end, compared with RCTab's rounds."""
+    folder = reference_dir() / "rctab"
+    grouped = folder / "2013_minneapolis_mayor_scale.blt"
+    expected = json.loads((folder / "2013_minneapolis_mayor_scale.expected.json").read_text())
+    election = read_blt(grouped)
+    one_each = tmp / "minneapolis_scale_one_line_per_ballot.blt"
+    with one_each.open("w") as out:  # the same ballots as a ballot-per-line file, as a CVR export is
+        out.write(f"{len(election.candidates)} 1\n")
+        out.write(" ".join(f"-{c + 1}" for c in sorted(election.withdrawn)) + "\n")
+        for weight, ranking in election.rankings():
+            line = " ".join(["1", *(str(c + 1) for c in ranking), "0"]) + "\n"
+            out.write(line * weight)
+        out.write("0\n")
+        out.writelines(f'"{name}"\n' for name in election.candidates)
+    print(
+        f"RCTab scale case: {election.ballot_count:,} ballots, {len(election.candidates)} candidates, "
+        f"{len(election.weights):,} distinct rankings ({one_each.stat().st_size / 1e6:.1f} MB one per line)"
+    )
+    for label, path in (("grouped BLT (as converted)", grouped), ("one line per ballot", one_each)):
+        wall, cpu, rss, out = timed_process([*cli, str(path), "--method", "av", "--format", "json"])
+        elected = json.loads(out)["elected"]
+        print(
+            f"  av end to end, {label:27s} {wall:6.2f} s ({cpu:5.2f}), peak RSS {rss:4.0f} MB, elected {elected}"
+        )
+    wall, cpu = best_of(3, lambda: count(election, "av"))
+    result = count(election, "av")
+    comparison = compare_rctab(expected, result)
+    rounds = len(expected["expected"]["results"])
+    verdict = (
+        "every tally equal"
+        if not comparison.tally_differences and not comparison.unexplained
+        else "DIFFERENT"
+    )
+    print(
+        f"  av count alone: {wall:6.3f} s ({cpu:5.3f}), best of 3; {len(comparison.paired)} of {rounds} RCTab "
+        f"rounds paired, {verdict}; RCTab's batch eliminations: {comparison.batches}"
+    )
 
 
 def timed_process(args: list[str], timeout: float | None = None) -> tuple[float, float, float, str]:
@@ -116,6 +160,7 @@ def main() -> None:
     parser.add_argument("--peer-ballots", type=int, default=100_000)
     parser.add_argument("--peer-timeout", type=float, default=300)
     parser.add_argument("--skip-peers", action="store_true", help="only our own figures")
+    parser.add_argument("--only-rctab", action="store_true", help="only RCTab's scale case")
     parser.add_argument("--peer", nargs=2, metavar=("NAME", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.peer:
@@ -123,6 +168,11 @@ def main() -> None:
         return
 
     py = sys.executable
+    cli = [py, "-c", "import sys; from polity.counting.cli import main; sys.exit(main(sys.argv[1:]))"]
+    if args.only_rctab:
+        with tempfile.TemporaryDirectory() as tmp:
+            rctab_scale(py, cli, Path(tmp))
+        return
     with tempfile.TemporaryDirectory() as tmp:
         big = Path(tmp) / "party.blt"
         small = Path(tmp) / "party_small.blt"
@@ -134,7 +184,6 @@ def main() -> None:
             f"({big.stat().st_size / 1e6:.1f} MB BLT); times are wall clock (CPU in brackets)"
         )
 
-        cli = [py, "-c", "import sys; from polity.counting.cli import main; sys.exit(main(sys.argv[1:]))"]
         for method in ("stv-scottish", "stv-meek"):
             wall, cpu, rss, _ = timed_process([*cli, str(big), "--method", method, "--format", "json"])
             print(
@@ -151,6 +200,8 @@ def main() -> None:
             seats = 1 if method in ("av", "sv") else None
             wall, cpu = best_of(3, lambda m=method, s=seats: count(election, m, seats=s))  # type: ignore[misc]
             print(f"{method:14s} count alone, ballots in memory:  {wall:6.3f} s ({cpu:5.3f}), best of 3")
+
+        rctab_scale(py, cli, Path(tmp))
 
         files = sorted((shared_data_dir() / "blt").glob("*.blt"))
         start, start_cpu = time.perf_counter(), time.process_time()
