@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "polity.consent",
     "polity.comms",
     "polity.dsr",
+    "polity.transparency",
     "polity.demo",
     "polity.web",
 ]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("outbox/", include("polity.outbox.urls")),
     path("cases/", include("polity.cases.urls")),
     path("deadlines/", include("polity.deadlines.urls")),
+    path("statistics/", include("polity.transparency.urls")),
     path("", include("polity.comms.urls")),
     path("", include("polity.web.urls")),
 ]

@@ -20,6 +20,7 @@ class Perm(StrEnum):
     CASES_DECIDE = "cases.decide"
     MESSAGES_SEND = "messages.send"
     MESSAGES_APPROVE = "messages.approve"
+    STATISTICS_PUBLISH = "statistics.publish"
 
 
 DESCRIPTIONS: dict[Perm, str] = {
@@ -45,6 +46,8 @@ DESCRIPTIONS: dict[Perm, str] = {
     "messages to them; record meetings whose notices go out.",
     Perm.MESSAGES_APPROVE: "Approve or refuse messages that wait for approval by a unit in scope (large campaigning "
     "or fundraising sends, after escalation too); never one's own.",
+    Perm.STATISTICS_PUBLISH: "Publish the frozen quarterly report of a unit in scope, and corrections to it (a new "
+    "version stating the difference and why).",
 }
 
 

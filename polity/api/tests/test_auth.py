@@ -85,7 +85,14 @@ def _operations() -> list[tuple[str, str]]:
     return sorted(found)
 
 
-OPERATIONS = _operations()
+# Public on purpose: the transparency statistics, which carry no personal data (docs/transparency.md).
+PUBLIC = {
+    ("GET", "/api/v1/statistics"),
+    ("GET", "/api/v1/statistics/series"),
+    ("GET", "/api/v1/statistics/reports"),
+    ("GET", "/api/v1/statistics/reports/1"),
+}
+OPERATIONS = [op for op in _operations() if op not in PUBLIC]
 
 
 def test_the_walk_sees_the_whole_api():
@@ -101,4 +108,15 @@ def test_every_api_operation_refuses_anonymous_callers(client, org, method, url)
     response = client.generic(method, url, data="{}", content_type="application/json")
     assert response.status_code == 401, (method, url, response.content[:200])
     assert response.json() == UNAUTHORISED
+    assert Event.objects.count() == before
+
+
+@pytest.mark.parametrize(("method", "url"), sorted(PUBLIC))
+def test_the_public_operations_answer_without_a_token_and_record_nothing(client, org, method, url):
+    from polity.audit.models import Event
+
+    assert (method, url) in set(_operations())
+    before = Event.objects.count()
+    response = client.generic(method, url)
+    assert response.status_code in {200, 404}, (method, url, response.content[:200])
     assert Event.objects.count() == before
