@@ -9,7 +9,7 @@ from django.utils.safestring import SafeString
 
 from polity.transparency.figures import Shown, ShownSeries
 
-WIDTH = 600
+WIDTH = 420
 ROW = 40
 BAR = 16
 UNITS = {"count": "", "days": " days", "share": "%"}
@@ -27,8 +27,8 @@ def shown_value(figure: Shown, threshold: int) -> str:
 
 def bar_chart(series: ShownSeries, threshold: int) -> SafeString:
     figures = series.figures
-    if not figures:
-        return SafeString("")
+    if not any(f.value or f.suppressed for f in figures):
+        return SafeString("")  # nothing to draw: the table says so
     top: dict[str, float] = {}
     for f in figures:
         if f.value is not None:
@@ -37,7 +37,7 @@ def bar_chart(series: ShownSeries, threshold: int) -> SafeString:
     for i, f in enumerate(figures):
         y = i * ROW
         scale = top.get(f.kind) or 1.0
-        width = max(1, round((WIDTH - 160) * float(f.value) / scale)) if f.value else 0
+        width = max(1, round((WIDTH - 130) * float(f.value) / scale)) if f.value else 0
         text = shown_value(f, threshold)
         rows.append((y + 14, f.category, y + 20, width, width + 6, y + 33, text))
     height = len(figures) * ROW
