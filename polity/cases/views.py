@@ -9,14 +9,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from polity.cases.actions import case_act, case_by_id, case_open_from
-from polity.cases.forms import ComplaintForm, PublicComplaintForm
+from polity.cases.forms import ComplaintForm, PublicComplaintForm, QueueForm
 from polity.cases.params import ParamErrors, action_forms
+from polity.cases.queue import case_queue_choices, case_queue_page, cases_of_person_in_words
 from polity.cases.selectors import (
     case_follow,
     case_get,
     case_item_options,
-    case_queue,
-    cases_of_person,
     evidence_open,
     public_units,
 )
@@ -30,7 +29,7 @@ from polity.web.views.common import actor_of, web_view
 @web_view
 def home(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
-    return render(request, "cases/home.html", {"mine": cases_of_person(actor=actor)})
+    return render(request, "cases/home.html", {"mine": cases_of_person_in_words(actor=actor)})
 
 
 @web_view
@@ -108,8 +107,15 @@ def evidence(request: HttpRequest, evidence_id: int) -> HttpResponse:
 
 @web_view
 def queue(request: HttpRequest) -> HttpResponse:
-    cases = case_queue(actor=actor_of(request), state=request.GET.get("state", ""))
-    return render(request, "cases/queue.html", {"cases": cases})
+    actor = actor_of(request)
+    form = QueueForm(
+        request.GET, choices=case_queue_choices(actor=actor), has_person=actor.person_id is not None
+    )
+    result, query = None, {}
+    if form.is_valid():
+        result = case_queue_page(actor=actor, filters=form.filters(), page=form.cleaned_data["page"] or 1)
+        query = form.query()
+    return render(request, "cases/queue.html", {"form": form, "result": result, "query": query})
 
 
 @web_view

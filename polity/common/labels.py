@@ -7,7 +7,9 @@ mean something to developers and auditors but nothing to the person reading a pa
 
 from __future__ import annotations
 
+import math
 import re
+from datetime import datetime
 
 LABELS: dict[str, str] = {
     # Lawful bases of contact (rulebook [purposes.*] basis).
@@ -71,3 +73,18 @@ def plain_rule(text: object) -> str:
     """A rule or refusal as a person reads it: without internal references and rule keys."""
     plain = _INTERNAL_REF.sub("", "" if text is None else str(text))
     return _RULE_KEY.sub("the rulebook", plain).strip()
+
+
+def due_in_words(due: datetime, now: datetime) -> str:
+    """How far off a deadline is, as a person says it: "due within a day", "due in 5 days",
+    "overdue by 1 day", "overdue by 2 days" (whole days, counted from now)."""
+    seconds = (due - now).total_seconds()
+    if seconds >= 0:
+        days = math.floor(seconds / 86400)
+        if days == 0:
+            return "due within a day"
+        return "due in 1 day" if days == 1 else f"due in {days} days"
+    days = math.floor(-seconds / 86400)
+    if days == 0:
+        return "overdue by less than a day"
+    return "overdue by 1 day" if days == 1 else f"overdue by {days} days"
