@@ -76,7 +76,7 @@ class SignInThrottled(DomainError):
         super().__init__(
             "Too many failed sign-in attempts for this account or from your network. For your protection, "
             f"signing in is paused for up to {minutes} minute{'s' if minutes != 1 else ''}; try again then. "
-            "If you have forgotten your password, ask your organisation's administrator."
+            "If you have forgotten your password, choose a new one with the link on the sign-in page."
         )
 
 

@@ -12,4 +12,8 @@ urlpatterns = [
     path("setup/", views.setup, name="setup"),
     path("backup-codes/", views.backup_codes, name="backup_codes"),
     path("security/", views.security, name="security"),
+    path("password/forgotten/", views.ResetRequestView.as_view(), name="password_reset"),
+    path("password/sent/", views.ResetDoneView.as_view(), name="password_reset_done"),
+    path("password/new/<uidb64>/<token>/", views.ResetConfirmView.as_view(), name="password_reset_confirm"),
+    path("password/changed/", views.ResetCompleteView.as_view(), name="password_reset_complete"),
 ]

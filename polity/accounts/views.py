@@ -3,10 +3,15 @@ codes. Views parse and call services."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -20,6 +25,7 @@ from polity.accounts.forms import (
     ThrottledAuthenticationForm,
 )
 from polity.accounts.models import User
+from polity.accounts.reset import ResetRequestForm, ResetSetPasswordForm
 from polity.accounts.services import (
     backup_codes_create,
     enrolment_code_needed,
@@ -155,3 +161,39 @@ def security(request: HttpRequest) -> HttpResponse:
         "may_issue_enrolment_codes": may_issue_enrolment_code(request_actor(request)),
     }
     return render(request, "registration/security.html", context)
+
+
+class ResetRequestView(auth_views.PasswordResetView):
+    """Forgot password: Django's flow with our form (throttled, same answer for every address)."""
+
+    form_class = ResetRequestForm
+    template_name = "registration/reset_request.html"
+    email_template_name = "registration/reset_email.txt"
+    subject_template_name = "registration/reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    @property
+    def extra_email_context(self) -> dict[str, str]:  # type: ignore[override]
+        return {"site_name": str(getattr(settings, "POLITY_SITE_NAME", "Polity"))}
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_invalid(self, form: ResetRequestForm) -> HttpResponse:  # type: ignore[override]
+        response = super().form_invalid(form)
+        response.status_code = 429 if form.throttled else 400
+        return response
+
+
+class ResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "registration/reset_done.html"
+
+
+class ResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = ResetSetPasswordForm
+    template_name = "registration/reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+class ResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "registration/reset_complete.html"
