@@ -39,6 +39,8 @@ VERB_WORDS: dict[str, str] = {
     "audit.verify": "Verified the whole access log",
     "account.totp_confirm": "Set up an authenticator app",
     "account.backup_codes": "Made new backup codes",
+    "account.password_reset_request": "Asked for a link to choose a new password",
+    "account.password_reset": "Chose a new password with an emailed link",
     "account.enrolment_issue": "Issued an enrolment code for two-step sign-in",
     "account.enrolment_use": "Used an enrolment code for two-step sign-in",
     "account.enrolment_void": "Voided an enrolment code after too many wrong tries",
@@ -70,6 +72,7 @@ VERB_WORDS: dict[str, str] = {
     "evidence.sweep": "Removed evidence files no case refers to",
     "demo.generate": "Built the demo organisation",
     "case.view": "Opened a case file",
+    "case.queue": "Saw the case in the case team's queue (with its summary)",
     "case.open": "Opened a case",
     "case.complaint_request": "Sent a complaint",
     "case.acknowledge": "Acknowledged a case",
@@ -143,29 +146,40 @@ def access_log_for_person(*, actor: Actor, person_id: int, limit: int = 50) -> l
             object_id=person_id,
         )
     limit = max(1, min(limit, 500))
-    rows = (
+    rows = list(
         EventSubject.objects.filter(person_id=person_id)
         .order_by("-event_id")
         .values_list(
             "event__seq",
             "event__occurred_at",
+            "event__actor_person_id",
+            "event__actor_user_id",
             "event__actor_label",
             "event__verb",
             "event__purpose",
             "event__data",
         )[:limit]
     )
+    from polity.audit.search import _rows  # search builds on this module
+
+    # Who acted, by name and the offices they held then (two queries for the page), never a login name.
+    shown = _rows(
+        [
+            (seq, at, pid, uid, label, verb, purpose, "", "{}")
+            for seq, at, pid, uid, label, verb, purpose, _ in rows
+        ]
+    )
     return [
         AccessLogEntry(
             seq=seq,
             at=at,
-            who=who,
+            who=str(row.actor),
             verb=verb,
             what=verb_in_words(verb),
             purpose=purpose,
             channel=str(_details(data).get("channel", "")),
         )
-        for seq, at, who, verb, purpose, data in rows
+        for (seq, at, _pid, _uid, _label, verb, purpose, data), row in zip(rows, shown, strict=True)
     ]
 
 

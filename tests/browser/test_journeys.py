@@ -51,7 +51,7 @@ def test_secretary_finds_a_member_and_the_member_sees_it(org, new_page, screensh
     sign_in(member, "member")  # no office: no second step
     expect(member).to_have_url(re.compile(r"/me/$"))
     log = member.get_by_test_id("access-log")
-    expect(log.get_by_role("row").nth(1)).to_contain_text("secretary")
+    expect(log.get_by_role("row").nth(1)).to_contain_text("Sam Secretary, Secretary of North A")
     expect(log.get_by_role("row").nth(1)).to_contain_text("Opened the member's record")
     expect(log).to_contain_text("Saw the member in a members list")
     screenshot(member, "05-who-viewed-my-data")

@@ -53,7 +53,7 @@ def test_my_access_log_shows_who_viewed_my_data(org, api):
     log = api("member", "/me/access-log").json()
     views = [e for e in log if e["verb"] == "member.view"]
     assert views, log
-    assert views[0]["who"] == "secretary"
+    assert views[0]["who"] == "Sam Secretary, Secretary of North A"  # a name and office, not a login
     assert views[0]["channel"] == "api"
     assert {"seq", "at", "what", "purpose"} <= set(views[0])
 
