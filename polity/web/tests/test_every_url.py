@@ -14,7 +14,15 @@ def _web_patterns() -> list[tuple[str, URLPattern]]:
     return found
 
 
-OPEN = {"accounts:login", "accounts:logout"}  # signing in must be reachable; signing out is harmless
+# Signing in must be reachable, and so must choosing a new password by email; signing out is harmless.
+OPEN = {
+    "accounts:login",
+    "accounts:logout",
+    "accounts:password_reset",
+    "accounts:password_reset_done",
+    "accounts:password_reset_confirm",
+    "accounts:password_reset_complete",
+}
 ALL = _web_patterns()
 PATTERNS = [(ns, p) for ns, p in ALL if f"{ns}:{p.name}" not in OPEN]
 
