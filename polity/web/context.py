@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from polity.access.perms import Perm
+from polity.access.policy import is_operator
 from polity.web.selectors import held_perms
 
 
@@ -31,6 +32,7 @@ def nav(request: HttpRequest) -> dict[str, object]:
             "case_queue": Perm.CASES_HANDLE in held,
             "deadlines": Perm.DEADLINES_VIEW in held,
             "verified": bool(verified),
+            "operator": is_operator(actor),
         }
 
     return {"nav": SimpleLazyObject(links)}
