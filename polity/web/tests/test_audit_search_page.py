@@ -17,7 +17,7 @@ URL = reverse("web:audit")
 
 
 def results_table(html: str) -> str:
-    found = re.search(r'<table class="access-log" data-testid="search-results">.*?</table>', html, re.S)
+    found = re.search(r'<table class="stack access-log" data-testid="search-results">.*?</table>', html, re.S)
     assert found, "no results table"
     return found.group(0)
 
