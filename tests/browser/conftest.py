@@ -88,3 +88,33 @@ def screenshot():  # type: ignore[no-untyped-def]
         page.screenshot(path=str(SCREENS / f"{name}.png"), full_page=True)
 
     return shoot
+
+
+# The page scrolls sideways, or some visible element ends past the screen's edge (the stacked tables' header
+# row is visually hidden, clipped to a pixel, and left out; so is what a closed <details> hides).
+OVERFLOW = (
+    "(document.documentElement.scrollWidth > document.documentElement.clientWidth ? ['page'] : [])"
+    ".concat(Array.from(document.querySelectorAll('body *')).filter(e => !e.closest('table.stack thead') && "
+    "!e.closest('.visually-hidden') && e.getClientRects().length > 0 && "
+    "e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)"
+    ".map(e => e.tagName + '.' + e.className + '#' + e.id))"
+)
+
+
+def overflow(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """What runs past the right edge of the screen (nothing, on a page that fits)."""
+    return list(page.evaluate(OVERFLOW))
+
+
+def axe_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """axe-core's violations on the page as it is now (rule, impact, first offending element), none expected.
+
+    axe-core is bundled by the `axe-playwright-python` package (a dev dependency): it is injected through the
+    DevTools protocol, which the page's Content-Security-Policy does not govern."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v.get('impact')}): {v['nodes'][0]['target'] if v.get('nodes') else ''} {v['help']}"
+        for v in results.response.get("violations", [])
+    ]
