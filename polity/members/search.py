@@ -70,7 +70,9 @@ def _number_q(query: PersonQuery) -> Q:
     value = str(int(query.digits))
     pattern = Q(membership_number__iregex=rf"^{prefix}0*{value}$")
     if connection.vendor == "postgresql":
-        pattern = Q(Exact(number_digits(), value.lstrip("0"))) & pattern  # the index finds, the pattern checks
+        pattern = (
+            Q(Exact(number_digits(), value.lstrip("0"))) & pattern
+        )  # the index finds, the pattern checks
     return Q(membership_number__iexact=query.text) | pattern
 
 
