@@ -13,6 +13,7 @@ from polity.counting.errors import BallotFileError, CountError
 from polity.counting.methods import METHODS, count
 from polity.counting.ranked_csv import read_csv, write_csv
 from polity.counting.result import CountResult, Stage
+from polity.counting.ties import TieBreak
 
 __all__ = [
     "METHODS",
@@ -22,6 +23,7 @@ __all__ = [
     "Election",
     "GroupMinimum",
     "Stage",
+    "TieBreak",
     "count",
     "parse_blt",
     "read_ballot_file",

@@ -91,7 +91,8 @@ class Election:
         return total
 
     def rankings(self) -> list[tuple[int, tuple[int, ...]]]:
-        """The grouped ballots as ``(weight, ranking)`` pairs, in storage order."""
+        """The grouped ballots as ``(weight, ranking)`` pairs, in storage order (ballots with equal
+        preferences are apart, in :attr:`equal_ballots`)."""
         out = []
         for row, weight in zip(self.ranks.tolist(), self.weights.tolist(), strict=True):
             out.append((weight, tuple(c for c in row if c >= 0)))
