@@ -396,8 +396,8 @@ def test_edge_files_each_have_an_outcome(tmp_path: Path) -> None:
         "bom.blt": ("A",),
         "bom.csv": ("A",),
         "seats_eq_cands.blt": ("A", "B", "C"),
-        "simple.csv": outcomes["simple.csv"],
+        "simple.csv": ("A",),
         "trailing_text.blt": ("wrong counts: unexpected text after the title: 'extra'",),
         "withdrawn_too_many.blt": ("2 seats for 1 standing candidates",),
-        "zero_cand.blt": outcomes["zero_cand.blt"],
+        "zero_cand.blt": ("A", "B"),  # C has no vote: the seats are filled without it
     }
