@@ -14,6 +14,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.db import transaction
@@ -24,7 +25,7 @@ from django.utils import timezone
 from polity.members.models import Person
 from polity.outbox.conf import outbox_int, outbox_setting
 from polity.outbox.models import Channel, Dispatch, OutboxEntry, State, message_id_for
-from polity.outbox.rendering import one_line, render
+from polity.outbox.rendering import one_line, recipient_values, render
 from polity.outbox.transports import (
     Email,
     EmailTransport,
@@ -153,6 +154,8 @@ def _send_dispatch_part(
         )
     }
     sender = sender_address() if dispatch.channel == Channel.EMAIL else ""
+    if sender and dispatch.sender_name:
+        sender = formataddr((dispatch.sender_name, parseaddr(sender)[1]))
     prefix = _unsubscribe_prefix()
     for entry_id, pid, attempts in rows:
         person = people.get(pid) if pid is not None else None
@@ -171,11 +174,12 @@ def _send_dispatch_part(
             continue
         values = {
             **dispatch.context,
-            "first_name": person["given_name"],
-            "last_name": person["family_name"],
-            "full_name": f"{person['given_name']} {person['family_name']}",
-            "branch": person["home_unit__name"] or "",
-            "membership_number": person["membership_number"],
+            **recipient_values(
+                given_name=person["given_name"],
+                family_name=person["family_name"],
+                membership_number=person["membership_number"],
+                branch=person["home_unit__name"] or "",
+            ),
         }
         message_id = message_id_for(dispatch.pk, entry_id)
         outcome: Outcome
@@ -191,6 +195,7 @@ def _send_dispatch_part(
                     subject=one_line(render(dispatch.subject, values)),
                     body=render(dispatch.body, values),
                     message_id=message_id,
+                    reply_to=dispatch.reply_to,
                     unsubscribe_url=_unsubscribe_url(
                         prefix, person["pk"], dispatch.purpose, dispatch.channel
                     ),

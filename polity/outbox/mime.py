@@ -37,7 +37,14 @@ def _address_header(value: str) -> str:
 
 
 def build_message(
-    *, sender: str, to: str, subject: str, body: str, message_id: str, extra: list[tuple[str, str]]
+    *,
+    sender: str,
+    to: str,
+    subject: str,
+    body: str,
+    message_id: str,
+    extra: list[tuple[str, str]],
+    reply_to: str = "",
 ) -> bytes:
     text = body.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
@@ -55,6 +62,7 @@ def build_message(
         ("Subject", _text_header(subject)),
         ("Date", formatdate(usegmt=True)),
         ("Message-ID", _clean(message_id)),
+        *([("Reply-To", _address_header(reply_to))] if reply_to else []),
         *((name, _clean(value)) for name, value in extra),
         ("MIME-Version", "1.0"),
         ("Content-Type", 'text/plain; charset="utf-8"'),

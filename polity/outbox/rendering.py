@@ -36,3 +36,16 @@ def render(text: str, values: Mapping[str, str]) -> str:
 def one_line(text: str) -> str:
     """Header values (subjects) may not carry line breaks: they would start new headers."""
     return " ".join(text.split())
+
+
+def recipient_values(
+    *, given_name: str, family_name: str, membership_number: str, branch: str
+) -> dict[str, str]:
+    """The recipient fields of one person (the names in RECIPIENT_FIELDS), as delivery fills them."""
+    return {
+        "first_name": given_name,
+        "last_name": family_name,
+        "full_name": f"{given_name} {family_name}",
+        "branch": branch or "",
+        "membership_number": membership_number,
+    }

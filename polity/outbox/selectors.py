@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count
+from django.db.models import Count, Max
 
 from polity.access.perms import Perm
 from polity.access.policy import may_read_caught_mail, require, visible_members
@@ -24,6 +24,27 @@ def dispatch_counts(dispatch: Dispatch | int) -> dict[str, int]:
     for row in rows.order_by():
         counts[row["state"]] = row["n"]
     return counts
+
+
+def dispatch_counts_many(dispatch_ids: list[int]) -> dict[int, tuple[dict[str, int], datetime | None]]:
+    """({state: count}, time of the last delivery) for each dispatch, in one grouped query (list pages)."""
+    found: dict[int, tuple[dict[str, int], datetime | None]] = {}
+    if not dispatch_ids:
+        return found
+    rows = (
+        OutboxEntry.objects.filter(dispatch_id__in=dispatch_ids)
+        .values("dispatch_id", "state")
+        .annotate(n=Count("id"), last=Max("sent_at"))
+        .order_by()
+    )
+    for pk in dispatch_ids:
+        found[pk] = ({state.value: 0 for state in State}, None)
+    for row in rows:
+        counts, last = found[row["dispatch_id"]]
+        counts[row["state"]] = row["n"]
+        if row["last"] is not None and (last is None or row["last"] > last):
+            found[row["dispatch_id"]] = (counts, row["last"])
+    return found
 
 
 def dispatches_for_source(*, source_type: str, source_id: int | str) -> list[Dispatch]:

@@ -47,19 +47,24 @@ class Email:
     subject: str
     body: str
     message_id: str
-    unsubscribe_url: str
+    unsubscribe_url: str = ""  # empty: no List-Unsubscribe (a test a sender sends to themselves)
+    reply_to: str = ""  # the sending unit's address, so replies reach its officers, not a person's own
 
     def to_bytes(self) -> bytes:
+        extra: list[tuple[str, str]] = []
+        if self.unsubscribe_url:
+            extra += [
+                ("List-Unsubscribe", f"<{self.unsubscribe_url}>"),
+                ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+            ]
         return build_message(
             sender=self.sender,
             to=self.to,
             subject=self.subject,
             body=self.body,
             message_id=self.message_id,
-            extra=[
-                ("List-Unsubscribe", f"<{self.unsubscribe_url}>"),
-                ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
-            ],
+            extra=extra,
+            reply_to=self.reply_to,
         )
 
     def to_message(self) -> EmailMessage:
