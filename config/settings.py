@@ -173,6 +173,9 @@ POLITY_BASE_URL = os.environ.get("POLITY_BASE_URL", _default_base).rstrip("/")
 # Bearer secret of the bounce endpoint /outbox/bounce/; empty switches it off.
 POLITY_BOUNCE_TOKEN = os.environ.get("POLITY_BOUNCE_TOKEN", "")
 DEFAULT_FROM_EMAIL = os.environ.get("POLITY_FROM_EMAIL", "Polity <noreply@polity.invalid>")
+# Where replies to a unit's messages go when neither the unit nor any unit above it has set an address on its
+# sender page: "{code}" becomes the unit's code, e.g. "office+{code}@party.example". Empty: no Reply-To.
+POLITY_REPLY_TO = os.environ.get("POLITY_REPLY_TO", "")
 
 POLITY_RULEBOOK = os.environ.get("POLITY_RULEBOOK", str(BASE_DIR / "polity" / "rulebook" / "demo.toml"))
 POLITY_SITE_NAME = os.environ.get("POLITY_SITE_NAME", "Polity")

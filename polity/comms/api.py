@@ -191,9 +191,10 @@ def audiences_get(request: HttpRequest, audience_id: int) -> dict[str, object]:
 
 @audiences.get("/{int:audience_id}/preview", response={200: PreviewOut, **ERRORS}, summary="Counts only")
 def audiences_preview(
-    request: HttpRequest, audience_id: int, purpose: str = "campaigning", channel: str = "email"
+    request: HttpRequest, audience_id: int, purpose: str = "", channel: str = "email"
 ) -> dict[str, object]:
-    """How many the audience reaches for a purpose and channel, and how many are excluded and why."""
+    """How many the audience reaches for a purpose and channel, and how many are excluded and why.
+    Without a purpose: the audience's own (governance for a body's members, else service messages)."""
     preview = audience_preview(
         actor=actor_of(request), audience_id=audience_id, purpose=purpose, channel=channel
     )

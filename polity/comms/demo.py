@@ -17,7 +17,7 @@ from polity.access.models import OfficeTerm
 from polity.common.actor import Actor
 from polity.comms.continuity import meeting_create
 from polity.comms.models import BodyPart
-from polity.comms.services import audience_create, message_create, message_send
+from polity.comms.services import audience_create, message_create, message_send, unit_sender_set
 from polity.consent.models import ConsentEvent, Method
 from polity.consent.services import consent_wording, suppression_add
 from polity.members.models import Person
@@ -75,6 +75,8 @@ def populate(ctx: DemoContext) -> None:
         return
     unit = term.unit
     sec = _as(secretary)
+    # Replies to the constituency's messages reach its shared office address, not the secretary's own.
+    unit_sender_set(actor=sec, unit=unit, reply_to=f"office+{unit.code}@demo-party.invalid")
     everyone = audience_create(actor=sec, unit=unit, name=f"All members of {unit.name}")
     audience_create(actor=sec, unit=unit, name="In arrears 30 days or more", min_days_in_arrears=30)
     message_create(

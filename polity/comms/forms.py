@@ -6,10 +6,12 @@ from typing import Any
 
 from django import forms
 
+from polity.common.labels import label
 from polity.comms.models import Audience, BodyPart
 from polity.members.models import Status
 from polity.org.models import Body, Unit
 from polity.rulebook.loader import CHANNELS, get_rulebook
+from polity.web.picker import PersonField
 
 
 def _purpose_choices() -> list[tuple[str, str]]:
@@ -43,8 +45,10 @@ class AudienceForm(forms.Form):
 
 
 class PreviewForm(forms.Form):
-    purpose = forms.ChoiceField(choices=_purpose_choices, initial="campaigning")
-    channel = forms.ChoiceField(choices=[(c, c) for c in CHANNELS], initial="email")
+    """Count an audience for a purpose and channel (the page starts from the audience's own purpose)."""
+
+    purpose = forms.ChoiceField(choices=_purpose_choices)
+    channel = forms.ChoiceField(choices=[(c, label(c)) for c in CHANNELS], initial="email")
 
 
 class MessageForm(forms.Form):
@@ -67,6 +71,26 @@ class MessageForm(forms.Form):
     def __init__(self, *args: Any, audiences: list[Audience], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["audience"].choices = [(str(a.pk), f"{a.name} ({a.unit.name})") for a in audiences]  # type: ignore[attr-defined]
+
+
+class PreviewAsForm(forms.Form):
+    """Whose eyes to read a message through: someone it reaches, picked by name or membership number."""
+
+    person = PersonField(
+        scope="comms",
+        label="Preview as",
+        help_text="Type the name or membership number of someone this message goes to, then pick them. "
+        "Your preview is recorded in their access log.",
+    )
+
+
+class SenderForm(forms.Form):
+    reply_to = forms.EmailField(
+        required=False,
+        label="Replies go to",
+        help_text="A shared address of the unit (for example secretary@yourbranch.example), not your own. "
+        "Leave empty to use the address of the unit above.",
+    )
 
 
 class RefuseForm(forms.Form):

@@ -37,6 +37,11 @@ def check_fields(*, subject: str, body: str, has_meeting: bool) -> None:
             raise InvalidInput(
                 f"{where}: template code is not allowed; use merge fields like {{{{ given_name }}}}"
             )
+        stray = re.search(r"\{\{[^{}]{0,40}\}?\}?|\}\}", FIELD_RE.sub("", text))
+        if stray:
+            raise InvalidInput(
+                f"{where}: {stray.group(0)!r} is not a merge field; write one like {{{{ given_name }}}}"
+            )
         allowed = set(allowed_fields(has_meeting=has_meeting))
         unknown = sorted(set(FIELD_RE.findall(text)) - allowed)
         if unknown:

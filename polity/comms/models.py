@@ -140,3 +140,18 @@ class AutomationSend(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "key", "person"], name="comms_automation_once")
         ]
+
+
+class UnitSender(models.Model):
+    """How a unit's messages are signed: the address replies go to (a role address, never an officer's own).
+
+    Units without one use the nearest unit above that has one, then POLITY_REPLY_TO (polity.comms.rendering).
+    """
+
+    unit = models.OneToOneField(Unit, on_delete=models.CASCADE, related_name="sender")
+    reply_to = models.EmailField(blank=True)
+    updated_by_label = models.CharField(max_length=150)
+    updated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"sender of {self.unit}"

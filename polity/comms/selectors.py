@@ -6,7 +6,7 @@ Nothing here returns an address. Previews are counts; a message shows delivery c
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,7 +18,8 @@ from polity.access.perms import Perm
 from polity.access.policy import require, units_q, visible_members
 from polity.common.actor import Actor
 from polity.common.errors import NotVisible
-from polity.comms.models import Audience, BodyPart, Meeting, Message
+from polity.comms.models import Audience, BodyPart, Meeting, Message, MessageState
+from polity.comms.rendering import Rendered
 from polity.consent.checks import contact_permitted_many
 from polity.members.models import Person
 from polity.org.models import Body, Unit
@@ -97,6 +98,9 @@ class Preview:
     no_consent: int
     suppressed: int
     no_address: int
+    # Every reason someone is left out, with its count: the three above and any other the consent check
+    # gives (e.g. a restriction of processing), keyed by the reason's code ("no_consent").
+    excluded: dict[str, int] = field(default_factory=dict)
 
 
 def reach_counts(people: QuerySet[Person], *, purpose: str, channel: str) -> tuple[list[int], Preview]:
@@ -112,6 +116,7 @@ def reach_counts(people: QuerySet[Person], *, purpose: str, channel: str) -> tup
         no_consent=reasons["no consent"],
         suppressed=reasons["suppressed"],
         no_address=reasons["no address"],
+        excluded={reason.replace(" ", "_"): n for reason, n in sorted(reasons.items()) if reason != "ok"},
     )
     return ok_ids, preview
 
@@ -130,9 +135,24 @@ def audience_list(*, actor: Actor) -> list[Audience]:
     )
 
 
-def audience_preview(*, actor: Actor, audience_id: int, purpose: str, channel: str) -> Preview:
-    """Counts only: total, reachable, and those excluded for no consent, suppression or no address."""
+def default_purpose(audience: Audience) -> str:
+    """The purpose an audience is counted for until the sender picks one: a body's members get governance
+    notices; anyone else the membership service messages every member receives unless they said no.
+    Never campaigning: what most members have not consented to would read as "unreachable"."""
+    purposes = get_rulebook().purposes
+    if audience.body_id is not None and "governance" in purposes:
+        return "governance"
+    for key, purpose in purposes.items():
+        if not purpose.body_only and purpose.consent == "opt_out":
+            return key
+    return next(iter(purposes))
+
+
+def audience_preview(*, actor: Actor, audience_id: int, purpose: str = "", channel: str = "email") -> Preview:
+    """Counts only: total, reachable, and those excluded for no consent, suppression or no address.
+    Without a purpose, the audience's own default (see `default_purpose`)."""
     audience = audience_get(actor=actor, audience_id=audience_id)
+    purpose = purpose or default_purpose(audience)
     _ids, preview = reach_counts(
         audience_members(actor=actor, audience=audience), purpose=purpose, channel=channel
     )
@@ -180,6 +200,61 @@ def message_delivery(message: Message) -> dict[str, int]:
     if message.dispatch_id is None:
         return {}
     return dispatch_counts(int(message.dispatch_id))
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """Where a sent message's recipients are: delivered, bounced, failed, not sent, still pending."""
+
+    delivered: int = 0
+    bounced: int = 0
+    failed: int = 0
+    not_sent: int = 0  # left out at delivery: consent withdrawn or address gone since the send
+    pending: int = 0  # queued or being sent
+    last_delivered_at: datetime | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.pending == 0
+
+    @property
+    def total(self) -> int:
+        return self.delivered + self.bounced + self.failed + self.not_sent + self.pending
+
+    @classmethod
+    def from_counts(cls, counts: dict[str, int], last: datetime | None = None) -> DeliveryReport:
+        return cls(
+            delivered=counts.get("sent", 0),
+            bounced=counts.get("bounced", 0),
+            failed=counts.get("failed", 0),
+            not_sent=counts.get("skipped", 0),
+            pending=counts.get("queued", 0) + counts.get("sending", 0),
+            last_delivered_at=last,
+        )
+
+
+def message_status(message: Message, report: DeliveryReport | None) -> str:
+    """The state in words; a sent message reads "Delivered" once the outbox has nothing left to do."""
+    if message.state != MessageState.SENT or report is None:
+        return message.get_state_display()
+    if not report.finished:
+        return f"Being delivered ({report.pending} to go)"
+    if report.bounced or report.failed:
+        return "Delivered, some did not arrive"
+    return "Delivered"
+
+
+def message_reports(messages: list[Message]) -> dict[int, DeliveryReport]:
+    """Delivery reports of the sent messages among `messages`, in one query (for the list)."""
+    from polity.outbox.selectors import dispatch_counts_many
+
+    by_dispatch = {int(m.dispatch_id): m.pk for m in messages if m.dispatch_id is not None}
+    found = dispatch_counts_many(list(by_dispatch))
+    return {by_dispatch[d]: DeliveryReport.from_counts(c, last) for d, (c, last) in found.items()}
+
+
+def message_report(message: Message) -> DeliveryReport | None:
+    return message_reports([message]).get(message.pk)
 
 
 def meeting_by_id(meeting_id: int) -> Meeting | None:
@@ -246,3 +321,40 @@ def bodies_for_requests(*, actor: Actor) -> list[Body]:
     officer = get_rulebook().unit_officer_offices()
     units = _current_terms(now).filter(person_id=actor.person_id, office__in=officer).values("unit_id")
     return list(Body.objects.filter(unit_id__in=units).select_related("unit"))
+
+
+def message_preview_as(*, actor: Actor, message: Message, person: Person) -> Rendered:
+    """The message as `person` would receive it: a read of their data, recorded in the access log.
+
+    Only a sender of the message's unit, and only for someone the audience reaches for that sender now."""
+    from polity.audit.services import audit_record
+    from polity.common.errors import InvalidInput
+    from polity.comms.rendering import render_for_person
+
+    require(actor, SEND_PERM, scope=message.unit)
+    if not audience_members(actor=actor, audience=message.audience).filter(pk=person.pk).exists():
+        raise InvalidInput(f"person: {person.membership_number} is not among this message's recipients")
+    audit_record(
+        actor=actor,
+        verb="comms.message_preview",
+        subjects=[person.pk],
+        purpose=message.purpose,
+        object_type="comms.message",
+        object_id=message.pk,
+    )
+    return render_for_person(message, person)
+
+
+def comms_people(actor: Actor) -> QuerySet[Person]:
+    """Whom the comms forms' person picker offers: the people the actor may write to (no decoys)."""
+    return visible_members(Person.objects.filter(is_decoy=False), actor=actor, perm=SEND_PERM)
+
+
+def unit_sender_get(*, actor: Actor, unit_id: int) -> tuple[Unit, str, str]:
+    """(unit, its own reply-to address, the address its messages use now) for a unit the actor writes to."""
+    from polity.comms.models import UnitSender
+    from polity.comms.rendering import reply_to_for
+
+    unit = send_unit_get(actor=actor, unit_id=unit_id)
+    own = UnitSender.objects.filter(unit=unit).values_list("reply_to", flat=True).first() or ""
+    return unit, str(own), reply_to_for(unit)

@@ -17,14 +17,15 @@ from polity.audit.services import audit_record
 from polity.common.actor import Actor
 from polity.common.errors import DomainError, Forbidden, InvalidInput
 from polity.comms.merge import check_fields, shared_context, to_outbox
-from polity.comms.models import Audience, BodyPart, Meeting, Message, MessageState
+from polity.comms.models import Audience, BodyPart, Meeting, Message, MessageState, UnitSender
+from polity.comms.plan import APPROVAL_RULE, SENDABLE, approval_needed
+from polity.comms.plan import approver_unit_for as approver_unit_for  # continuity imports it from here
 from polity.comms.selectors import APPROVE_PERM, SEND_PERM, audience_members, reach_counts
 from polity.deadlines.services import deadline_open, deadlines_meet_for
 from polity.members.models import Status
 from polity.org.models import Body, Unit
 from polity.rulebook.loader import get_rulebook
 
-APPROVAL_RULE = "comms.approval_deadline"
 CONTINUITY_RULE = "deadlines.regional_notice_handling"
 SOURCE = "comms.message"
 
@@ -96,20 +97,10 @@ def _outbox_channels() -> set[str]:
     return set(Channel.values)
 
 
-def message_create(
-    *,
-    actor: Actor,
-    audience: Audience,
-    purpose: str,
-    channel: str,
-    subject: str,
-    body: str,
-    scheduled_for: datetime | None = None,
-    meeting: Meeting | None = None,
-    state: str = MessageState.DRAFT,
-) -> Message:
-    """Compose a message to an audience. Nothing is sent until `message_send`."""
-    require(actor, SEND_PERM, scope=audience.unit)
+def message_check(
+    *, audience: Audience, purpose: str, channel: str, subject: str, body: str, meeting: Meeting | None
+) -> None:
+    """Refuse what could not be sent as written: purpose, channel, body-only rule, merge fields."""
     rule = get_rulebook().purposes.get(purpose)
     if rule is None:
         raise InvalidInput(f"purpose: unknown; known: {sorted(get_rulebook().purposes)}")
@@ -126,6 +117,25 @@ def message_create(
     if not body.strip():
         raise InvalidInput("body: the message is empty")
     check_fields(subject=subject, body=body, has_meeting=meeting is not None)
+
+
+def message_create(
+    *,
+    actor: Actor,
+    audience: Audience,
+    purpose: str,
+    channel: str,
+    subject: str,
+    body: str,
+    scheduled_for: datetime | None = None,
+    meeting: Meeting | None = None,
+    state: str = MessageState.DRAFT,
+) -> Message:
+    """Compose a message to an audience. Nothing is sent until `message_send`."""
+    require(actor, SEND_PERM, scope=audience.unit)
+    message_check(
+        audience=audience, purpose=purpose, channel=channel, subject=subject, body=body, meeting=meeting
+    )
     with transaction.atomic():
         message = Message.objects.create(
             unit=audience.unit,
@@ -152,21 +162,6 @@ def message_create(
     return message
 
 
-def approver_unit_for(unit: Unit) -> Unit | None:
-    """The unit that approves messages of `unit`: its ancestor at the rulebook's approval level.
-
-    A unit at or above that level is approved by its parent; the top unit needs nobody's approval.
-    """
-    rulebook = get_rulebook()
-    level = rulebook.levels[min(rulebook.number("comms.approval_level"), len(rulebook.levels) - 1)]
-    if rulebook.level_index(unit.level) > rulebook.levels.index(level):
-        ancestors = Unit.objects.filter(level=level)
-        for candidate in ancestors:
-            if candidate.contains(unit):
-                return candidate
-    return unit.parent
-
-
 def message_send(*, actor: Actor, message: Message) -> Message:
     """Send now, schedule, or queue for approval (campaigning above the rulebook's threshold).
 
@@ -174,13 +169,11 @@ def message_send(*, actor: Actor, message: Message) -> Message:
     continuity) is sent by any officer who may write to its unit.
     """
     require(actor, SEND_PERM, scope=message.unit)
-    if message.state not in (MessageState.DRAFT, MessageState.AWAITING_REGION):
+    if message.state not in SENDABLE:
         raise DomainError(f"this message is {message.get_state_display().lower()}")
-    rule = get_rulebook().purpose(message.purpose)
     people = audience_members(actor=actor, audience=message.audience)
-    approver = approver_unit_for(message.unit)
-    threshold = get_rulebook().number("comms.approval_threshold")
-    if rule.needs_approval and approver is not None and people.count() > threshold:
+    approver = approval_needed(message, people.count())
+    if approver is not None:
         return _queue_for_approval(actor, message, approver)
     if message.scheduled_for is not None and message.scheduled_for > timezone.now():
         return _set_state(actor, message, MessageState.SCHEDULED, "comms.message_schedule")
@@ -327,6 +320,7 @@ def _dispatch(actor: Actor, message: Message, people: Any, *, ids: list[int] | N
 
 def _hand_to_outbox(actor: Actor, message: Message, person_ids: list[int], ctx: dict[str, str]) -> int:
     """The one call into the delivery side. Returns the outbox dispatch id."""
+    from polity.comms.rendering import reply_to_for
     from polity.outbox.services import dispatch_create
 
     dispatch = dispatch_create(
@@ -339,5 +333,28 @@ def _hand_to_outbox(actor: Actor, message: Message, person_ids: list[int], ctx: 
         source_type=SOURCE,
         source_id=message.pk,
         context=ctx,
+        sender_name=message.unit.name,
+        reply_to=reply_to_for(message.unit),
     )
     return int(dispatch.pk)
+
+
+def unit_sender_set(*, actor: Actor, unit: Unit, reply_to: str) -> UnitSender:
+    """Set where replies to the unit's messages go: a shared address of the unit, for whoever sends."""
+    require(actor, SEND_PERM, scope=unit)
+    address = reply_to.strip()
+    if address and ("@" not in address or any(c.isspace() for c in address)):
+        raise InvalidInput("reply_to: write one email address, like secretary@yourbranch.example")
+    with transaction.atomic():
+        sender, _created = UnitSender.objects.update_or_create(
+            unit=unit,
+            defaults={"reply_to": address, "updated_by_label": actor.label, "updated_at": timezone.now()},
+        )
+        audit_record(
+            actor=actor,
+            verb="comms.unit_sender_set",
+            object_type="org.unit",
+            object_id=unit.pk,
+            data={"reply_to": address},
+        )
+    return sender

@@ -50,9 +50,15 @@ def test_officer_journey_on_the_web(org, login, sent):
     assert response.status_code == 302
     message = Message.objects.get()
     assert client.get(reverse("comms:message", args=[message.pk])).status_code == 200
-    assert client.post(reverse("comms:message_send", args=[message.pk])).status_code == 302
+    # Send asks first: the page says how many receive it by email and how many are left out, and why.
+    confirm = client.post(reverse("comms:message_send", args=[message.pk]))
+    assert confirm.status_code == 200 and Message.objects.get().state == "draft"
+    assert "Will receive it by email" in confirm.text and "no consent for this purpose" in confirm.text
+    assert (
+        client.post(reverse("comms:message_send", args=[message.pk]), {"confirm": "yes"}).status_code == 302
+    )
     page = client.get(reverse("comms:message", args=[message.pk]))
-    assert b"Handed to delivery" in page.content
+    assert "Being delivered" in page.text or "Delivered" in page.text
     assert client.get(reverse("comms:messages")).status_code == 200
 
 
