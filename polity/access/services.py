@@ -307,6 +307,29 @@ def office_terms_notify_ended(*, actor: Actor, now: datetime | None = None) -> i
     return count
 
 
+def grant_check(
+    *,
+    actor: Actor,
+    permissions: list[str],
+    unit: Unit,
+    purpose: str,
+    expires_at: datetime,
+    starts_at: datetime | None = None,
+) -> None:
+    """Everything `grant_give` refuses, without giving anything (asked before "are you sure?")."""
+    require(actor, Perm.GRANTS_MANAGE, scope=unit, visible=False)
+    known = {p.value for p in Perm}
+    bad = [p for p in permissions if p not in known]
+    if bad or not permissions:
+        raise InvalidInput(f"permissions: unknown or empty {bad}")
+    for perm in permissions:
+        require(actor, Perm(perm), scope=unit, visible=False)
+    if not purpose.strip():
+        raise InvalidInput("purpose: a grant must name its purpose")
+    if expires_at <= (starts_at or timezone.now()):
+        raise InvalidInput("expires_at: a grant must expire after it starts")
+
+
 def grant_give(
     *,
     actor: Actor,
@@ -318,18 +341,15 @@ def grant_give(
     starts_at: datetime | None = None,
 ) -> Grant:
     """An explicit, purpose-bound grant that expires. The granter must hold every permission granted there."""
-    require(actor, Perm.GRANTS_MANAGE, scope=unit, visible=False)
-    known = {p.value for p in Perm}
-    bad = [p for p in permissions if p not in known]
-    if bad or not permissions:
-        raise InvalidInput(f"permissions: unknown or empty {bad}")
-    for perm in permissions:
-        require(actor, Perm(perm), scope=unit, visible=False)
-    if not purpose.strip():
-        raise InvalidInput("purpose: a grant must name its purpose")
     starts_at = starts_at or timezone.now()
-    if expires_at <= starts_at:
-        raise InvalidInput("expires_at: a grant must expire after it starts")
+    grant_check(
+        actor=actor,
+        permissions=permissions,
+        unit=unit,
+        purpose=purpose,
+        expires_at=expires_at,
+        starts_at=starts_at,
+    )
     with transaction.atomic():
         grant = Grant.objects.create(
             person=person,

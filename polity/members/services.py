@@ -137,11 +137,9 @@ def _route(old: str, new: str) -> str:
     return f"a member who is {Status(old).label.lower()} cannot become {Status(new).label.lower()} by hand"
 
 
-def member_set_status(
-    *, actor: Actor, person: Person, status: str, reason: str, on: date | None = None
-) -> Person:
-    """Record a status change. By hand an officer only admits an applicant; every other status has its own
-    route (a case, the arrears rule, a resignation), whose system actor calls this. The member is told."""
+def member_status_check(*, actor: Actor, person: Person, status: str, reason: str) -> None:
+    """Everything `member_set_status` refuses, without changing anything (a page asks "are you sure?" only
+    about a change that would be made)."""
     require_member(actor, person)
     require(actor, Perm.MEMBERS_EDIT, scope=person.home_unit, visible=False)
     if not reason.strip():
@@ -152,6 +150,20 @@ def member_set_status(
         raise DomainError(_route(person.status, status))
     if status in ADVERSE_STATUSES and not actor.is_system:
         raise DomainError(_route(person.status, status))
+    if status not in _ALLOWED.get(person.status, frozenset()):
+        raise DomainError(
+            f"a member who is {Status(person.status).label.lower()} cannot become {Status(status).label.lower()}"
+        )
+    if not actor.is_system and status not in _BY_HAND.get(person.status, frozenset()):
+        raise DomainError(_route(person.status, status))
+
+
+def member_set_status(
+    *, actor: Actor, person: Person, status: str, reason: str, on: date | None = None
+) -> Person:
+    """Record a status change. By hand an officer only admits an applicant; every other status has its own
+    route (a case, the arrears rule, a resignation), whose system actor calls this. The member is told."""
+    member_status_check(actor=actor, person=person, status=status, reason=reason)
     change = _apply_status(
         actor=actor,
         person=person,

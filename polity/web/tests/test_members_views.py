@@ -217,7 +217,13 @@ def test_a_transfer_moves_the_member_and_ends_the_old_branchs_view(org, login):
     client = login("regional")
     person = org.people["member2"]
     url = reverse("web:member_transfer", kwargs={"member_id": person.pk})
-    response = client.post(url, {"to_unit": org.units["north_b_1"].pk, "reason": "moved house"})
+    data = {"to_unit": org.units["north_b_1"].pk, "reason": "moved house"}
+    asked = client.post(url, data)  # first: what will happen, and to whom; nothing moves yet
+    assert asked.status_code == 200 and "Transfer Milo Member to North B 1?" in asked.text
+    assert "Officers of North A 1 can no longer open Milo’s record" in asked.text
+    person.refresh_from_db()
+    assert person.home_unit == org.units["north_a_1"]
+    response = client.post(url, {**data, "confirm": "yes"})
     assert response.status_code == 302
     assert last_event().verb == "member.transfer"
     branchsec = login("branchsec")
@@ -298,3 +304,24 @@ def test_page_numbers_skip_the_middle_of_a_long_list():
 
     assert MemberPage([], 10, True, total=1000).page_numbers() == [1, None, 8, 9, 10, 11, 12, None, 20]
     assert MemberPage([], 1, False, total=0).page_numbers() == [1]
+
+
+def test_admitting_an_applicant_says_what_will_happen_first(org, login):
+    from conftest import make_person
+
+    applicant = make_person(org.units["north_a_1"], "Ada", "Applicant", status=Status.APPLICANT)
+    client = login("regional")
+    url = reverse("web:member_status", kwargs={"member_id": applicant.pk})
+    data = {"status": Status.ACTIVE, "reason": "Application approved by the branch"}
+    asked = client.post(url, data)
+    assert asked.status_code == 200 and "Admit Ada Applicant?" in asked.text
+    assert (
+        "becomes an active member from today" in asked.text
+        and "Application approved by the branch" in asked.text
+    )
+    assert 'name="confirm" value="yes"' in asked.text
+    applicant.refresh_from_db()
+    assert applicant.status == Status.APPLICANT  # nothing changed yet
+    assert client.post(url, {**data, "confirm": "yes"}).status_code == 302
+    applicant.refresh_from_db()
+    assert applicant.status == Status.ACTIVE

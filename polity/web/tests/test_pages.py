@@ -112,14 +112,23 @@ def test_giving_a_grant_through_the_form(org, login):
         "purpose": "phone bank",
         "expires_on": (timezone.localdate() + timedelta(days=3)).isoformat(),
     }
-    assert client.post(reverse("web:grants"), data).status_code == 302
+    asked = client.post(reverse("web:grants"), data)  # first: what the grant allows, to whom, until when
+    assert asked.status_code == 200 and "Give Mina Member access over North A?" in asked.text
+    assert "may members: view over North A and every unit below it" in asked.text
+    assert not Grant.objects.exists()
+    assert client.post(reverse("web:grants"), {**data, "confirm": "yes"}).status_code == 302
     assert Grant.objects.get(person=org.people["member"]).purpose == "phone bank"
     number = org.people["outsider"].membership_number
     refused = client.post(reverse("web:grants"), dict(data, holder=number))
     assert refused.status_code == 422 and f"No member {number} in your area." in refused.text
     assert f'value="{number}"' in refused.text  # what was typed stays
     by_name = client.post(reverse("web:grants"), dict(data, holder="Member, Milo", purpose="canvass"))
-    assert by_name.status_code == 302
+    assert by_name.status_code == 200 and org.people["member2"].membership_number in by_name.text
+    confirmed = client.post(
+        reverse("web:grants"),
+        dict(data, holder=org.people["member2"].membership_number, purpose="canvass", confirm="yes"),
+    )
+    assert confirmed.status_code == 302
     assert Grant.objects.get(person=org.people["member2"]).purpose == "canvass"
     beyond = dict(data, permissions=["audit.view"])  # the regional officer does not hold it to give
     assert client.post(reverse("web:grants"), beyond).status_code == 403

@@ -21,8 +21,15 @@ from polity.members import notices
 from polity.members.models import Person
 from polity.members.resignations import DISPUTE_WINDOW, resignation_record
 from polity.members.selectors import PAGE_SIZE, member_list
-from polity.members.services import member_record_payment, member_set_status, member_transfer
+from polity.members.services import (
+    member_record_payment,
+    member_set_status,
+    member_status_check,
+    member_transfer,
+)
 from polity.rulebook.loader import get_rulebook
+from polity.web.confirm import Confirmation, ask, confirmed
+from polity.web.confirmations import admit_confirmation, transfer_confirmation
 from polity.web.forms import MemberSearchForm, PaymentForm, ResignationRecordForm, StatusForm, TransferForm
 from polity.web.selectors import member_for_action, member_record, transfer_targets, units_for_filter
 from polity.web.views.common import actor_of, is_htmx, web_view
@@ -91,6 +98,25 @@ def _act(
     return _record_page(request, person.pk, status=422, **{form_key: form})
 
 
+def _ask_first(
+    request: HttpRequest,
+    person: Person,
+    form: forms.Form,
+    form_key: str,
+    check: Callable[[], None],
+    confirmation: Callable[[], Confirmation],
+) -> HttpResponse:
+    """A valid form, not yet confirmed: refusals go on the form at once; otherwise ask "are you sure?"."""
+    try:
+        check()
+    except (NotVisible, Forbidden):
+        raise
+    except DomainError as error:
+        form.add_error(None, str(error))
+        return _record_page(request, person.pk, status=422, **{form_key: form})
+    return ask(request, confirmation())
+
+
 @web_view
 @require_POST
 def member_payment(request: HttpRequest, member_id: int) -> HttpResponse:
@@ -117,6 +143,15 @@ def member_status(request: HttpRequest, member_id: int) -> HttpResponse:
     actor = actor_of(request)
     person = member_for_action(actor=actor, member_id=member_id)
     form = StatusForm(request.POST)
+    if form.is_valid() and not confirmed(request):
+        data = form.cleaned_data
+
+        def check() -> None:
+            member_status_check(actor=actor, person=person, status=data["status"], reason=data["reason"])
+
+        return _ask_first(
+            request, person, form, "status_form", check, lambda: admit_confirmation(person, form)
+        )
 
     def call() -> str:
         member_set_status(
@@ -167,6 +202,10 @@ def member_move(request: HttpRequest, member_id: int) -> HttpResponse:
     person = member_for_action(actor=actor, member_id=member_id)
     require(actor, Perm.MEMBERS_TRANSFER, scope=person.home_unit, visible=False)
     form = TransferForm(request.POST, targets=transfer_targets(actor=actor, person=person))
+    if form.is_valid() and not confirmed(request):
+        return _ask_first(
+            request, person, form, "transfer_form", lambda: None, lambda: transfer_confirmation(person, form)
+        )
 
     def call() -> str:
         member_transfer(actor=actor, person=person, to_unit=form.target(), reason=form.cleaned_data["reason"])

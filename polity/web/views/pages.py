@@ -10,11 +10,13 @@ from django.views.decorators.http import require_POST
 
 from polity.access.perms import Perm
 from polity.access.policy import require
-from polity.access.services import grant_give, grant_revoke
+from polity.access.services import grant_check, grant_give, grant_revoke
 from polity.audit.search import SearchInputError, access_log_search, audit_verbs
 from polity.audit.selectors import access_log_for_person, audit_status
 from polity.audit.services import audit_check
 from polity.common.errors import DomainError, Forbidden, NotVisible
+from polity.web.confirm import ask, confirmed
+from polity.web.confirmations import grant_confirmation
 from polity.web.forms import AccessLogSearchForm, GrantGiveForm, RevokeForm
 from polity.web.selectors import (
     grant_get,
@@ -73,7 +75,22 @@ def grants(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     require(actor, Perm.GRANTS_MANAGE)
     form = GrantGiveForm(request.POST or None, actor=actor, units=grantable_units(actor=actor))
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and not confirmed(request):
+        try:
+            grant_check(
+                actor=actor,
+                permissions=form.cleaned_data["permissions"],
+                unit=form.selected_unit(),
+                purpose=form.cleaned_data["purpose"],
+                expires_at=form.expires_at(),
+            )
+        except (NotVisible, Forbidden):
+            raise
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            return ask(request, grant_confirmation(form))
+    if request.method == "POST" and form.is_valid() and confirmed(request):
         try:
             grant_give(
                 actor=actor,
