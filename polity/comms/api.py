@@ -1,7 +1,8 @@
 """Audiences and messages over the API. Counts, never addresses.
 
 POST /audiences, GET /audiences, GET /audiences/{id}, GET /audiences/{id}/preview
-POST /messages, GET /messages, GET /messages/{id}, POST /messages/{id}/send|approve|refuse
+POST /messages, GET /messages, GET /messages/{id}, PUT|DELETE /messages/{id} (drafts, their author),
+GET /messages/{id}/plan (what sending would do), POST /messages/{id}/send|approve|refuse|test
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from ninja import Router, Schema, Status
 
 from polity.api.auth import actor_of
 from polity.comms.continuity import governance_notice_request, meeting_create
+from polity.comms.drafts import message_delete, message_test_send, message_update
 from polity.comms.models import Audience, Message
+from polity.comms.plan import send_plan
 from polity.comms.selectors import (
     audience_get,
     audience_list,
@@ -25,6 +28,8 @@ from polity.comms.selectors import (
     message_delivery,
     message_get,
     message_list,
+    message_report,
+    message_status,
     send_unit_get,
 )
 from polity.comms.services import (
@@ -97,6 +102,26 @@ class RefuseIn(Schema):
     reason: str
 
 
+class TestIn(Schema):
+    to: str = ""  # refused when given: a test goes only to the sender's own address
+
+
+class TestOut(Schema):
+    sent_to: str
+
+
+class PlanOut(Schema):
+    message: int
+    purpose: str
+    channel: str
+    total: int
+    reachable: int
+    excluded: dict[str, int]
+    approver_unit: int | None
+    approval_due: datetime | None
+    scheduled_for: datetime | None
+
+
 class MessageOut(Schema):
     id: int
     unit: int
@@ -115,6 +140,7 @@ class MessageOut(Schema):
     recipients: int
     excluded: dict[str, int]
     delivery: dict[str, int]
+    status: str
 
 
 ERRORS: dict[int, Any] = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -158,6 +184,7 @@ def message_out(m: Message, *, with_delivery: bool = True) -> dict[str, object]:
         "recipients": m.recipients,
         "excluded": m.excluded,
         "delivery": message_delivery(m) if with_delivery else {},
+        "status": message_status(m, message_report(m) if with_delivery else None),
     }
 
 
@@ -259,6 +286,61 @@ def messages_refuse(request: HttpRequest, message_id: int, payload: RefuseIn) ->
     actor = actor_of(request)
     message = message_get(actor=actor, message_id=message_id)
     return message_out(message_refuse(actor=actor, message=message, reason=payload.reason))
+
+
+@messages.put(
+    "/{int:message_id}", response={200: MessageOut, **ERRORS}, summary="Change a draft (its author)"
+)
+def messages_update(request: HttpRequest, message_id: int, payload: MessageIn) -> dict[str, object]:
+    actor = actor_of(request)
+    message = message_get(actor=actor, message_id=message_id)
+    updated = message_update(
+        actor=actor,
+        message=message,
+        audience=audience_get(actor=actor, audience_id=payload.audience),
+        purpose=payload.purpose,
+        channel=payload.channel,
+        subject=payload.subject,
+        body=payload.body,
+        scheduled_for=payload.scheduled_for,
+        meeting=meeting_get(actor=actor, meeting_id=payload.meeting) if payload.meeting is not None else None,
+    )
+    return message_out(updated)
+
+
+@messages.api_operation(
+    ["DELETE"], "/{int:message_id}", response={204: None, **ERRORS}, summary="Delete a draft (its author)"
+)
+def messages_delete(request: HttpRequest, message_id: int) -> Status[None]:
+    actor = actor_of(request)
+    message_delete(actor=actor, message=message_get(actor=actor, message_id=message_id))
+    return Status(204, None)
+
+
+@messages.get("/{int:message_id}/plan", response={200: PlanOut, **ERRORS}, summary="What sending would do")
+def messages_plan(request: HttpRequest, message_id: int) -> dict[str, object]:
+    """Counts only: who receives it by its channel, who is left out and why, who approves and by when."""
+    actor = actor_of(request)
+    plan = send_plan(actor=actor, message=message_get(actor=actor, message_id=message_id))
+    return {
+        "message": message_id,
+        "purpose": plan.message.purpose,
+        "channel": plan.channel,
+        "total": plan.total,
+        "reachable": plan.reachable,
+        "excluded": plan.excluded,
+        "approver_unit": plan.approver.pk if plan.approver else None,
+        "approval_due": plan.approval_due,
+        "scheduled_for": plan.scheduled_for,
+    }
+
+
+@messages.post("/{int:message_id}/test", response={200: TestOut, **ERRORS}, summary="Send a test to myself")
+def messages_test(request: HttpRequest, message_id: int, payload: TestIn) -> dict[str, object]:
+    """To the caller's own address on the register only, marked as a test, counted nowhere."""
+    actor = actor_of(request)
+    message = message_get(actor=actor, message_id=message_id)
+    return {"sent_to": message_test_send(actor=actor, message=message, to=payload.to or None)}
 
 
 class NoticeRequestIn(Schema):

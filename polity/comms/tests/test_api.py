@@ -21,6 +21,10 @@ def call(org, client):  # type: ignore[no-untyped-def]
         headers = {"Authorization": f"Bearer {tokens[who]}"}
         if method == "get":
             return client.get(f"/api/v1{path}", body or {}, headers=headers)
+        if method in ("put", "delete"):
+            return getattr(client, method)(
+                f"/api/v1{path}", json.dumps(body or {}), content_type="application/json", headers=headers
+            )
         return client.post(
             f"/api/v1{path}", json.dumps(body or {}), content_type="application/json", headers=headers
         )
@@ -162,3 +166,41 @@ def test_lists_use_a_bounded_number_of_queries(org, call, django_assert_max_num_
         assert len(call("secretary", "get", "/messages").json()) == 9
     with django_assert_max_num_queries(12):
         assert len(call("secretary", "get", "/audiences").json()) == 3
+
+
+def test_drafts_plan_and_test_over_the_api(org, call, delegates, sent):
+    audience = call(
+        "secretary",
+        "post",
+        "/audiences",
+        {
+            "name": "GC",
+            "unit": org.units["north_a"].pk,
+            "body": org.units["north_a_gc"].pk,
+            "body_part": "delegates",
+        },
+    ).json()
+    draft = {
+        "audience": audience["id"],
+        "purpose": "governance",
+        "subject": "Papers",
+        "body": "Dear {{ given_name }}",
+    }
+    message = call("secretary", "post", "/messages", draft).json()
+    path = f"/messages/{message['id']}"
+    assert call("regional", "put", path, {**draft, "subject": "Mine now"}).status_code == 403
+    assert call("outsider", "put", path, {**draft, "subject": "Mine now"}).status_code == 404
+    changed = call("secretary", "put", path, {**draft, "subject": "Papers for Monday"})
+    assert changed.status_code == 200 and changed.json()["subject"] == "Papers for Monday"
+    plan = call("secretary", "get", f"{path}/plan").json()
+    assert (plan["total"], plan["reachable"], plan["approver_unit"]) == (2, 2, None)
+    refused = call("secretary", "post", f"{path}/test", {"to": "elsewhere@example.invalid"})
+    assert refused.status_code == 422 and "own address" in refused.json()["detail"]
+    assert call("secretary", "post", f"{path}/test").json() == {
+        "sent_to": "your email address on the register"
+    }
+    assert [e.to for e in sent.emails] == [org.people["secretary"].email]
+    assert call("secretary", "post", f"{path}/send").json()["state"] == "sent"
+    assert call("secretary", "put", path, draft).status_code == 409
+    assert call("secretary", "delete", path).status_code == 409
+    assert call("secretary", "get", f"{path}/plan").status_code == 409
