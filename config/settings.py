@@ -168,7 +168,9 @@ POLITY_EMAIL_URL = os.environ.get("POLITY_EMAIL_URL", DEFAULT_EMAIL_URL)
 MAILERS = parse_email_url(POLITY_EMAIL_URL).mailers()
 POLITY_SMS_URL = os.environ.get("POLITY_SMS_URL", "memory://")
 # Origin of the links in messages (unsubscribe); in production https:// on the first allowed host by default.
-_default_base = f"https://{ALLOWED_HOSTS[0]}" if PRODUCTION and ALLOWED_HOSTS else "http://127.0.0.1:8000"
+# Elsewhere the local server on PORT (as `make run` and `polity run` serve it).
+_local_base = f"http://127.0.0.1:{os.environ.get('PORT', '') or '8000'}"
+_default_base = f"https://{ALLOWED_HOSTS[0]}" if PRODUCTION and ALLOWED_HOSTS else _local_base
 POLITY_BASE_URL = os.environ.get("POLITY_BASE_URL", _default_base).rstrip("/")
 # Bearer secret of the bounce endpoint /outbox/bounce/; empty switches it off.
 POLITY_BOUNCE_TOKEN = os.environ.get("POLITY_BOUNCE_TOKEN", "")

@@ -97,7 +97,8 @@ def _second_factor(seed: int, user: User, login: DemoLogin) -> None:
     StaticToken.objects.bulk_create([StaticToken(device=static, token=c) for c in login.backup_codes])
 
 
-def logins_text(logins: list[DemoLogin], *, seed: int, site: str = "http://127.0.0.1:8000/") -> str:
+def logins_text(logins: list[DemoLogin], *, seed: int, site: str) -> str:
+    """The demo logins file; `site` is the address the demo is served at (settings.POLITY_BASE_URL)."""
     lines = [
         f"Polity demo logins (seed {seed}); every password is: {PASSWORD}",
         f"Sign in at {site}accounts/login/ . Officers need a second factor: add the TOTP secret to an",

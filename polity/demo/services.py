@@ -165,7 +165,7 @@ def demo_generate(
             people={name: Person.objects.get(pk=pk) for name, pk in story.people.items()},
         )
         called = _run_hooks(ctx) if hooks else []
-        text = logins_text(logins, seed=seed)
+        text = logins_text(logins, seed=seed, site=settings.POLITY_BASE_URL.rstrip("/") + "/")
         if write_file:
             transaction.on_commit(lambda: write_logins_file(logins_path(), text))
     return DemoResult(seed=seed, counts=counts, logins=logins, logins_text=text, hooks=called)

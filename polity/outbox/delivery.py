@@ -127,7 +127,7 @@ class _Transports:
 
 def _unsubscribe_prefix() -> str:
     """The link up to the token (reversed once per batch: reverse() is slow per message)."""
-    base = str(getattr(settings, "POLITY_BASE_URL", "http://127.0.0.1:8000")).rstrip("/")
+    base = str(settings.POLITY_BASE_URL).rstrip("/")
     return base + reverse("outbox:unsubscribe", args=["TOKEN"]).removesuffix("TOKEN/")
 
 

@@ -195,6 +195,11 @@ def test_banner_names_the_address_and_the_demo_logins(tmp_path, settings):
     assert ":8000" not in text
 
 
+def test_the_site_url_names_the_port_served_and_a_reachable_host():
+    assert run_command.site_url(RunOptions(host="127.0.0.1", port=8123)) == "http://127.0.0.1:8123/"
+    assert run_command.site_url(RunOptions(host="0.0.0.0", port=9000)) == "http://127.0.0.1:9000/"  # noqa: S104
+
+
 def test_a_busy_port_is_refused_before_anything_starts():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -242,11 +242,13 @@ def test_other_apps_can_add_demo_content(monkeypatch):
 
 def test_command_prints_and_writes_the_logins(settings, tmp_path, capsys, django_capture_on_commit_callbacks):
     settings.VAR_DIR = tmp_path
+    settings.POLITY_BASE_URL = "http://127.0.0.1:8123"  # e.g. PORT=8123: the file says where to sign in
     with django_capture_on_commit_callbacks(execute=True):
         call_command("demo", members=SMALL, seed=3)
     out = capsys.readouterr().out
     written = (tmp_path / "demo-logins.txt").read_text()
     assert "secretary" in written and "TOTP secret" in written and "polity-demo" in written
+    assert "Sign in at http://127.0.0.1:8123/accounts/login/" in written and ":8000" not in written
     assert written.strip() in out
     with pytest.raises(CommandError, match="--force"):
         call_command("demo", members=SMALL)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -172,11 +173,21 @@ def allowed_hosts(host: str) -> str:
     return ",".join(hosts)
 
 
+_LOCAL_SITE = re.compile(r"http://(?:127\.0\.0\.1|localhost):\d+/")
+
+
+def site_url(run: RunOptions) -> str:
+    """Where this run serves, as links in mail and the demo logins file should say it."""
+    host = "127.0.0.1" if run.host in ("0.0.0.0", "::", "") else run.host  # noqa: S104 (compared, not bound)
+    return f"http://{host}:{run.port}/"
+
+
 def demo_logins_text(url: str) -> str:
     """What the demo command left for us (logins, TOTP secrets, backup codes), or the bare logins."""
     path = Path(settings.VAR_DIR) / "demo-logins.txt"
     if path.exists():
-        return path.read_text(encoding="utf-8").replace("http://127.0.0.1:8000/", url)
+        # Written with the address of the run that made the demo: name this run's.
+        return _LOCAL_SITE.sub(url, path.read_text(encoding="utf-8"))
     return f"Demo logins: {', '.join(DEMO_USERS)} (password {DEMO_PASSWORD}).\n"
 
 
@@ -193,8 +204,12 @@ class Command(BaseCommand):
         run = RunOptions(host=options["host"], port=options["port"], mail_url=local_mail_url(os.environ))
         if not port_is_free(run.host, run.port):
             raise CommandError(f"port {run.port} on {run.host} is in use: stop what uses it or set PORT=")
+        if not os.environ.get("POLITY_BASE_URL"):
+            # Links in mail (unsubscribe, notices) and the demo logins file name the port actually served.
+            settings.POLITY_BASE_URL = site_url(run).rstrip("/")
         self.bootstrap(no_demo=options["no_demo"], demo_members=options["demo_members"])
         env = {**os.environ, "PORT": str(run.port), "PYTHONUNBUFFERED": "1"}
+        env.setdefault("POLITY_BASE_URL", str(settings.POLITY_BASE_URL))
         if run.mail_url:
             env["POLITY_EMAIL_URL"] = run.mail_url  # every child sends to the catcher on the port chosen
         env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -240,7 +255,7 @@ class Command(BaseCommand):
         self.stdout.write(report.getvalue().strip().split("\n\n")[0])
 
     def banner(self, run: RunOptions) -> str:
-        url = f"http://{run.host}:{run.port}/"
+        url = site_url(run)
         rule = "─" * 72
         catcher = ""
         if run.mail_url and run.mail_url != DEFAULT_EMAIL_URL:
