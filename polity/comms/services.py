@@ -333,7 +333,7 @@ def _hand_to_outbox(actor: Actor, message: Message, person_ids: list[int], ctx: 
         source_type=SOURCE,
         source_id=message.pk,
         context=ctx,
-        sender_name=message.unit.name,
+        from_name=message.unit.name,
         reply_to=reply_to_for(message.unit),
     )
     return int(dispatch.pk)

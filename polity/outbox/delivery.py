@@ -154,8 +154,8 @@ def _send_dispatch_part(
         )
     }
     sender = sender_address() if dispatch.channel == Channel.EMAIL else ""
-    if sender and dispatch.sender_name:
-        sender = formataddr((dispatch.sender_name, parseaddr(sender)[1]))
+    if sender and dispatch.from_name:
+        sender = formataddr((dispatch.from_name, parseaddr(sender)[1]))
     prefix = _unsubscribe_prefix()
     for entry_id, pid, attempts in rows:
         person = people.get(pid) if pid is not None else None

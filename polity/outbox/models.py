@@ -42,9 +42,9 @@ class Dispatch(models.Model):
     context = models.JSONField(default=dict, blank=True, help_text="Merge fields shared by all recipients.")
     source_type = models.CharField(max_length=40)
     source_id = models.CharField(max_length=40)
-    # How the email is signed: From "<sender_name>" at the installation's address, Reply-To the sending
+    # How the email is signed (a unit's name, not a person's): From "<from_name>" at the installation's address, Reply-To the sending
     # unit's address. Empty: the installation's own From, no Reply-To.
-    sender_name = models.CharField(max_length=200, blank=True)
+    from_name = models.CharField(max_length=200, blank=True)
     reply_to = models.EmailField(blank=True)
     created_by = models.CharField(max_length=150)
     created_at = models.DateTimeField()

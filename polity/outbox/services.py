@@ -53,7 +53,7 @@ def dispatch_create(
     source_type: str,
     source_id: int | str,
     context: Mapping[str, str] | None = None,
-    sender_name: str = "",
+    from_name: str = "",
     reply_to: str = "",
 ) -> Dispatch:
     """Queue one message to many people. Returns the Dispatch; delivery starts when the caller commits.
@@ -61,7 +61,7 @@ def dispatch_create(
     `person_ids` may be a QuerySet (of Person, or of their ids): the rows are then written by one
     INSERT ... SELECT and no id ever enters Python. Any other iterable is consumed in chunks, so memory
     stays flat at any audience size. Ids of people who do not exist, and repeats, are dropped.
-    `sender_name` is the From name (the sending unit's), `reply_to` where replies go (the unit's address).
+    `from_name` is the From name (the sending unit's), `reply_to` where replies go (the unit's address).
     """
     if channel not in Channel.values:
         raise InvalidInput(f"unknown channel {channel!r}")
@@ -81,7 +81,7 @@ def dispatch_create(
             context=ctx,
             source_type=source_type,
             source_id=str(source_id),
-            sender_name=" ".join(sender_name.split())[:200],
+            from_name=" ".join(from_name.split())[:200],
             reply_to=reply_to.strip(),
             created_by=actor.label,
             created_at=now,

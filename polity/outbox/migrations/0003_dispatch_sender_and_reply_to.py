@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='dispatch',
-            name='sender_name',
+            name='from_name',
             field=models.CharField(blank=True, max_length=200),
         ),
     ]
