@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "polity.comms",
     "polity.dsr",
     "polity.transparency",
+    "polity.selections",
     "polity.demo",
     "polity.web",
 ]

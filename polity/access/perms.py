@@ -21,6 +21,8 @@ class Perm(StrEnum):
     MESSAGES_SEND = "messages.send"
     MESSAGES_APPROVE = "messages.approve"
     STATISTICS_PUBLISH = "statistics.publish"
+    SELECTIONS_MANAGE = "selections.manage"
+    SELECTIONS_SHORTLIST = "selections.shortlist"
 
 
 DESCRIPTIONS: dict[Perm, str] = {
@@ -48,6 +50,10 @@ DESCRIPTIONS: dict[Perm, str] = {
     "or fundraising sends, after escalation too); never one's own.",
     Perm.STATISTICS_PUBLISH: "Publish the frozen quarterly report of a unit in scope, and corrections to it (a new "
     "version stating the difference and why).",
+    Perm.SELECTIONS_MANAGE: "Run candidate selections in scope: open one, close applications, appoint the shortlisting "
+    "panel and the appeal panel, record declared relationships and a body's decision changing a shortlist.",
+    Perm.SELECTIONS_SHORTLIST: "Sit on shortlisting and appeal panels of selections in scope, when appointed and "
+    "neither an applicant nor conflicted: read applications, decide longlists, shortlists and appeals.",
 }
 
 

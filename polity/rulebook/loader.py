@@ -51,9 +51,13 @@ class BodyType:
     levels: tuple[str, ...]
     notice: Duration
     quorum: int
+    # Decisions this kind of body takes beyond its own business (POWERS), e.g. changing a published shortlist.
+    powers: frozenset[str] = frozenset()
 
 
 CHANNELS = ("email", "sms", "phone", "post")
+# What a body may be empowered to decide, by `powers = [...]` in its [bodies.*] table.
+POWERS = ("selections.change_shortlist", "selections.hear_appeal")
 BASES = ("consent", "contract", "legitimate_interest", "legal_obligation")
 CONSENT_MODES = ("required", "opt_out", "none")
 
@@ -237,7 +241,12 @@ def load_rulebook(path: str | Path) -> Rulebook:
         quorum = spec.get("quorum")
         if not isinstance(quorum, int) or isinstance(quorum, bool) or quorum < 1:
             raise RulebookError(p, f"{where}.quorum", "must be a whole number of at least 1")
-        bodies[key] = BodyType(key, _str(spec, "label", where, p), body_levels, notice, quorum)
+        powers = spec.get("powers", [])
+        if not isinstance(powers, list) or any(power not in POWERS for power in powers):
+            raise RulebookError(p, f"{where}.powers", f"must list powers among {list(POWERS)}")
+        bodies[key] = BodyType(
+            key, _str(spec, "label", where, p), body_levels, notice, quorum, frozenset(powers)
+        )
 
     offices: dict[str, OfficeType] = {}
     known = {perm.value for perm in Perm}

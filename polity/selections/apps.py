@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SelectionsConfig(AppConfig):
+    name = "polity.selections"
+    label = "selections"
+    verbose_name = "Candidate selections"
