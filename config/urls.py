@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("outbox/", include("polity.outbox.urls")),
     path("cases/", include("polity.cases.urls")),
+    path("selections/", include("polity.selections.urls")),
     path("deadlines/", include("polity.deadlines.urls")),
     path("statistics/", include("polity.transparency.urls")),
     path("", include("polity.comms.urls")),

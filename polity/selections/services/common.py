@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.utils import timezone
 
 from polity.access.perms import Perm
@@ -87,6 +89,12 @@ def may_sit(person: Person, unit: Unit) -> None:
         )
 
 
-def future(at: object, field: str) -> None:
-    if at is None or at <= timezone.now():  # type: ignore[operator]
+def future(at: datetime | None, field: str) -> datetime:
+    """A moment after now (a time without a zone is read on the organisation's clock)."""
+    if at is None:
+        raise InvalidInput(f"{field}: give a date and time")
+    if timezone.is_naive(at):
+        at = timezone.make_aware(at)
+    if at <= timezone.now():
         raise InvalidInput(f"{field}: must be in the future")
+    return at

@@ -38,7 +38,7 @@ def selection_create(
         raise InvalidInput("seat: say what the candidate will stand for")
     if body.unit_id != unit.pk:
         raise InvalidInput(f"body: {body.name} is not a body of {unit.name}")
-    future(applications_close_at, "applications_close_at")
+    applications_close_at = future(applications_close_at, "applications_close_at")
     now = timezone.now()
     with transaction.atomic():
         selection = Selection.objects.create(

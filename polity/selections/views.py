@@ -1,0 +1,307 @@
+"""Selection pages: the list, opening one, the public page for members, applying, the applicant's own page
+(statuses, reasons, notices, appeal), and the workspace of the panels and organisers. Views parse, call one
+selector or service, and render; a refused action re-renders its form with what was typed and the rule."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from polity.common.actor import Actor
+from polity.common.errors import DomainError, Forbidden, InvalidInput, NotVisible
+from polity.selections import services as s
+from polity.selections.forms import (
+    AppealDecisionForm,
+    AppealForm,
+    ApplyForm,
+    ChangeForm,
+    CloseForm,
+    DeclareForm,
+    ListForm,
+    PersonForm,
+    RecordForm,
+    RemoveForm,
+    SelectionForm,
+    WithdrawForm,
+)
+from polity.selections.selectors import (
+    Workspace,
+    creatable_bodies,
+    decision_for_appeal,
+    my_application,
+    selection_get,
+    selections_for,
+    workspace_get,
+)
+from polity.web.picker import bind_actor, picked
+from polity.web.views.common import actor_of, web_view
+
+BEFORE_SHORTLIST = {"open", "closed", "longlisted"}
+
+
+def _status(form: forms.Form | None, error: DomainError | None = None) -> int:
+    if error is not None and not isinstance(error, InvalidInput):
+        return 409
+    return 422 if form is not None and form.errors else 200
+
+
+@web_view
+def home(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    context = {"selections": selections_for(actor=actor), "may_open": bool(creatable_bodies(actor=actor))}
+    return render(request, "selections/home.html", context)
+
+
+@web_view
+def new(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    form = SelectionForm(request.POST or None, bodies=creatable_bodies(actor=actor))
+    if request.method == "POST" and form.is_valid():
+        try:
+            body = form.selected_body()
+            selection = s.selection_create(
+                actor=actor,
+                unit=body.unit,
+                body=body,
+                seat=form.cleaned_data["seat"],
+                applications_close_at=form.closes_at(),
+                about=form.cleaned_data["about"],
+            )
+        except (NotVisible, Forbidden):
+            raise
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Selection {selection.reference} is open for applications.")
+            return redirect("selections:detail", selection_id=selection.pk)
+    return render(request, "selections/new.html", {"form": form}, status=_status(form))
+
+
+@web_view
+def detail(request: HttpRequest, selection_id: int) -> HttpResponse:
+    view = selection_get(actor=actor_of(request), selection_id=selection_id)
+    return render(request, "selections/detail.html", {"view": view, "selection": view.selection})
+
+
+@web_view
+def apply(request: HttpRequest, selection_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    view = selection_get(actor=actor, selection_id=selection_id)
+    form = ApplyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            s.application_submit(
+                actor=actor, selection=view.selection, statement=form.cleaned_data["statement"]
+            )
+        except (NotVisible, Forbidden):
+            raise
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Your application is received. Follow it on this page.")
+            return redirect("selections:mine", selection_id=selection_id)
+    context = {"view": view, "selection": view.selection, "form": form}
+    return render(request, "selections/apply.html", context, status=_status(form))
+
+
+def _mine(
+    request: HttpRequest,
+    selection_id: int,
+    failed: str = "",
+    form: forms.Form | None = None,
+    error: DomainError | None = None,
+) -> HttpResponse:
+    mine = my_application(actor=actor_of(request), selection_id=selection_id)
+    forms_ = {
+        f"appeal-{st.decision.pk}": form
+        if failed == f"appeal-{st.decision.pk}"
+        else AppealForm(prefix=f"appeal-{st.decision.pk}")
+        for st in mine.standings
+        if st.may_appeal
+    }
+    withdraw = form if failed == "withdraw" else WithdrawForm(prefix="withdraw")
+    shown = failed in forms_ or failed == "withdraw"
+    context = {
+        "mine": mine,
+        "selection": mine.selection,
+        "appeal_forms": forms_,
+        "withdraw": withdraw,
+        "error": "" if shown or error is None else str(error),
+    }
+    return render(request, "selections/mine.html", context, status=_status(form, error))
+
+
+@web_view
+def mine(request: HttpRequest, selection_id: int) -> HttpResponse:
+    return _mine(request, selection_id)
+
+
+@web_view
+def mine_act(request: HttpRequest, selection_id: int, action: str, item: int = 0) -> HttpResponse:
+    """Withdraw, or appeal against one decision (`item`), after confirming."""
+    if request.method != "POST":
+        return redirect("selections:mine", selection_id=selection_id)
+    actor = actor_of(request)
+    key = "withdraw" if action == "withdraw" else f"appeal-{item}"
+    form: forms.Form = (
+        WithdrawForm(request.POST, prefix=key)
+        if action == "withdraw"
+        else AppealForm(request.POST, prefix=key)
+    )
+    error: DomainError | None = None
+    if form.is_valid():
+        try:
+            if action == "withdraw":
+                s.application_withdraw(
+                    actor=actor,
+                    application=my_application(actor=actor, selection_id=selection_id).application,
+                )
+                done = "Your application is withdrawn."
+            else:
+                decision = decision_for_appeal(actor=actor, selection_id=selection_id, decision_id=item)
+                s.appeal_lodge(actor=actor, decision=decision, grounds=form.cleaned_data["grounds"])
+                done = "Your appeal is lodged with the body above; you have been emailed an acknowledgement."
+        except (NotVisible, Forbidden):
+            raise
+        except DomainError as refused:
+            error = refused
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, done)
+            return redirect("selections:mine", selection_id=selection_id)
+    return _mine(request, selection_id, failed=key, form=form, error=error)
+
+
+def _forms(actor: Actor, w: Workspace, data: Any = None, key: str = "") -> dict[str, forms.Form]:
+    """The forms of the workspace the actor may use now; `key`'s is bound to what was posted."""
+    state, roles = w.selection.state, w.roles
+
+    def bound(name: str) -> Any:
+        return data if name == key else None
+
+    out: dict[str, forms.Form] = {}
+    if "manager" in roles and state == "open":
+        out["close"] = CloseForm(bound("close"), prefix="close")
+    if "manager" in roles and state in BEFORE_SHORTLIST:
+        out["panel"] = PersonForm(bound("panel"), prefix="panel")
+        for seat in w.seats:
+            out[f"remove-{seat.seat.pk}"] = RemoveForm(
+                bound(f"remove-{seat.seat.pk}"), prefix=f"remove-{seat.seat.pk}"
+            )
+    if roles & {"panel", "appeal_panel"} and w.active and state != "selected":
+        out["declare"] = DeclareForm(bound("declare"), prefix="declare", applications=w.active)
+    if "manager" in roles and w.active and state != "selected":
+        out["record"] = RecordForm(bound("record"), prefix="record", applications=w.active)
+    if "panel" in roles and state == "closed":
+        out["longlist"] = ListForm(
+            bound("longlist"), prefix="longlist", applications=w.active, word="longlist"
+        )
+    if "panel" in roles and state == "longlisted":
+        longlisted = [a for a in w.active if a.stage == "longlisted"]
+        out["shortlist"] = ListForm(
+            bound("shortlist"), prefix="shortlist", applications=longlisted, word="shortlist"
+        )
+    if w.change_bodies and state == "shortlisted":
+        others = [a for a in w.active if a.stage != "shortlisted"]
+        out["change"] = ChangeForm(
+            bound("change"), prefix="change", bodies=w.change_bodies, shortlisted=w.shortlisted, others=others
+        )
+    for v in w.appeals:
+        if v.may_appoint:
+            name = f"appeal-panel-{v.appeal.pk}"
+            out[name] = PersonForm(bound(name), prefix=name)
+        if v.may_decide:
+            name = f"appeal-decide-{v.appeal.pk}"
+            out[name] = AppealDecisionForm(bound(name), prefix=name)
+    for form in out.values():
+        bind_actor(form, actor)
+    return out
+
+
+def _perform(actor: Actor, w: Workspace, key: str, form: Any) -> str:
+    """Call the service behind one workspace form; the words to show when it is done."""
+    selection, data = w.selection, form.cleaned_data
+    item = int(key.rsplit("-", 1)[1]) if key[-1].isdigit() else 0
+    if key == "close":
+        s.applications_close(actor=actor, selection=selection)
+        return "Applications are closed. The longlist is due next."
+    if key == "panel":
+        s.panel_appoint(actor=actor, selection=selection, person=picked(form, "person"))
+        return "They are on the shortlisting panel."
+    if key.startswith("remove-"):
+        seat = next(v.seat for v in w.seats if v.seat.pk == item)
+        s.panel_remove(actor=actor, seat=seat, reason=data["reason"])
+        return "They are off the panel."
+    if key in ("declare", "record"):
+        person = picked(form, "person") if key == "record" else None
+        s.relationship_declare(
+            actor=actor, application=form.selected(), description=data["description"], person=person
+        )
+        return "The relationship is recorded: that person may not sit on this selection's panels."
+    if key in ("longlist", "shortlist"):
+        decide = s.longlist_decide if key == "longlist" else s.shortlist_decide
+        decide(
+            actor=actor,
+            selection=selection,
+            included=form.included(),
+            reasons=data["reasons"],
+            entry_reasons=form.entry_reasons(),
+        )
+        return f"The {key} is published; every applicant has been emailed it with the reasons."
+    if key == "change":
+        s.shortlist_change(
+            actor=actor,
+            selection=selection,
+            body=form.selected_body(),
+            decided_on=form.decided(),
+            reasons=data["reasons"],
+            add=form.added(),
+            remove=form.removed(),
+        )
+        return "The change is recorded; every applicant has been emailed it, and members see it."
+    appeal = next(v.appeal for v in w.appeals if v.appeal.pk == item)
+    if key.startswith("appeal-panel-"):
+        s.appeal_panel_appoint(actor=actor, appeal=appeal, person=picked(form, "person"))
+        return "They are on the appeal panel."
+    s.appeal_decide(actor=actor, appeal=appeal, outcome=data["outcome"], reasons=data["reasons"])
+    return "The appeal is decided; the appellant has been emailed the decision and its reasons."
+
+
+@web_view
+def workspace(request: HttpRequest, selection_id: int, key: str = "") -> HttpResponse:
+    actor = actor_of(request)
+    w = workspace_get(actor=actor, selection_id=selection_id)
+    posted = request.method == "POST" and bool(key)
+    forms_ = _forms(actor, w, request.POST if posted else None, key)
+    error: DomainError | None = None
+    if posted:
+        form = forms_.get(key)
+        if form is None:
+            raise Forbidden("this action is not open to you now")
+        if form.is_valid():
+            try:
+                done = _perform(actor, w, key, form)
+            except (NotVisible, Forbidden):
+                raise
+            except DomainError as refused:
+                error = refused
+                form.add_error(None, str(refused))
+            else:
+                messages.success(request, done)
+                return redirect("selections:workspace", selection_id=selection_id)
+    context = {
+        "w": w,
+        "selection": w.selection,
+        "forms": forms_,
+        "failed": key,
+        "seat_rows": [(v, forms_.get(f"remove-{v.seat.pk}")) for v in w.seats],
+        "appeal_rows": [
+            (v, forms_.get(f"appeal-panel-{v.appeal.pk}"), forms_.get(f"appeal-decide-{v.appeal.pk}"))
+            for v in w.appeals
+        ],
+    }
+    return render(request, "selections/workspace.html", context, status=_status(forms_.get(key), error))
