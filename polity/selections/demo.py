@@ -1,0 +1,173 @@
+"""Demo selections in the story's constituency (called by `polity demo` inside its transaction).
+
+1. "Parliamentary candidate": closed, longlisted and shortlisted by a panel on which `branchsec` sits. One
+   applicant's appeal against the longlist was dismissed by the region's appeal panel. `member` is on the
+   longlist but not the shortlist, and her appeal to the region is waiting for its panel (`national` sits
+   on it and can decide it). A shortlisted applicant withdrew and the region's executive added the next
+   one: a recorded change with reasons, shown to members.
+2. "Council candidate": taking applications, so `member` (or anyone in the constituency) can apply.
+
+`secretary` runs both; `regional` records the region's decisions and appoints its appeal panels.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
+
+from polity.access.models import OfficeTerm
+from polity.access.services import office_appoint
+from polity.common.actor import Actor
+from polity.members.models import Person, Status
+from polity.org.models import Body, Unit
+from polity.org.services import body_create
+from polity.rulebook.loader import get_rulebook
+from polity.selections import services as s
+from polity.selections.models import Decision, DecisionKind, Selection
+
+if TYPE_CHECKING:
+    from polity.demo.services import DemoContext
+
+STATEMENTS = (
+    "I have knocked on doors here for twelve years and chaired the branch through two elections.",
+    "As a nurse at the district hospital I know what the cuts have done to this town.",
+    "I run a small business on the high street and sit on the traders' association.",
+    "I led the campaign that saved the library; I want to take that energy to Parliament.",
+    "I have been a councillor for six years and know the casework this seat brings.",
+)
+
+
+def _as(person: Person) -> Actor:
+    return Actor(user_id=None, person_id=person.pk, label=f"demo:{person.membership_number}")
+
+
+def _body(unit: Unit, kind: str) -> Body:
+    return Body.objects.filter(unit=unit, kind=kind).first() or body_create(
+        actor=Actor.system(), unit=unit, kind=kind
+    )
+
+
+def _back(decision: Decision, days: int) -> None:
+    """Date a decision (and its window) back: the demo's story happened over the past weeks."""
+    past = timezone.now() - timedelta(days=days)
+    window = get_rulebook().rule("selections.appeal_window")
+    Decision.objects.filter(pk=decision.pk).update(
+        decided_at=past, appeal_until=window.add_to(past) if decision.appeal_until else None
+    )
+    decision.refresh_from_db()
+
+
+def populate(ctx: DemoContext) -> None:
+    secretary = ctx.people.get("secretary")
+    if secretary is None:
+        return
+    term = OfficeTerm.objects.filter(person=secretary, office="secretary").select_related("unit").first()
+    if term is None or term.unit.parent is None:
+        return
+    system, constituency = ctx.actor, term.unit
+    region = constituency.parent
+    assert region is not None
+    gc, region_exec = _body(constituency, "general_committee"), _body(region, "executive_committee")
+    named = {p.pk for p in ctx.people.values()}
+    pool = list(
+        Person.objects.filter(
+            home_unit__path__startswith=constituency.path, status=Status.ACTIVE, is_decoy=False
+        )
+        .exclude(pk__in=named)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:300]
+    )
+    if len(pool) < 9:
+        return
+    people = iter(Person.objects.in_bulk(ctx.rng.sample(pool, 9)).values())
+    panel = [ctx.people["branchsec"], next(people), next(people)]
+    for person in panel:
+        office_appoint(actor=system, person=person, office="selection_panel_member", unit=constituency)
+    office_appoint(
+        actor=system,
+        person=ctx.people["national"],
+        office="selection_panel_member",
+        unit=region.parent or region,
+    )
+    judge = next(people)
+    office_appoint(actor=system, person=judge, office="selection_panel_member", unit=region)
+    organiser, regional = _as(secretary), _as(ctx.people["regional"])
+
+    selection = s.selection_create(
+        actor=organiser,
+        unit=constituency,
+        body=gc,
+        seat=f"Parliamentary candidate for {constituency.name}",
+        applications_close_at=timezone.now() + timedelta(days=1),
+        about="The general committee will hold hustings; every member in good standing votes in the ballot.",
+    )
+    applicants = [next(people) for _ in range(4)] + [ctx.people["member"]]
+    apps = {
+        person.pk: s.application_submit(actor=_as(person), selection=selection, statement=STATEMENTS[i])
+        for i, person in enumerate(applicants)
+    }
+    a, b, c, e, member = (apps[p.pk] for p in applicants)
+    Selection.objects.filter(pk=selection.pk).update(
+        applications_close_at=timezone.now() - timedelta(days=40)
+    )
+    selection.refresh_from_db()
+    s.applications_close(actor=organiser, selection=selection)
+    for person in panel:
+        s.panel_appoint(actor=organiser, selection=selection, person=person)
+    chair = _as(panel[0])
+    longlist = s.longlist_decide(
+        actor=chair,
+        selection=selection,
+        included=[a.pk, b.pk, c.pk, member.pk],
+        reasons="The panel longlisted the applicants whose statements showed local roots and campaign experience.",
+        entry_reasons={e.pk: "Your statement did not say what you would do for this constituency."},
+    )
+    appeal = s.appeal_lodge(
+        actor=_as(e.person), decision=longlist, grounds="My work for the traders' association is local work."
+    )
+    s.appeal_panel_appoint(actor=regional, appeal=appeal, person=judge)
+    s.appeal_decide(
+        actor=_as(judge),
+        appeal=appeal,
+        outcome="dismissed",
+        reasons="The panel applied the same published criteria to every applicant; the statement was read.",
+    )
+    _back(longlist, 30)
+    shortlist = s.shortlist_decide(
+        actor=chair,
+        selection=selection,
+        included=[a.pk, b.pk],
+        reasons="After interviews, the panel shortlisted the two applicants with the most campaign experience.",
+        entry_reasons={member.pk: "A strong interview; the panel wanted more experience of casework."},
+    )
+    _back(shortlist, 2)
+    s.application_withdraw(actor=_as(a.person), application=a)
+    s.shortlist_change(
+        actor=regional,
+        selection=selection,
+        body=region_exec,
+        decided_on=timezone.localdate(),
+        reasons=(
+            f"{a.person.full_name} withdrew for family reasons. The region's executive added the applicant the "
+            "panel ranked next, so that members still have a choice."
+        ),
+        add=[c.pk],
+    )
+    mine = s.appeal_lodge(
+        actor=_as(member.person),
+        decision=Decision.objects.get(selection=selection, kind=DecisionKind.SHORTLIST),
+        grounds="The panel asked me different questions from the other applicants.",
+    )
+    s.appeal_panel_appoint(actor=regional, appeal=mine, person=ctx.people["national"])
+
+    branch = ctx.people["member"].home_unit
+    s.selection_create(
+        actor=organiser,
+        unit=constituency,
+        body=gc,
+        seat=f"Council candidate for {branch.name} ward",
+        applications_close_at=timezone.now() + timedelta(days=14),
+        about="Applications are open to every member in good standing in the constituency.",
+    )
