@@ -117,23 +117,48 @@ def selection_get(*, actor: Actor, selection_id: int) -> PublicView:
 
 
 def selections_for(*, actor: Actor) -> list[tuple[Selection, set[str]]]:
-    """Selections the actor has a part in: in their own unit or above, run in their scope, applied to, sat on."""
+    """Selections the actor has a part in: in their own unit or above, run in their scope, applied to, sat on
+    (100 most recent; a fixed number of queries however many there are)."""
     q = Q(pk__in=[])
+    home = ""
     if actor.person_id is not None:
         person = Person.objects.filter(pk=actor.person_id).select_related("home_unit").first()
         if person is not None:
-            segments = person.home_unit.path.split(".")[:-1]
-            paths = [".".join(segments[: i + 1]) + "." for i in range(len(segments))]
-            q |= Q(unit__path__in=paths)
+            home = person.home_unit.path
+            segments = home.split(".")[:-1]
+            q |= Q(unit__path__in=[".".join(segments[: i + 1]) + "." for i in range(len(segments))])
         q |= Q(applications__person_id=actor.person_id) | Q(panel_seats__person_id=actor.person_id)
     managed = units_q(actor, Perm.SELECTIONS_MANAGE, field="unit__path")
-    found = (
-        Selection.objects.filter(q | managed)
+    found = list(
+        Selection.objects.filter(pk__in=Selection.objects.filter(q | managed).values("pk"))
         .select_related("unit", "body")
-        .distinct()
         .order_by("-created_at")[:100]
     )
-    return [(selection, _roles(actor, selection)) for selection in found]
+    ids = [sel.pk for sel in found]
+    me = actor.person_id or 0  # no person: matches nobody
+    applied = set(
+        Application.objects.filter(selection_id__in=ids, person_id=me).values_list("selection_id", flat=True)
+    )
+    seats = set(
+        PanelSeat.objects.filter(
+            selection_id__in=ids, person_id=actor.person_id, removed_at__isnull=True
+        ).values_list("selection_id", "kind")
+    )
+    out = []
+    for sel in found:
+        roles = set()
+        if has_perm(actor, Perm.SELECTIONS_MANAGE, sel.unit):
+            roles.add("manager")
+        if home and home.startswith(sel.unit.path):
+            roles.add("member")
+        if sel.pk in applied:
+            roles.add("applicant")
+        if (sel.pk, PanelKind.SHORTLISTING) in seats:
+            roles.add("panel")
+        if (sel.pk, PanelKind.APPEAL) in seats:
+            roles.add("appeal_panel")
+        out.append((sel, roles))
+    return out
 
 
 @dataclass
@@ -173,6 +198,21 @@ class Workspace:
             for a in self.applications
             if a.stage in (Stage.LONGLISTED, Stage.SHORTLISTED, Stage.NOT_SHORTLISTED)
         ]
+
+    @property
+    def shortlist_waits(self) -> str:
+        """Why the shortlist cannot be published yet (the longlist's appeals), or ""."""
+        longlist = next((d for d in self.decisions if d.kind == DecisionKind.LONGLIST), None)
+        if longlist is None:
+            return ""
+        if longlist.appeal_until and longlist.appeal_until > timezone.now():
+            until = timezone.localtime(longlist.appeal_until)
+            return f"Appeals against the longlist may be lodged until {until:%d %B %Y %H:%M}."
+        if any(
+            v.appeal.decision_id == longlist.pk and v.appeal.state == AppealState.LODGED for v in self.appeals
+        ):
+            return "An appeal against the longlist is not decided yet."
+        return ""
 
     @property
     def shortlisted(self) -> list[Application]:

@@ -200,7 +200,7 @@ def _forms(actor: Actor, w: Workspace, data: Any = None, key: str = "") -> dict[
         out["longlist"] = ListForm(
             bound("longlist"), prefix="longlist", applications=w.active, word="longlist"
         )
-    if "panel" in roles and state == "longlisted":
+    if "panel" in roles and state == "longlisted" and not w.shortlist_waits:
         longlisted = [a for a in w.active if a.stage == "longlisted"]
         out["shortlist"] = ListForm(
             bound("shortlist"), prefix="shortlist", applications=longlisted, word="shortlist"

@@ -180,3 +180,24 @@ def test_an_appeal_after_the_window_has_no_form_and_a_post_is_refused(org, story
     )
     assert late.status_code == 409 and "appeal window closed" in late.content.decode()
     assert rules.APPEAL
+
+
+def test_the_list_of_selections_takes_a_bounded_number_of_queries(
+    org, story, as_, django_assert_max_num_queries
+):
+    from datetime import timedelta
+
+    for i in range(12):
+        s_create = __import__("polity.selections.services", fromlist=["selection_create"]).selection_create
+        s_create(
+            actor=org.actor("secretary"),
+            unit=org.units["north_a"],
+            body=org.units["north_a_gc"],
+            seat=f"Council seat {i}",
+            applications_close_at=timezone.now() + timedelta(days=3),
+        )
+    client = as_("ann")
+    client.get("/selections/")  # warm the session
+    with django_assert_max_num_queries(20):
+        page = client.get("/selections/")
+    assert page.status_code == 200 and "Council seat 11" in page.content.decode()
