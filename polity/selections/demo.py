@@ -25,6 +25,7 @@ from polity.org.models import Body, Unit
 from polity.org.services import body_create
 from polity.rulebook.loader import get_rulebook
 from polity.selections import services as s
+from polity.selections.conflicts import stakes
 from polity.selections.models import Decision, DecisionKind, Selection
 
 if TYPE_CHECKING:
@@ -79,20 +80,13 @@ def populate(ctx: DemoContext) -> None:
         .order_by("pk")
         .values_list("pk", flat=True)[:300]
     )
-    if len(pool) < 9:
-        return
-    people = iter(Person.objects.in_bulk(ctx.rng.sample(pool, 9)).values())
-    panel = [ctx.people["branchsec"], next(people), next(people)]
-    for person in panel:
-        office_appoint(actor=system, person=person, office="selection_panel_member", unit=constituency)
-    office_appoint(
-        actor=system,
-        person=ctx.people["national"],
-        office="selection_panel_member",
-        unit=region.parent or region,
+    # Nobody already in a case (the cases demo's people): the panels must be free of any stake.
+    pool = list(
+        Person.objects.filter(pk__in=pool).exclude(case_roles__isnull=False).values_list("pk", flat=True)
     )
-    judge = next(people)
-    office_appoint(actor=system, person=judge, office="selection_panel_member", unit=region)
+    if len(pool) < 12:
+        return
+    people = iter(Person.objects.in_bulk(ctx.rng.sample(pool, 12)).values())
     organiser, regional = _as(secretary), _as(ctx.people["regional"])
 
     selection = s.selection_create(
@@ -109,6 +103,15 @@ def populate(ctx: DemoContext) -> None:
         for i, person in enumerate(applicants)
     }
     a, b, c, e, member = (apps[p.pk] for p in applicants)
+    # The panels: people with no stake in this selection (`branchsec` first, when she has none).
+    found = stakes(selection)
+    free = [p for p in [ctx.people["branchsec"], *people] if p.pk not in found]
+    panel, judge, national = free[:3], free[3], ctx.people["national"]
+    for person in panel:
+        office_appoint(actor=system, person=person, office="selection_panel_member", unit=constituency)
+    office_appoint(actor=system, person=judge, office="selection_panel_member", unit=region)
+    second = national if national.pk not in found else free[4]
+    office_appoint(actor=system, person=second, office="selection_panel_member", unit=region.parent or region)
     Selection.objects.filter(pk=selection.pk).update(
         applications_close_at=timezone.now() - timedelta(days=40)
     )
@@ -160,7 +163,7 @@ def populate(ctx: DemoContext) -> None:
         decision=Decision.objects.get(selection=selection, kind=DecisionKind.SHORTLIST),
         grounds="The panel asked me different questions from the other applicants.",
     )
-    s.appeal_panel_appoint(actor=regional, appeal=mine, person=ctx.people["national"])
+    s.appeal_panel_appoint(actor=regional, appeal=mine, person=second)
 
     branch = ctx.people["member"].home_unit
     s.selection_create(

@@ -140,9 +140,9 @@ def selections_for(*, actor: Actor) -> list[tuple[Selection, set[str]]]:
         Application.objects.filter(selection_id__in=ids, person_id=me).values_list("selection_id", flat=True)
     )
     seats = set(
-        PanelSeat.objects.filter(
-            selection_id__in=ids, person_id=actor.person_id, removed_at__isnull=True
-        ).values_list("selection_id", "kind")
+        PanelSeat.objects.filter(selection_id__in=ids, person_id=me, removed_at__isnull=True).values_list(
+            "selection_id", "kind"
+        )
     )
     out = []
     for sel in found:
