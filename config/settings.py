@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "polity.access",
     "polity.deadlines",
     "polity.cases",
+    "polity.elections",
     "polity.outbox",
     "polity.consent",
     "polity.comms",

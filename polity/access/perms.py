@@ -23,6 +23,8 @@ class Perm(StrEnum):
     STATISTICS_PUBLISH = "statistics.publish"
     SELECTIONS_MANAGE = "selections.manage"
     SELECTIONS_SHORTLIST = "selections.shortlist"
+    ELECTIONS_MANAGE = "elections.manage"
+    ELECTIONS_RETURN = "elections.return"
 
 
 DESCRIPTIONS: dict[Perm, str] = {
@@ -54,6 +56,9 @@ DESCRIPTIONS: dict[Perm, str] = {
     "panel and the appeal panel, record declared relationships and a body's decision changing a shortlist.",
     Perm.SELECTIONS_SHORTLIST: "Sit on shortlisting and appeal panels of selections in scope, when appointed and "
     "neither an applicant nor conflicted: read applications, decide longlists, shortlists and appeals.",
+    Perm.ELECTIONS_MANAGE: "Call elections of units in scope and name their returning officer (never run them).",
+    Perm.ELECTIONS_RETURN: "Act as the returning officer of an election in scope when named for it and independent "
+    "of its candidates: freeze the roll, validate nominations, open and close the poll, count, publish.",
 }
 
 

@@ -1,0 +1,200 @@
+"""Reading elections: the public page, the returning officer's workspace, a member's ballots, turnout.
+
+An election is public to every signed-in person once its freeze is published; a draft only to those who
+may call it and to its returning officer. Turnout while the poll is open: the returning officer, the
+candidates and their agents. Reading the roll (names) is recorded in the access log; a ballot is never
+shown with anyone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+
+from polity.access.perms import Perm
+from polity.access.policy import has_perm, units_q
+from polity.audit.services import audit_record
+from polity.common.actor import Actor
+from polity.common.errors import Forbidden, NotVisible
+from polity.elections import clock
+from polity.elections.models import (
+    Agent,
+    Candidate,
+    CandidateState,
+    Election,
+    Paper,
+    Participation,
+    RollEntry,
+    State,
+)
+from polity.elections.roll import Standing, voter_standing
+from polity.elections.services.common import is_returning_officer
+from polity.elections.workflow import next_step, reached
+from polity.members.models import Person
+
+
+def may_manage(actor: Actor, election: Election) -> bool:
+    return actor.is_system or has_perm(actor, Perm.ELECTIONS_MANAGE, election.unit)
+
+
+def election_get(*, actor: Actor, election_id: int) -> Election:
+    election = (
+        Election.objects.select_related(
+            "unit", "electorate_unit", "electorate_body__unit", "returning_officer"
+        )
+        .filter(pk=election_id)
+        .first()
+    )
+    if election is None:
+        raise NotVisible("not found")
+    if election.state == State.DRAFT and not (
+        is_returning_officer(actor, election) or may_manage(actor, election)
+    ):
+        raise NotVisible("not found")
+    return election
+
+
+def election_list(*, actor: Actor) -> QuerySet[Election]:
+    """Published-freeze elections, and drafts the actor may call or runs."""
+    visible = ~Q(state=State.DRAFT) | Q(returning_officer_id=actor.person_id)
+    if has_perm(actor, Perm.ELECTIONS_MANAGE):
+        visible |= Q(units_q(actor, Perm.ELECTIONS_MANAGE, field="unit__path"))
+    return Election.objects.filter(visible).select_related("unit").order_by("-created_at", "-id")
+
+
+@dataclass
+class Page:
+    """What the election's page shows to this actor."""
+
+    election: Election
+    candidates: list[Candidate]
+    standing: Standing | None
+    has_voted: bool
+    is_ro: bool
+    turnout: int | None
+    groups: list[tuple[str, int, str]]
+    next_label: str | None
+    pending: list[Candidate] = field(default_factory=list)
+    papers: dict[str, int] = field(default_factory=dict)
+
+
+def turnout_allowed(actor: Actor, election: Election) -> bool:
+    if reached(election.state, State.CLOSED):
+        return True
+    if election.state != State.POLLING:
+        return False
+    if is_returning_officer(actor, election):
+        return True
+    if actor.person_id is None:
+        return False
+    mine = Candidate.objects.filter(election=election, state=CandidateState.VALID)
+    return (
+        mine.filter(person_id=actor.person_id).exists()
+        or Agent.objects.filter(candidate__in=mine, person_id=actor.person_id).exists()
+    )
+
+
+def turnout(*, actor: Actor, election: Election) -> int:
+    """How many on the roll have voted: never who, never how."""
+    if not turnout_allowed(actor, election):
+        raise Forbidden(
+            "turnout is shown to the returning officer, candidates and agents while the poll is open"
+        )
+    return Participation.objects.filter(election=election).count()
+
+
+def election_page(*, actor: Actor, election_id: int) -> Page:
+    election = election_get(actor=actor, election_id=election_id)
+    is_ro = is_returning_officer(actor, election)
+    shown = [CandidateState.VALID] if election.ballot_published_at else [CandidateState.VALID]
+    candidates = list(
+        Candidate.objects.filter(election=election, state__in=shown)
+        .select_related("person")
+        .prefetch_related("groups")
+        .order_by("ballot_position", "person__family_name", "id")
+    )
+    standing = None
+    has_voted = False
+    if actor.person_id is not None:
+        person = Person.objects.get(pk=actor.person_id)
+        standing = voter_standing(election, person, clock.now())
+        has_voted = Participation.objects.filter(election=election, entry__person_id=actor.person_id).exists()
+    count = turnout(actor=actor, election=election) if turnout_allowed(actor, election) else None
+    step = next_step(election.state)
+    pending: list[Candidate] = []
+    papers: dict[str, int] = {}
+    if is_ro:
+        pending = list(
+            Candidate.objects.filter(election=election)
+            .exclude(state=CandidateState.VALID)
+            .select_related("person")
+            .annotate(n_nominations=Count("nominations"))
+        )
+        papers = dict(
+            Paper.objects.filter(election=election).values_list("state").annotate(n=Count("id")).order_by()
+        )
+    groups = [(g.label, g.minimum, g.description) for g in election.groups.all()]
+    return Page(
+        election,
+        candidates,
+        standing,
+        has_voted,
+        is_ro,
+        count,
+        groups,
+        step.label if step else None,
+        pending,
+        papers,
+    )
+
+
+@dataclass(frozen=True)
+class MyBallot:
+    election: Election
+    eligible: bool
+    has_voted: bool
+
+
+def my_ballots(*, actor: Actor) -> list[MyBallot]:
+    """Elections whose roll the actor is on (and whether they voted), newest first."""
+    if actor.person_id is None:
+        return []
+    entries = (
+        RollEntry.objects.filter(person_id=actor.person_id)
+        .exclude(election__state=State.DRAFT)
+        .select_related("election", "election__unit")
+        .annotate(voted=Count("vote"))
+        .order_by("-election__created_at")
+    )
+    return [MyBallot(e.election, True, bool(e.voted)) for e in entries]
+
+
+def roll_read(
+    *, actor: Actor, election: Election, query: str = "", limit: int = 50
+) -> list[tuple[Person, bool]]:
+    """The returning officer looks people up on the roll (e.g. to mark a postal vote received): the
+    names shown are recorded in the access log."""
+    if not is_returning_officer(actor, election):
+        raise Forbidden("only the returning officer reads the roll")
+    entries = (
+        RollEntry.objects.filter(election=election).select_related("person").annotate(voted=Count("vote"))
+    )
+    if query:
+        entries = entries.filter(
+            Q(person__family_name__istartswith=query) | Q(person__membership_number__iexact=query)
+        )
+    rows = [
+        (e.person, bool(e.voted))
+        for e in entries.order_by("person__family_name", "person__given_name")[:limit]
+    ]
+    audit_record(
+        actor=actor,
+        verb="election.roll_read",
+        subjects=[p.pk for p, _ in rows],
+        purpose="election",
+        object_type="election",
+        object_id=election.pk,
+        data={"query": query, "shown": len(rows)},
+    )
+    return rows
