@@ -10,6 +10,7 @@ urlpatterns = [
     path("outbox/", include("polity.outbox.urls")),
     path("cases/", include("polity.cases.urls")),
     path("selections/", include("polity.selections.urls")),
+    path("elections/", include("polity.elections.urls")),
     path("deadlines/", include("polity.deadlines.urls")),
     path("statistics/", include("polity.transparency.urls")),
     path("", include("polity.comms.urls")),

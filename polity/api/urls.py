@@ -8,6 +8,7 @@ from polity.api.errors import document_errors, install_error_handlers
 from polity.cases.api import router as cases_router
 from polity.comms import api as comms_api
 from polity.consent import api as consent_api
+from polity.elections.api import router as elections_router
 from polity.selections.api import router as selections_router
 from polity.transparency.api import router as statistics_router
 
@@ -46,5 +47,6 @@ api.add_router("/messages", comms_api.messages)
 api.add_router("/meetings", comms_api.meetings)
 api.add_router("/cases", cases_router)
 api.add_router("/selections", selections_router)
+api.add_router("/elections", elections_router)
 api.add_router("/audit", audit.router)
 api.add_router("/statistics", statistics_router)

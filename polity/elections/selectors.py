@@ -32,6 +32,7 @@ from polity.elections.roll import Standing, voter_standing
 from polity.elections.services.common import is_returning_officer
 from polity.elections.workflow import next_step, reached
 from polity.members.models import Person
+from polity.org.models import Body, Unit
 
 
 def may_manage(actor: Actor, election: Election) -> bool:
@@ -75,6 +76,7 @@ class Page:
     turnout: int | None
     groups: list[tuple[str, int, str]]
     next_label: str | None
+    next_name: str | None
     pending: list[Candidate] = field(default_factory=list)
     papers: dict[str, int] = field(default_factory=dict)
 
@@ -144,6 +146,7 @@ def election_page(*, actor: Actor, election_id: int) -> Page:
         count,
         groups,
         step.label if step else None,
+        step.name if step else None,
         pending,
         papers,
     )
@@ -198,3 +201,72 @@ def roll_read(
         data={"query": query, "shown": len(rows)},
     )
     return rows
+
+
+def candidate_get(*, actor: Actor, election: Election, candidate_id: int) -> Candidate:
+    candidate = Candidate.objects.filter(election=election, pk=candidate_id).select_related("person").first()
+    if candidate is None:
+        raise NotVisible("not found")
+    return candidate
+
+
+def my_candidacy(*, actor: Actor, election: Election) -> Candidate | None:
+    if actor.person_id is None:
+        return None
+    return (
+        Candidate.objects.filter(election=election, person_id=actor.person_id)
+        .prefetch_related("groups")
+        .first()
+    )
+
+
+def ballot_paper(*, actor: Actor, election: Election) -> dict[int, str]:
+    """The published ballot paper: position -> name (empty before the poll opens)."""
+    from polity.elections.services.voting import ballot_positions
+
+    return ballot_positions(election)
+
+
+def receipt_check(*, election: Election, code: str) -> str:
+    """What a receipt code says: 'counted' (in the sealed ballots), 'recorded' (poll still open, the
+    ballot is stored), or 'unknown'. It never says how anyone voted."""
+    from polity.elections.models import Ballot
+    from polity.elections.services.voting import receipt_hash
+
+    found = Ballot.objects.filter(election=election, receipt_hash=receipt_hash(code)).exists()
+    if not found:
+        return "unknown"
+    return "counted" if election.sealed_digest else "recorded"
+
+
+def unit_for_election(*, actor: Actor, unit_id: int) -> Unit:
+
+    unit = Unit.objects.filter(pk=unit_id).first()
+    if unit is None:
+        raise NotVisible("not found")
+    return unit
+
+
+def body_for_election(*, actor: Actor, body_id: int) -> Body:
+
+    body = Body.objects.filter(pk=body_id).select_related("unit").first()
+    if body is None:
+        raise NotVisible("not found")
+    return body
+
+
+def person_for_election(*, actor: Actor, ref: str | int) -> Person:
+    """A person named to an election role (returning officer, teller, agent) by id or membership number.
+    Only someone who calls or runs elections may resolve one; the service then checks the role."""
+    if not (
+        actor.is_system or has_perm(actor, Perm.ELECTIONS_MANAGE) or has_perm(actor, Perm.ELECTIONS_RETURN)
+    ):
+        raise NotVisible("not found")
+    text = str(ref).strip()
+    q = Q(membership_number__iexact=text)
+    if text.isdigit():
+        q |= Q(pk=int(text))
+    person = Person.objects.filter(q).first()
+    if person is None:
+        raise NotVisible("not found")
+    return person

@@ -20,6 +20,7 @@ from polity.elections.services.nominations import (
     nomination_record,
     teller_appoint,
 )
+from polity.elections.services.papers import paper_enter, paper_mark_received, paper_resolve
 from polity.elections.services.voting import ballot_cast
 
 __all__ = [
@@ -41,5 +42,8 @@ __all__ = [
     "election_publish",
     "election_recount",
     "nomination_record",
+    "paper_enter",
+    "paper_mark_received",
+    "paper_resolve",
     "teller_appoint",
 ]

@@ -116,6 +116,15 @@ def election_count(*, actor: Actor, election: Election) -> Election:
             raise ElectionRefused(
                 DOUBLE_ENTRY, f"{waiting} paper ballot(s) still need a second entry or a resolution"
             )
+        papers = Paper.objects.filter(
+            election=election, state__in=[PaperState.AGREED, PaperState.RESOLVED]
+        ).count()
+        marked = election.participations.filter(channel="paper").count()
+        if papers > marked:
+            raise ElectionRefused(
+                DOUBLE_ENTRY,
+                f"{papers} paper ballots are entered but only {marked} postal voters were marked",
+            )
         sealed = sealed_ballots(election)
         election.sealed_digest = sealed.digest
         election.receipts_digest = sealed.receipts_digest

@@ -172,3 +172,66 @@ def test_nobody_sees_a_draft_election_from_outside(walk, org):
 
     with pytest.raises(NotVisible):
         election_get(actor=org.actor("outsider"), election_id=walk.election.pk)
+
+
+def test_a_returning_officer_with_a_stake_is_refused_like_a_case(walk, org):
+    from polity.access.services import office_appoint
+    from polity.cases.services import case_open
+    from polity.common.actor import Actor
+    from polity.elections.rules import INDEPENDENT
+    from polity.elections.services import candidate_nominate, election_name_returning_officer
+
+    walk.freeze()
+    walk.stand("member")
+    # The returning officer may not become a candidate.
+    with pytest.raises(ElectionRefused) as refused:
+        candidate_nominate(actor=walk.ro_actor(), election=walk.election)
+    assert refused.value.rule == INDEPENDENT
+    # Someone on the other side of a case from a candidate may not be named returning officer.
+    office_appoint(
+        actor=Actor.system(),
+        person=org.people["member2"],
+        office="returning_officer",
+        unit=org.units["national"],
+    )
+    case_open(
+        actor=org.actor("member2"),
+        kind="complaint",
+        summary="Rude at a meeting.",
+        respondents=[org.people["member"]],
+    )
+    with pytest.raises(ElectionRefused) as refused:
+        election_name_returning_officer(
+            actor=org.actor("national"), election=walk.election, person=org.people["member2"]
+        )
+    assert refused.value.rule == INDEPENDENT and "case" in refused.value.detail
+    # A candidate may not be named returning officer either.
+    office_appoint(
+        actor=Actor.system(),
+        person=org.people["member"],
+        office="returning_officer",
+        unit=org.units["national"],
+    )
+    with pytest.raises(ElectionRefused, match="is a candidate"):
+        election_name_returning_officer(
+            actor=org.actor("national"), election=walk.election, person=org.people["member"]
+        )
+
+
+def test_an_agent_sees_turnout_while_the_poll_is_open_and_others_do_not(walk, org):
+    from polity.elections.selectors import turnout
+    from polity.elections.services import agent_appoint
+
+    walk.freeze()
+    walk.stand("member", "member2")
+    agent_appoint(
+        actor=org.actor("member"), candidate=walk.candidates["member"], person=org.people["branchsec"]
+    )
+    walk.open_poll()
+    ballot_cast(actor=org.actor("national"), election=walk.election, ranking=[1])
+    assert turnout(actor=org.actor("branchsec"), election=walk.election) == 1
+    assert turnout(actor=walk.ro_actor(), election=walk.election) == 1
+    with pytest.raises(Forbidden):
+        turnout(actor=org.actor("outsider"), election=walk.election)
+    walk.close()
+    assert turnout(actor=org.actor("outsider"), election=walk.election) == 1

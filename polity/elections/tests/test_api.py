@@ -1,0 +1,105 @@
+"""The elections API: call, step, stand, vote; refusals answer 409 naming the rule."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from polity.accounts.tokens import token_create
+from polity.common.actor import Actor
+
+
+@pytest.fixture
+def call(client, walk, org):
+    tokens = {n: token_create(actor=Actor.system(), user=u, name="t")[1] for n, u in org.users.items()}
+
+    def send(who: str, method: str, path: str, body: dict | None = None):
+        headers = {"Authorization": f"Bearer {tokens[who]}"}
+        if method == "get":
+            return client.get(f"/api/v1/elections{path}", headers=headers)
+        return client.post(
+            f"/api/v1/elections{path}",
+            json.dumps(body or {}),
+            content_type="application/json",
+            headers=headers,
+        )
+
+    return send
+
+
+def test_an_election_through_the_api(call, walk, org):
+    made = call(
+        "national",
+        "post",
+        "",
+        {
+            "title": "North A treasurer",
+            "office": "Treasurer",
+            "unit": org.units["north_a"].pk,
+            "method": "fptp",
+            "returning_officer": walk.ro.membership_number,
+        },
+    )
+    assert made.status_code == 201, made.content
+    eid = made.json()["id"]
+    assert call("ro", "post", f"/{eid}/steps/freeze").json()["state"] == "frozen"
+    # After the freeze date, a second freeze is refused with the rule.
+    again = call("ro", "post", f"/{eid}/steps/freeze")
+    assert again.status_code == 409 and "freeze date" in again.json()["detail"]
+    call("ro", "post", f"/{eid}/steps/open_nominations")
+    stood = call("member", "post", f"/{eid}/candidacy", {"acceptance": "I accept.", "statement": "Hello."})
+    assert stood.status_code == 201
+    decided = call("ro", "post", f"/{eid}/candidates/{stood.json()['id']}/decision", {"valid": True})
+    assert decided.json()["state"] == "valid"
+    with walk.at(walk.election.created_at.replace(year=2099)):
+        opened = call("ro", "post", f"/{eid}/steps/open_poll")
+    assert opened.status_code == 200, opened.content
+    paper = call("member2", "get", f"/{eid}/ballot").json()
+    assert paper["candidates"] == [{"position": 1, "name": "Mina Member"}]
+    assert call("member2", "get", f"/{eid}/eligibility").json()["eligible"] is True
+    voted = call("member2", "post", f"/{eid}/ballot", {"ranking": [1]})
+    assert voted.status_code == 201
+    second = call("member2", "post", f"/{eid}/ballot", {"ranking": [1]})
+    assert second.status_code == 409 and "at most once" in second.json()["detail"]
+    outsider = call("outsider", "post", f"/{eid}/ballot", {"ranking": [1]})
+    assert outsider.status_code == 409 and "roll" in outsider.json()["detail"]
+    bad = call("member", "post", f"/{eid}/ballot", {"ranking": [1, 1]})
+    assert bad.status_code == 422
+    assert call("member", "get", f"/{eid}/receipts/{voted.json()['receipt']}").json()["status"] == "recorded"
+    with walk.at(walk.election.created_at.replace(year=2100)):
+        assert call("ro", "post", f"/{eid}/steps/close").json()["state"] == "closed"
+    late = call("member", "post", f"/{eid}/ballot", {"ranking": [1]})
+    assert late.status_code == 409 and "poll is closed" in late.json()["detail"]
+    call("ro", "post", f"/{eid}/steps/count")
+    published = call("ro", "post", f"/{eid}/steps/publish").json()
+    assert published["result"]["elected"] == ["Mina Member"]
+    assert call("outsider", "get", f"/{eid}/bundle/ballots.blt").content.decode().startswith("1 1")
+    assert call("ro", "post", f"/{eid}/steps/recount").json()["same"] is True
+
+
+def test_a_conflicted_returning_officer_is_409(call, walk, org):
+    from polity.access.services import office_appoint
+
+    walk.freeze()
+    walk.stand("member")
+    office_appoint(
+        actor=Actor.system(),
+        person=org.people["member"],
+        office="returning_officer",
+        unit=org.units["national"],
+    )
+    answer = call(
+        "national",
+        "post",
+        f"/{walk.election.pk}/returning-officer",
+        {"person": org.people["member"].membership_number},
+    )
+    assert answer.status_code == 409 and "independent" in answer.json()["detail"]
+
+
+def test_only_the_returning_officer_steps_and_drafts_are_hidden(call, walk):
+    assert (
+        call("member", "post", f"/{walk.election.pk}/steps/freeze").status_code == 404
+    )  # a draft: not visible
+    assert call("national", "post", f"/{walk.election.pk}/steps/freeze").status_code == 403

@@ -1,0 +1,128 @@
+"""The election pages: the ballot without JavaScript (numbers, errors that keep what was typed, a
+confirmation step, a receipt), refusals as pages naming the rule, the workspace only for the officer."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from polity.elections.models import Ballot, Participation
+
+
+def _polling(walk):
+    walk.freeze()
+    walk.stand("member", "member2", "secretary")
+    walk.open_poll()
+    return walk.election
+
+
+def test_a_ranked_ballot_is_checked_confirmed_and_cast(walk, login):
+    election = _polling(walk)
+    client = login("national")
+    url = f"/elections/{election.pk}/vote/"
+    page = client.get(url)
+    assert (
+        page.status_code == 200
+        and b'name="c1"' in page.content
+        and b"<script" not in page.content.split(b"<main")[1]
+    )
+    # A repeated number: refused with both names, what was typed is kept.
+    bad = client.post(url, {"c1": "1", "c2": "1", "c3": ""})
+    assert bad.status_code == 400
+    assert "more than one candidate" in bad.content.decode()
+    assert 'value="1"' in bad.content.decode()
+    # A gap.
+    gap = client.post(url, {"c1": "1", "c2": "3", "c3": ""})
+    assert gap.status_code == 400 and "skip 2" in gap.content.decode()
+    # Good numbers: the confirmation step, nothing stored yet.
+    check = client.post(url, {"c1": "2", "c2": "1", "c3": ""})
+    assert check.status_code == 200 and "Is this your ballot?" in check.content.decode()
+    assert Ballot.objects.count() == 0
+    cast = client.post(url, {"c1": "2", "c2": "1", "c3": "", "confirm": "2 1"})
+    body = cast.content.decode()
+    assert cast.status_code == 200 and "Your ballot is cast" in body
+    assert list(Ballot.objects.values_list("ranking", flat=True)) == ["2 1"]
+    # A second ballot is refused with the rule, as a page (409).
+    again = client.post(url, {"c1": "1", "confirm": "1"})
+    assert again.status_code == 409 and "at most once" in again.content.decode()
+    assert Participation.objects.count() == 1
+
+
+def test_a_confirmation_for_other_marks_is_only_a_check(walk, login):
+    election = _polling(walk)
+    client = login("national")
+    url = f"/elections/{election.pk}/vote/"
+    page = client.post(url, {"c1": "1", "c2": "2", "confirm": "2 1"})  # marks changed after confirming
+    assert page.status_code == 200 and "Is this your ballot?" in page.content.decode()
+    assert Ballot.objects.count() == 0
+
+
+def test_a_member_off_the_roll_sees_why_and_is_refused(walk, org, login):
+    election = _polling(walk)
+    client = login("outsider")
+    page = client.get(f"/elections/{election.pk}/").content.decode()
+    assert "Can I vote?" in page and "not among the voters" in page
+    refused = client.post(f"/elections/{election.pk}/vote/", {"c1": "1", "confirm": "1"})
+    assert refused.status_code == 409 and "roll" in refused.content.decode()
+
+
+def test_the_workspace_is_the_returning_officers_only(walk, login):
+    election = _polling(walk)
+    assert login("national").get(f"/elections/{election.pk}/manage/").status_code == 404
+    assert login("member").post(f"/elections/{election.pk}/steps/close/").status_code == 403
+    ro = login("ro")
+    page = ro.get(f"/elections/{election.pk}/manage/?q=Member")
+    assert page.status_code == 200 and "Mina Member" in page.content.decode()
+    early = ro.post(f"/elections/{election.pk}/steps/close/")
+    assert early.status_code == 409 and "closes on" in early.content.decode()
+
+
+def test_the_roll_look_up_is_in_the_access_log(walk, org, login):
+    from polity.audit.models import EventSubject
+
+    election = _polling(walk)
+    login("ro").get(f"/elections/{election.pk}/manage/?q=Member")
+    assert EventSubject.objects.filter(
+        person_id=org.people["member"].pk, event__verb="election.roll_read"
+    ).exists()
+
+
+def test_the_published_page_offers_the_bundle_and_a_receipt_check(walk, org, login):
+    from polity.elections.services import ballot_cast, election_count, election_publish
+
+    election = _polling(walk)
+    code = ballot_cast(actor=org.actor("member"), election=election, ranking=[1])
+    walk.close()
+    election = election_publish(
+        actor=walk.ro_actor(), election=election_count(actor=walk.ro_actor(), election=election)
+    )
+    client = login("outsider")
+    page = client.get(f"/elections/{election.pk}/").content.decode()
+    assert "Elected:" in page and "ballots.blt" in page and f"--seed {election.seed}" in page
+    blt = client.get(f"/elections/{election.pk}/files/ballots.blt")
+    assert blt.status_code == 200 and blt.content.decode().startswith("3 1")
+    assert client.get(f"/elections/{election.pk}/files/chart.svg")["Content-Type"] == "image/svg+xml"
+    assert (
+        "among the sealed ballots"
+        in client.get(f"/elections/{election.pk}/receipt/?code={code}").content.decode()
+    )
+    assert (
+        "No ballot has this"
+        in client.get(f"/elections/{election.pk}/receipt/?code=AAAA-BBBB").content.decode()
+    )
+
+
+def test_my_ballots_lists_the_rolls_i_am_on(walk, login):
+    election = _polling(walk)
+    client = login("member")
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/elections/").content.decode()
+    assert election.title in page and "Vote now" in page
+    assert len(queries) < 25
+
+
+def test_change_my_ballot_returns_to_the_form_with_the_numbers(walk, login):
+    election = _polling(walk)
+    page = login("national").post(f"/elections/{election.pk}/vote/", {"c1": "2", "c2": "1", "change": "1"})
+    body = page.content.decode()
+    assert page.status_code == 200 and "Check my ballot" in body and 'value="2"' in body

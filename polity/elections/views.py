@@ -1,0 +1,229 @@
+"""Election pages: the list and my ballots, the public page, the ballot (no JavaScript needed: numbers or
+a choice, then a confirmation step, then the receipt), the returning officer's workspace, downloads.
+Views parse, call one selector or service, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from polity.common.errors import DomainError, InvalidInput
+from polity.elections import ballots
+from polity.elections.models import State
+from polity.elections.selectors import (
+    ballot_paper,
+    candidate_get,
+    election_get,
+    election_list,
+    election_page,
+    my_ballots,
+    my_candidacy,
+    receipt_check,
+    roll_read,
+)
+from polity.elections.services import (
+    ballot_cast,
+    candidate_accept,
+    candidate_nominate,
+    candidate_validate,
+    election_close,
+    election_count,
+    election_freeze,
+    election_open_nominations,
+    election_open_poll,
+    election_publish,
+    election_recount,
+)
+from polity.elections.services.count import BUNDLE_FILES, bundle, reproduce_command
+from polity.web.views.common import actor_of, web_view
+
+STEPS = {
+    "freeze": election_freeze,
+    "open_nominations": election_open_nominations,
+    "open_poll": election_open_poll,
+    "close": election_close,
+    "count": election_count,
+    "publish": election_publish,
+}
+CONTENT_TYPES = {
+    "json": "application/json",
+    "txt": "text/plain; charset=utf-8",
+    "svg": "image/svg+xml",
+    "blt": "text/plain; charset=utf-8",
+}
+
+
+@web_view
+def home(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    return render(
+        request,
+        "elections/home.html",
+        {"mine": my_ballots(actor=actor), "elections": election_list(actor=actor)[:50]},
+    )
+
+
+@web_view
+def detail(request: HttpRequest, election_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    page = election_page(actor=actor, election_id=election_id)
+    return render(
+        request,
+        "elections/detail.html",
+        {
+            "page": page,
+            "election": page.election,
+            "mine": my_candidacy(actor=actor, election=page.election),
+            "files": BUNDLE_FILES if page.election.state == State.PUBLISHED else (),
+            "command": reproduce_command(page.election) if page.election.state == State.PUBLISHED else "",
+        },
+    )
+
+
+def _read_ballot(request: HttpRequest, election, paper: dict[int, str]) -> ballots.Marks:  # type: ignore[no-untyped-def]
+    if election.is_ranked:
+        numbers = {p: request.POST.get(f"c{p}", "") for p in paper}
+        return ballots.read_numbers(numbers, paper, max_preferences=election.max_preferences)
+    chosen = [int(x) for x in request.POST.getlist("choice") if x.isdigit()]
+    return ballots.read_crosses(chosen, paper, seats=election.seats)
+
+
+@web_view
+def vote(request: HttpRequest, election_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    page = election_page(actor=actor, election_id=election_id)
+    election = page.election
+    paper = ballot_paper(actor=actor, election=election)
+    context = {"page": page, "election": election, "paper": paper, "typed": {}, "marks": None}
+    if request.method != "POST":
+        return render(request, "elections/vote.html", context)
+    marks = _read_ballot(request, election, paper)
+    context["typed"] = {p: request.POST.get(f"c{p}", "") for p in paper}
+    context["chosen"] = [int(x) for x in request.POST.getlist("choice") if x.isdigit()]
+    context["marks"] = marks
+    if request.POST.get("change"):
+        context["marks"] = None
+        return render(request, "elections/vote.html", context)
+    if not marks.ok:
+        return render(request, "elections/vote.html", context, status=400)
+    context["ranked"] = [(n, paper[p]) for n, p in enumerate(marks.ranking, start=1)]
+    context["ranking"] = ballots.encode(marks.ranking)
+    if request.POST.get("confirm") != ballots.encode(marks.ranking):
+        return render(request, "elections/confirm.html", context)
+    try:
+        code = ballot_cast(actor=actor, election=election, ranking=marks.ranking)
+    except InvalidInput as error:
+        marks.errors.append(str(error))
+        return render(request, "elections/vote.html", context, status=400)
+    return render(request, "elections/receipt.html", {"election": election, "code": code})
+
+
+@web_view
+def receipt(request: HttpRequest, election_id: int) -> HttpResponse:
+    election = election_get(actor=actor_of(request), election_id=election_id)
+    code = request.GET.get("code", "").strip()
+    found = receipt_check(election=election, code=code) if code else ""
+    return render(request, "elections/check.html", {"election": election, "code": code, "found": found})
+
+
+@web_view
+def files(request: HttpRequest, election_id: int, name: str) -> HttpResponse:
+    election = election_get(actor=actor_of(request), election_id=election_id)
+    if name not in BUNDLE_FILES:
+        raise Http404("not found")
+    content = bundle(election)[name]
+    response = HttpResponse(content, content_type=CONTENT_TYPES[name.rsplit(".", 1)[1]])
+    if name.endswith((".blt", ".txt")):
+        response["Content-Disposition"] = f'attachment; filename="election-{election.pk}-{name}"'
+    return response
+
+
+@web_view
+def manage(request: HttpRequest, election_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    page = election_page(actor=actor, election_id=election_id)
+    if not page.is_ro:
+        raise Http404("not found")
+    query = request.GET.get("q", "").strip()
+    found = roll_read(actor=actor, election=page.election, query=query) if query else []
+    return render(
+        request,
+        "elections/manage.html",
+        {"page": page, "election": page.election, "q": query, "found": found},
+    )
+
+
+@web_view
+@require_POST
+def step(request: HttpRequest, election_id: int, name: str) -> HttpResponse:
+    actor = actor_of(request)
+    election = election_get(actor=actor, election_id=election_id)
+    if name == "recount":
+        outcome = election_recount(actor=actor, election=election)
+        messages.success(
+            request, "The recount agrees with the count." if outcome["same"] else "The recount differs."
+        )
+        return redirect("elections:manage", election_id=election.pk)
+    service = STEPS.get(name)
+    if service is None:
+        raise Http404("not found")
+    service(actor=actor, election=election)
+    messages.success(request, "Done.")
+    return redirect("elections:manage", election_id=election.pk)
+
+
+@web_view
+@require_POST
+def decide(request: HttpRequest, election_id: int, candidate_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    election = election_get(actor=actor, election_id=election_id)
+    candidate = candidate_get(actor=actor, election=election, candidate_id=candidate_id)
+    valid = request.POST.get("decision") == "valid"
+    try:
+        candidate_validate(
+            actor=actor, candidate=candidate, valid=valid, reasons=request.POST.get("reasons", "")
+        )
+    except DomainError as error:
+        if not isinstance(error, InvalidInput):
+            raise
+        messages.error(request, str(error))
+    return redirect("elections:manage", election_id=election.pk)
+
+
+@web_view
+def stand(request: HttpRequest, election_id: int) -> HttpResponse:
+    """Stand as a candidate: nominate oneself, then accept in writing (with groups and a statement)."""
+    actor = actor_of(request)
+    election = election_get(actor=actor, election_id=election_id)
+    mine = my_candidacy(actor=actor, election=election)
+    error = ""
+    if request.method == "POST":
+        try:
+            if mine is None:
+                mine = candidate_nominate(actor=actor, election=election)
+            candidate_accept(
+                actor=actor,
+                candidate=mine,
+                acceptance=request.POST.get("acceptance", ""),
+                groups=request.POST.getlist("groups"),
+                statement=request.POST.get("statement", ""),
+            )
+        except InvalidInput as exc:
+            error = str(exc)
+        else:
+            messages.success(request, "Your acceptance is received; the returning officer will validate it.")
+            return redirect("elections:detail", election_id=election.pk)
+    return render(
+        request,
+        "elections/stand.html",
+        {
+            "election": election,
+            "mine": mine,
+            "error": error,
+            "post": request.POST,
+            "groups": election.groups.all(),
+        },
+        status=400 if error else 200,
+    )
