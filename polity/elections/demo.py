@@ -139,10 +139,10 @@ def populate(ctx: DemoContext) -> None:
         people = _candidates(ctx, root.path, nec.freeze_on, 8, named)
         _stand(ro, nec, people, {people[6].pk: ["BAME"], people[7].pk: ["BAME"]})
     assert nec.poll_opens_at is not None and nec.poll_closes_at is not None  # noqa: S101
+    closes_at = nec.poll_closes_at
     with clock.at(nec.poll_opens_at):
         nec = election_open_poll(actor=ro, election=nec)
         _vote(ctx, nec, 400, 8, set())
-    closes_at = nec.poll_closes_at
     with clock.at(closes_at + timedelta(minutes=5)):
         nec = election_close(actor=ro, election=nec)
         nec = election_count(actor=ro, election=nec)

@@ -16,7 +16,9 @@ def test_demo_elections(settings, tmp_path):
     from polity.elections.services.count import bundle
 
     settings.MEDIA_ROOT = str(tmp_path)
-    result = demo_generate(actor=Actor.system(), members=600, seed=3, today=date(2026, 11, 24), write_file=False)
+    result = demo_generate(
+        actor=Actor.system(), members=600, seed=3, today=date(2026, 11, 24), write_file=False
+    )
     assert "polity.elections.demo" in result.hooks
     nec = Election.objects.get(method="stv-scottish")
     assert nec.state == State.PUBLISHED and len(nec.result["elected"]) == 5
