@@ -187,7 +187,7 @@ def election_open_nominations(*, actor: Actor, election: Election) -> Election:
 
 
 def election_open_poll(*, actor: Actor, election: Election) -> Election:
-    """Publish the ballot paper (the valid candidates in order of name) and the lot seed; open the poll."""
+    """Publish the ballot paper (the valid candidates by family name) and the lot seed; open the poll."""
     with transaction.atomic():
         election = locked(election.pk)
         require_returning_officer(actor, election)
@@ -198,7 +198,7 @@ def election_open_poll(*, actor: Actor, election: Election) -> Election:
             raise ElectionRefused(STATES, f"the poll opens on {election.poll_opens_at:%-d %B %Y at %H:%M}")
         valid = list(
             Candidate.objects.filter(election=election, state=CandidateState.VALID).order_by(
-                "ballot_name", "person__family_name", "id"
+                "person__family_name", "person__given_name", "id"
             )
         )
         if len(valid) < 1:

@@ -87,6 +87,8 @@ class Command(BaseCommand):
                 if name == "recount":
                     self.stdout.write(json.dumps(election_recount(actor=actor, election=election)))
                 else:
+                    self.stdout.write(f"{name}: started")
+                    self.stdout.flush()
                     election = STEPS[name](actor=actor, election=election)
                     self.stdout.write(f"{election.pk}\t{election.state}")
             else:
