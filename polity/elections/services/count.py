@@ -10,6 +10,7 @@ prints the same result.
 from __future__ import annotations
 
 import hashlib
+import shlex
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -199,12 +200,27 @@ def bundle(election: Election) -> dict[str, str]:
     }
 
 
+def reproduce_args(election: Election) -> list[str]:
+    """The options of `polity count ballots.blt ...` that repeat this count (groups by ballot position)."""
+    args = ["--method", election.method, "--seed", str(election.seed)]
+    for group in election.groups.all().order_by("label"):
+        positions = sorted(
+            p
+            for p in group.candidates.filter(ballot_position__isnull=False).values_list(
+                "ballot_position", flat=True
+            )
+            if p is not None
+        )
+        members = ",".join(str(p) for p in positions)
+        if group.minimum == 1:
+            args += ["--reserve", f"{group.label}:{members}"]
+        else:
+            args += ["--at-least", f"{group.label}:{group.minimum}:{members}"]
+    return args
+
+
 def reproduce_command(election: Election) -> str:
-    parts = ["polity count ballots.blt", f"--method {election.method}", f"--seed {election.seed}"]
-    for group in constraints(election):
-        names = ",".join(sorted(group.members))
-        parts.append(f'--at-least "{group.minimum}:{names}"')
-    return " ".join(parts)
+    return "polity count ballots.blt " + " ".join(shlex.quote(a) for a in reproduce_args(election))
 
 
 def readme(election: Election) -> str:

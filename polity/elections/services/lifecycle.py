@@ -118,6 +118,10 @@ def _validate(title: str, office: str, method: str, seats: int, groups: Sequence
     labels = [g.label.strip() for g in groups]
     if len(set(labels)) != len(labels) or any(not x for x in labels):
         raise InvalidInput("groups: each group needs its own label")
+    if any(":" in x or "," in x for x in labels):
+        raise InvalidInput(
+            "groups: a label has no colon or comma (it is written in the count's command line)"
+        )
     for g in groups:
         if not 1 <= g.minimum <= seats:
             raise InvalidInput(f"groups: the minimum for {g.label} must be between 1 and the seats ({seats})")
@@ -210,6 +214,14 @@ def election_open_poll(*, actor: Actor, election: Election) -> Election:
             raise ElectionRefused(
                 STATES, f"{still_open} nomination(s) still await acceptance or validation: decide them first"
             )
+        for group in election.groups.all():
+            standing = group.candidates.filter(state=CandidateState.VALID).count()
+            if standing < group.minimum:
+                raise ElectionRefused(
+                    STATES,
+                    f"the group minimum for {group.label} needs at least {group.minimum} valid candidate(s) "
+                    f"who self-identify with it; there are {standing}",
+                )
         for position, candidate in enumerate(valid, start=1):
             candidate.ballot_position = position
             candidate.save(update_fields=["ballot_position"])

@@ -102,8 +102,42 @@ def test_a_recount_agrees_and_a_changed_ballot_is_refused(walk, org):
         bundle(election)
 
 
-def test_a_reserved_seat_reaches_the_count(walk, org):
+def test_a_reserved_seat_reaches_the_count_and_the_command_line_repeats_it(walk, org, tmp_path):
+    from polity.elections.services.count import reproduce_args
+
     groups = [GroupSpec("BAME", 1, "Reserved for a member who self-identifies as BAME")]
     election = _counted(walk, org, groups=groups, group_of={"branchsec": ["BAME"]})
     assert "Bea Branchsec" in election.result["elected"]  # fourth on first preferences, elected by the rule
     assert election.result["elected"] != ["Mina Member", "Milo Member"]
+    files = bundle(election)
+    (tmp_path / "ballots.blt").write_text(files["ballots.blt"])
+    args = reproduce_args(election)
+    assert "--reserve" in args and "--reserve" in files["README.txt"]
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "polity.cli",
+            "count",
+            str(tmp_path / "ballots.blt"),
+            *args,
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(run.stdout) == json.loads(files["result.json"]) == election.result
+
+
+def test_a_group_without_enough_candidates_stops_the_poll_from_opening(walk, org):
+    from polity.elections.services import election_open_poll
+
+    _stv(walk, org, groups=[GroupSpec("Women", 2)])
+    walk.stand("member", "member2")
+    with (
+        pytest.raises(ElectionRefused, match="needs at least 2 valid candidate"),
+        walk.at(walk.election.poll_opens_at),
+    ):
+        election_open_poll(actor=walk.ro_actor(), election=walk.election)
