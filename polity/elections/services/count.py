@@ -13,16 +13,18 @@ import hashlib
 import shlex
 from dataclasses import dataclass
 
+import numpy as np
 from django.db import transaction
 from django.db.models import Count
 
 from polity.common.actor import Actor
 from polity.counting import CountResult, GroupMinimum, count, write_blt
 from polity.counting import Election as Profile
+from polity.counting.election import RANK_DTYPE
 from polity.counting.render_json import render_json, result_to_dict
 from polity.counting.render_svg import render_svg
 from polity.counting.render_text import render_text
-from polity.elections import ballots, clock
+from polity.elections import clock
 from polity.elections.models import Ballot, Candidate, Election, Paper, PaperState, State
 from polity.elections.rules import DOUBLE_ENTRY, SEAL, STATES, ElectionRefused
 from polity.elections.services.common import check_step, locked, record, require_returning_officer
@@ -62,8 +64,21 @@ def sealed_ballots(election: Election) -> Sealed:
 def profile(election: Election, sealed: Sealed) -> Profile:
     """The counting library's election: candidates in ballot-paper order, positions from 0."""
     names = ballot_names(election)
-    rankings = ((n, [p - 1 for p in ballots.decode(r)]) for r, n in sealed.groups)
-    return Profile.from_rankings(names, rankings, seats=election.seats, title=election.title)
+    # The groups are distinct already (GROUP BY) and each ranking was checked when it was cast: lay them out
+    # in one pass (a hundred thousand distinct rankings cost a fraction of a second).
+    count = len(sealed.groups)
+    weights = np.fromiter((n for _, n in sealed.groups), dtype=np.int64, count=count)
+    # Positions from 1, each ranking ended by a 0, parsed by numpy in one call.
+    flat = np.fromstring(" ".join(f"{r} 0" for r, _ in sealed.groups), dtype=np.int64, sep=" ")
+    ends = np.flatnonzero(flat == 0)
+    lengths = ends - np.concatenate(([0], ends[:-1] + 1)) if count else ends
+    values = np.delete(flat, ends) - 1
+    ranks = np.full((count, max(int(lengths.max()) if count else 0, 1)), -1, dtype=RANK_DTYPE)
+    if values.size:
+        rows = np.repeat(np.arange(count), lengths)
+        cols = np.arange(values.size) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        ranks[rows, cols] = values
+    return Profile(tuple(names), election.seats, ranks, weights, frozenset(), election.title)
 
 
 def ballot_names(election: Election) -> list[str]:
