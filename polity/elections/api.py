@@ -4,6 +4,7 @@ poll, a conflicted returning officer)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -20,9 +21,12 @@ from polity.elections.selectors import (
     election_get,
     election_list,
     election_page,
+    member_by_number,
     my_candidacy,
+    papers_to_resolve,
     person_for_election,
     receipt_check,
+    roll_person,
     unit_for_election,
 )
 from polity.elections.services import (
@@ -42,6 +46,8 @@ from polity.elections.services import (
     election_recount,
 )
 from polity.elections.services.count import BUNDLE_FILES, bundle
+from polity.elections.services.nominations import agent_appoint, nomination_record, teller_appoint
+from polity.elections.services.papers import paper_enter, paper_mark_received, paper_resolve
 
 router = Router(tags=["elections"])
 ERRORS: dict[int, type[Schema]] = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -91,6 +97,21 @@ class DecisionIn(Schema):
 
 class PersonIn(Schema):
     person: str
+
+
+class NominationIn(Schema):
+    body: int
+    decided_on: date
+
+
+class PaperIn(Schema):
+    reference: str
+    ranking: list[int]
+
+
+class ResolveIn(Schema):
+    ranking: list[int]
+    reasons: str
 
 
 def election_out(election: Election, request: HttpRequest) -> dict[str, Any]:
@@ -285,3 +306,106 @@ def elections_bundle(request: HttpRequest, election_id: int, name: str) -> HttpR
     if name not in BUNDLE_FILES:
         raise NotVisible("not found")
     return HttpResponse(bundle(election)[name], content_type="text/plain; charset=utf-8")
+
+
+@router.post(
+    "/{int:election_id}/tellers", response={201: dict[str, Any], **ERRORS}, summary="Appoint a teller"
+)
+def elections_teller(request: HttpRequest, election_id: int, data: PersonIn) -> Status[dict[str, Any]]:
+    actor = actor_of(request)
+    election = election_get(actor=actor, election_id=election_id)
+    teller = teller_appoint(
+        actor=actor, election=election, person=person_for_election(actor=actor, ref=data.person)
+    )
+    return Status(201, {"id": teller.pk})
+
+
+@router.post(
+    "/{int:election_id}/candidates/{int:candidate_id}/agents",
+    response={201: dict[str, Any], **ERRORS},
+    summary="A candidate names an agent (by membership number)",
+)
+def elections_agent(
+    request: HttpRequest, election_id: int, candidate_id: int, data: PersonIn
+) -> Status[dict[str, Any]]:
+    actor = actor_of(request)
+    election = election_get(actor=actor, election_id=election_id)
+    candidate = candidate_get(actor=actor, election=election, candidate_id=candidate_id)
+    if actor.person_id != candidate.person_id:
+        raise NotVisible("not found")
+    agent = agent_appoint(
+        actor=actor, candidate=candidate, person=member_by_number(actor=actor, ref=data.person)
+    )
+    return Status(201, {"id": agent.pk})
+
+
+@router.post(
+    "/{int:election_id}/candidates/{int:candidate_id}/nominations",
+    response={201: dict[str, Any], **ERRORS},
+    summary="Record a body's nomination",
+)
+def elections_nomination(
+    request: HttpRequest, election_id: int, candidate_id: int, data: NominationIn
+) -> Status[dict[str, Any]]:
+    actor = actor_of(request)
+    election = election_get(actor=actor, election_id=election_id)
+    candidate = candidate_get(actor=actor, election=election, candidate_id=candidate_id)
+    body = body_for_election(actor=actor, body_id=data.body)
+    nomination = nomination_record(actor=actor, candidate=candidate, body=body, decided_on=data.decided_on)
+    return Status(201, {"id": nomination.pk})
+
+
+@router.post(
+    "/{int:election_id}/papers/received",
+    response={201: dict[str, Any], **ERRORS},
+    summary="Mark a postal voter's returned envelope",
+)
+def elections_paper_received(
+    request: HttpRequest, election_id: int, data: PersonIn
+) -> Status[dict[str, Any]]:
+    actor = actor_of(request)
+    election = election_get(actor=actor, election_id=election_id)
+    person = roll_person(actor=actor, election=election, ref=data.person)
+    paper_mark_received(actor=actor, election=election, person=person)
+    return Status(201, {"marked": True})
+
+
+@router.post(
+    "/{int:election_id}/papers", response={201: dict[str, Any], **ERRORS}, summary="Enter a paper ballot"
+)
+def elections_paper_enter(request: HttpRequest, election_id: int, data: PaperIn) -> Status[dict[str, Any]]:
+    """One teller's reading of a paper; a second teller's reading of the same reference settles it."""
+    actor = actor_of(request)
+    election = election_get(actor=actor, election_id=election_id)
+    paper = paper_enter(actor=actor, election=election, reference=data.reference, ranking=data.ranking)
+    return Status(201, {"reference": paper.reference, "state": paper.state})
+
+
+@router.get(
+    "/{int:election_id}/papers/discrepancies",
+    response={200: list[dict[str, Any]], **ERRORS},
+    summary="Papers whose two entries differ",
+)
+def elections_discrepancies(request: HttpRequest, election_id: int) -> list[dict[str, Any]]:
+    actor = actor_of(request)
+    election = election_get(actor=actor, election_id=election_id)
+    return [
+        {"reference": ref, "readings": readings}
+        for ref, readings in papers_to_resolve(actor=actor, election=election)
+    ]
+
+
+@router.post(
+    "/{int:election_id}/papers/{reference}/resolution",
+    response={200: dict[str, Any], **ERRORS},
+    summary="Resolve a discrepancy with reasons",
+)
+def elections_paper_resolve(
+    request: HttpRequest, election_id: int, reference: str, data: ResolveIn
+) -> dict[str, Any]:
+    actor = actor_of(request)
+    election = election_get(actor=actor, election_id=election_id)
+    paper = paper_resolve(
+        actor=actor, election=election, reference=reference, ranking=data.ranking, reasons=data.reasons
+    )
+    return {"reference": paper.reference, "state": paper.state}

