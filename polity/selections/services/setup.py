@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
@@ -42,7 +43,7 @@ def selection_create(
     now = timezone.now()
     with transaction.atomic():
         selection = Selection.objects.create(
-            reference=f"tmp-{now.timestamp()}",
+            reference=f"new-{uuid.uuid4().hex[:16]}",  # replaced by S-<id> below, in the same transaction
             seat=seat[:200],
             unit=unit,
             body=body,
