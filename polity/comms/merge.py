@@ -71,5 +71,10 @@ def shared_context(*, sender_unit: str, body_name: str = "", meeting: object | N
 
 
 def preview(text: str, ctx: dict[str, str]) -> str:
-    """The text with shared fields filled and recipient fields shown as placeholders (no member data)."""
-    return FIELD_RE.sub(lambda m: ctx.get(m.group(1), f"[{m.group(1)}]"), text)
+    """The text with shared fields filled and recipient fields shown as placeholders in words, "[given name]"
+    (no member data, and no field code on a page)."""
+    from polity.common.labels import merge_fields_as_words
+
+    return FIELD_RE.sub(
+        lambda m: ctx[m.group(1)] if m.group(1) in ctx else merge_fields_as_words(m.group(0)), text
+    )

@@ -187,7 +187,7 @@ def message_list(*, actor: Actor, state: str | None = None) -> list[Message]:
     q = Q(units_q(actor, SEND_PERM, field="unit__path")) | Q(
         units_q(actor, APPROVE_PERM, field="approver_unit__path")
     )
-    qs = Message.objects.filter(q).select_related("unit", "audience")
+    qs = Message.objects.filter(q).select_related("unit", "audience__body", "meeting")
     if state:
         qs = qs.filter(state=state)
     return list(qs[:200])

@@ -133,7 +133,15 @@ def messages(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     found = message_list(actor=actor)
     reports = message_reports(found)
-    rows = [(m, reports.get(m.pk), message_status(m, reports.get(m.pk))) for m in found]
+    rows = [
+        (
+            m,
+            reports.get(m.pk),
+            message_status(m, reports.get(m.pk)),
+            merge_preview(m.subject, message_context(m)),
+        )
+        for m in found
+    ]
     return render(request, "comms/messages.html", {"rows": rows})
 
 
@@ -261,7 +269,9 @@ def message_send_view(request: HttpRequest, message_id: int) -> HttpResponse:
         sent = message_send(actor=actor, message=found)
         flash.success(request, SENT_WORDS.get(sent.state, f"Message {sent.get_state_display().lower()}."))
         return redirect("comms:message", message_id=message_id)
-    return render(request, "comms/message_send.html", {"plan": send_plan(actor=actor, message=found)})
+    plan = send_plan(actor=actor, message=found)
+    subject = merge_preview(found.subject, message_context(found))
+    return render(request, "comms/message_send.html", {"plan": plan, "subject_preview": subject})
 
 
 SENT_WORDS = {
