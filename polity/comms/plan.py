@@ -123,3 +123,24 @@ def edit_refusal(actor: Actor, message: Message) -> str:
 
 def may_edit(actor: Actor, message: Message) -> bool:
     return edit_refusal(actor, message) == ""
+
+
+def approval_plan(*, actor: Actor, message: Message) -> SendPlan:
+    """What approving would do: the audience resolved for the approver (as `message_approve` will)."""
+    from polity.comms.services import require_approver
+
+    require_approver(actor, message)
+    people = audience_members(actor=actor, audience=message.audience)
+    _ids, counts = reach_counts(people, purpose=message.purpose, channel=message.channel)
+    now = timezone.now()
+    return SendPlan(
+        message=message,
+        purpose_label=get_rulebook().purpose(message.purpose).label,
+        channel=message.channel,
+        total=counts.total,
+        reachable=counts.reachable,
+        excluded=dict(counts.excluded),
+        scheduled_for=message.scheduled_for
+        if message.scheduled_for and message.scheduled_for > now
+        else None,
+    )

@@ -215,7 +215,7 @@ def _queue_for_approval(actor: Actor, message: Message, approver: Unit) -> Messa
 
 def message_approve(*, actor: Actor, message: Message) -> Message:
     """The approver unit (or a unit above it, after escalation) approves; the message goes out."""
-    _require_approver(actor, message)
+    require_approver(actor, message)
     if message.created_by_person_id is not None and message.created_by_person_id == actor.person_id:
         raise Forbidden("you cannot approve your own message")
     with transaction.atomic():
@@ -235,7 +235,7 @@ def message_approve(*, actor: Actor, message: Message) -> Message:
 
 
 def message_refuse(*, actor: Actor, message: Message, reason: str) -> Message:
-    _require_approver(actor, message)
+    require_approver(actor, message)
     if not reason.strip():
         raise InvalidInput("reason: say why the message is refused")
     with transaction.atomic():
@@ -255,7 +255,7 @@ def message_refuse(*, actor: Actor, message: Message, reason: str) -> Message:
     return message
 
 
-def _require_approver(actor: Actor, message: Message) -> None:
+def require_approver(actor: Actor, message: Message) -> None:
     approver = message.approver_unit
     if approver is None or not (
         has_perm(actor, SEND_PERM, message.unit) or has_perm(actor, APPROVE_PERM, approver)

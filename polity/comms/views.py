@@ -27,7 +27,7 @@ from polity.comms.forms import (
 )
 from polity.comms.merge import preview as merge_preview
 from polity.comms.models import Message
-from polity.comms.plan import edit_refusal, may_edit, may_send, send_plan
+from polity.comms.plan import approval_plan, edit_refusal, may_edit, may_send, send_plan
 from polity.comms.rendering import message_context, reply_to_for, sender_for
 from polity.comms.selectors import (
     audience_get,
@@ -281,13 +281,19 @@ SENT_WORDS = {
 }
 
 
-@require_POST
 @web_view
 def message_approve_view(request: HttpRequest, message_id: int) -> HttpResponse:
+    """GET shows what approving will send, and to how many; POST (confirmed) approves and sends."""
     actor = actor_of(request)
-    message_approve(actor=actor, message=message_get(actor=actor, message_id=message_id))
-    flash.success(request, "Approved and handed to delivery.")
-    return redirect("comms:message", message_id=message_id)
+    found = message_get(actor=actor, message_id=message_id)
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        message_approve(actor=actor, message=found)
+        flash.success(request, "Approved and handed to delivery.")
+        return redirect("comms:message", message_id=message_id)
+    plan = approval_plan(actor=actor, message=found)
+    subject = merge_preview(found.subject, message_context(found))
+    context = {"plan": plan, "subject_preview": subject, "approving": True}
+    return render(request, "comms/message_send.html", context)
 
 
 @require_POST

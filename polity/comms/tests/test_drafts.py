@@ -287,3 +287,33 @@ def test_the_list_reads_delivery_counts_in_one_query(org, login, delegates, djan
     client.get(reverse("comms:messages"))  # warm the session and the nav
     with django_assert_max_num_queries(7):
         assert client.get(reverse("comms:messages")).status_code == 200
+
+
+def test_approving_shows_what_will_go_out_first_and_refuses_the_author(org, login):
+    from polity.comms.tests.test_messages import _big_branch
+    from polity.rulebook.loader import get_rulebook
+
+    threshold = get_rulebook().number("comms.approval_threshold")
+    _big_branch(org, threshold + 1)
+    consent(org.people["member"])
+    campaign = _draft(org, _audience(org))
+    plan = send_plan(actor=org.actor("secretary"), message=campaign)
+    assert plan.approver == org.units["north"] and plan.approval_due is not None
+    page = login("secretary").get(reverse("comms:message_send", args=[campaign.pk]))
+    assert (
+        "It needs approval first." in page.text and "North" in page.text and "Send for approval" in page.text
+    )
+    message_send(actor=org.actor("secretary"), message=campaign)
+    assert Message.objects.get().state == MessageState.AWAITING_APPROVAL
+    url = reverse("comms:message_approve", args=[campaign.pk])
+    regional = login("regional")
+    asked = regional.get(url)
+    assert asked.status_code == 200 and "Approve and send to 1 person" in asked.text
+    assert (
+        regional.post(url).status_code == 200
+        and Message.objects.get().state == MessageState.AWAITING_APPROVAL
+    )
+    assert login("secretary").post(url, {"confirm": "yes"}).status_code == 403  # not one's own
+    assert login("branchsec").get(url).status_code == 404
+    assert regional.post(url, {"confirm": "yes"}).status_code == 302
+    assert Message.objects.get().state == MessageState.SENT
