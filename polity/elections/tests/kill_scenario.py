@@ -39,7 +39,7 @@ from polity.org.services import unit_create  # noqa: E402
 SYSTEM = Actor.system()
 
 
-def setup(voters: int) -> dict[str, object]:
+def setup(voters: int, candidates: int = 3) -> dict[str, object]:
     root = unit_create(actor=SYSTEM, name="Kill Party", code="kill", level="national", parent=None)
     region = unit_create(actor=SYSTEM, name="Region", code="kill-r", level="region", parent=root)
     cons = unit_create(actor=SYSTEM, name="Cons", code="kill-c", level="constituency", parent=region)
@@ -54,7 +54,7 @@ def setup(voters: int) -> dict[str, object]:
             family_name="Kill",
             paid_until=date(2099, 1, 1),
         )  # fmt: skip
-        for i in range(voters + 4)
+        for i in range(voters + candidates + 1)
     ]
     ro = people[-1]
     office_appoint(actor=SYSTEM, person=ro, office="returning_officer", unit=root)
@@ -65,7 +65,7 @@ def setup(voters: int) -> dict[str, object]:
         )
         election = election_freeze(actor=SYSTEM, election=election)
         election = election_open_nominations(actor=SYSTEM, election=election)
-        for person in people[-4:-1]:
+        for person in people[-candidates - 1 : -1]:
             candidate_add(actor=SYSTEM, election=election, person=person)
     assert election.poll_opens_at is not None
     with clock.at(election.poll_opens_at):
@@ -79,7 +79,7 @@ def setup(voters: int) -> dict[str, object]:
 
 def ballots(count: int) -> dict[str, object]:
     """A big closed poll to count: `count` voters on the roll, each with a participation and a ballot."""
-    election = setup(0)["election"]
+    election = setup(0, candidates=12)["election"]
     e = Election.objects.get(pk=election)
     branch = e.unit.children.get().children.get().children.get()
     from polity.members.models import Person

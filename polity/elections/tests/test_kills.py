@@ -135,11 +135,13 @@ def test_a_count_killed_half_way_leaves_the_poll_closed_and_counts_again(kill_wo
     )  # fmt: skip
     assert count.stdout is not None
     assert b"count: started" in count.stdout.readline()
-    time.sleep(0.3)  # inside the count's transaction (sealing 150,000 ballots takes longer than this)
+    time.sleep(
+        0.3
+    )  # inside the count's transaction: sealing and counting 150,000 varied ballots takes longer
     count.send_signal(signal.SIGKILL)
     assert count.wait(timeout=30) == -signal.SIGKILL
     after = _scenario(kill_world, "state", str(election))
-    assert after == before, "a killed count must leave nothing behind"
+    assert after == before, f"a killed count must leave nothing behind: {after['state']}"
     kill_world.run("-m", "polity.cli", "election", "step", str(election), "count")
     counted = _scenario(kill_world, "state", str(election))
     assert counted["state"] == "counted" and counted["ballots"] == 150000 and counted["seal"]
