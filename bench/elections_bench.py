@@ -228,7 +228,8 @@ def bench_web(args: argparse.Namespace) -> None:
     from polity.elections.models import Ballot
 
     root, ro = _returning_officer()
-    region = root.children.order_by("pk").first()  # a region's roll: the ballot's cost does not depend on its size
+    # A region's roll: the cost of a ballot does not depend on the roll's size.
+    region = root.children.order_by("pk").first()
     e, _ = _polling("Bench: web ballot", region, ro, "stv-scottish", 3, 6)
     sessions = _sessions(e, args.voters)
     port = 8700 + os.getpid() % 200
