@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "polity.dsr",
     "polity.transparency",
     "polity.selections",
+    "polity.meetings",
     "polity.demo",
     "polity.web",
 ]

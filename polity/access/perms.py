@@ -25,6 +25,7 @@ class Perm(StrEnum):
     SELECTIONS_SHORTLIST = "selections.shortlist"
     ELECTIONS_MANAGE = "elections.manage"
     ELECTIONS_RETURN = "elections.return"
+    MEETINGS_MANAGE = "meetings.manage"
 
 
 DESCRIPTIONS: dict[Perm, str] = {
@@ -59,6 +60,9 @@ DESCRIPTIONS: dict[Perm, str] = {
     Perm.ELECTIONS_MANAGE: "Call elections of units in scope and name their returning officer (never run them).",
     Perm.ELECTIONS_RETURN: "Act as the returning officer of an election in scope when named for it and independent "
     "of its candidates: freeze the roll, validate nominations, open and close the poll, count, publish.",
+    Perm.MEETINGS_MANAGE: "Run the meetings of bodies in scope: call them, send their notice, record attendance, "
+    "business, votes and minutes; appoint delegates and co-opted members; acknowledge and answer motions sent "
+    "to the unit's bodies.",
 }
 
 

@@ -80,7 +80,12 @@ def _bad_request(request: HttpRequest, exc: Exception, *, api: NinjaAPI) -> Http
 
 
 def _with_status(request: HttpRequest, exc: Exception, *, api: NinjaAPI, status: int) -> HttpResponse:
-    return api.create_response(request, {"detail": str(exc)}, status=status)
+    """`{"detail": words}`, and `"rule"` (a stable code, e.g. "late_notice") when the refusal names one."""
+    body: dict[str, str] = {"detail": str(exc)}
+    rule = getattr(exc, "rule", None)
+    if isinstance(rule, str) and rule:
+        body["rule"] = rule
+    return api.create_response(request, body, status=status)
 
 
 def install_error_handlers(api: NinjaAPI) -> None:

@@ -11,6 +11,7 @@ from polity.consent import api as consent_api
 from polity.elections.api import router as elections_router
 from polity.selections.api import router as selections_router
 from polity.transparency.api import router as statistics_router
+from polity.meetings import api as meetings_api
 
 
 class PolityAPI(NinjaAPI):
@@ -44,7 +45,7 @@ api.add_router("/restrictions", offices.restrictions)
 api.add_router("/consents", consent_api.officer_router)
 api.add_router("/audiences", comms_api.audiences)
 api.add_router("/messages", comms_api.messages)
-api.add_router("/meetings", comms_api.meetings)
+api.add_router("/meetings", meetings_api.router)
 api.add_router("/cases", cases_router)
 api.add_router("/selections", selections_router)
 api.add_router("/elections", elections_router)

@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from polity.api.auth import actor_of
-from polity.comms.continuity import governance_notice_request, meeting_create
+from polity.comms.continuity import governance_notice_request
 from polity.comms.drafts import message_delete, message_test_send, message_update
 from polity.comms.models import Audience, Message
 from polity.comms.plan import send_plan
@@ -42,7 +42,6 @@ from polity.comms.services import (
 
 audiences = Router(tags=["comms"])
 messages = Router(tags=["comms"])
-meetings = Router(tags=["comms"])
 
 
 class ErrorOut(Schema):
@@ -365,48 +364,3 @@ def messages_notice_request(request: HttpRequest, payload: NoticeRequestIn) -> S
         actor=actor, body=body, subject=payload.subject, text=payload.text, meeting=meeting
     )
     return Status(201, message_out(message))
-
-
-class MeetingIn(Schema):
-    body: int
-    title: str
-    starts_at: datetime
-    place: str
-    agenda: str = ""
-
-
-class MeetingOut(Schema):
-    id: int
-    body: int
-    title: str
-    starts_at: datetime
-    place: str
-    agenda: str
-    notice_sent_at: datetime | None
-
-
-@meetings.post(
-    "", response={201: MeetingOut, **ERRORS}, summary="Record a meeting (its notice goes out on time)"
-)
-def meetings_create(request: HttpRequest, payload: MeetingIn) -> Status[dict[str, object]]:
-    actor = actor_of(request)
-    meeting = meeting_create(
-        actor=actor,
-        body=body_by_id(payload.body),
-        title=payload.title,
-        starts_at=payload.starts_at,
-        place=payload.place,
-        agenda=payload.agenda,
-    )
-    return Status(
-        201,
-        {
-            "id": meeting.pk,
-            "body": meeting.body_id,
-            "title": meeting.title,
-            "starts_at": meeting.starts_at,
-            "place": meeting.place,
-            "agenda": meeting.agenda,
-            "notice_sent_at": meeting.notice_sent_at,
-        },
-    )

@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from polity.common.actor import Actor
 from polity.common.errors import Forbidden
-from polity.comms.models import Audience, AutomationSend, BodyPart, Meeting, Message
-from polity.comms.selectors import audience_members
+from polity.comms.models import Audience, AutomationSend, BodyPart, Message
 from polity.comms.services import _dispatch, message_create
+from polity.meetings.models import Meeting
 from polity.members.models import Person, Status
 from polity.org.models import Unit
 from polity.rulebook.loader import get_rulebook
@@ -165,37 +165,26 @@ def automation_arrears(*, actor: Actor, today: date | None = None) -> int:
 
 
 def meeting_notice_due_at(meeting: Meeting) -> datetime:
-    """When notice goes out: the body's notice period plus the rulebook's margin before the meeting."""
-    rulebook = get_rulebook()
-    notice = rulebook.bodies[meeting.body.kind].notice
-    margin = rulebook.rule("comms.meeting_notice_margin")
-    return margin.subtract_from(notice.subtract_from(timezone.localtime(meeting.starts_at)))
+    """When the automation gives notice (if the secretary has not): the rulebook's margin before the
+    latest time the meeting's notice period allows."""
+    from polity.meetings.rules import notice_for
+
+    due_by = meeting.notice_due_by or notice_for(meeting.body, meeting.kind).due_by(meeting.starts_at)
+    margin = get_rulebook().rule("comms.meeting_notice_margin")
+    return margin.subtract_from(timezone.localtime(due_by))
 
 
-def automation_meeting_notice(*, actor: Actor, meeting: Meeting, now: datetime | None = None) -> int:
-    """Send the notice of one meeting to every member of its body not yet given it (once each)."""
-    _system_only(actor)
-    now = now or timezone.now()
-    if meeting.starts_at <= now or meeting_notice_due_at(meeting) > now:
-        return 0
+def meeting_notice_message(*, actor: Actor, meeting: Meeting, person_ids: list[int]) -> Message | None:
+    """(internal, for polity.meetings' notice service, which checked the actor) The notice of a meeting to
+    these people: one governance message through the outbox, each person once (the automation ledger)."""
     body = meeting.body
-    audience = Audience(
-        name=f"{body.name} (meeting notice)",
-        unit=body.unit,
-        body=body,
-        body_part=BodyPart.MEMBERS,
-        created_by_label=actor.label,
-        created_at=now,
+    audience = _automation_audience(
+        actor, f"{body.name} (meeting notice)", body.unit, body=body, body_part=BodyPart.MEMBERS
     )
-    people = audience_members(actor=actor, audience=audience).exclude(
-        pk__in=AutomationSend.objects.filter(kind="meeting", key=str(meeting.pk)).values("person_id")
-    )
-    keys = {pk: str(meeting.pk) for pk in people.values_list("pk", flat=True)}
-    if not keys:
-        return 0
-    audience.save()
-    _send(
-        actor,
+    keys = {pk: str(meeting.pk) for pk in person_ids}
+    system = actor if actor.is_system else Actor.system(label=actor.label)
+    return _send(
+        system,
         kind="meeting",
         keys=keys,
         audience=audience,
@@ -204,15 +193,28 @@ def automation_meeting_notice(*, actor: Actor, meeting: Meeting, now: datetime |
         body=MEETING_BODY,
         meeting=meeting,
     )
-    with transaction.atomic():
-        Meeting.objects.filter(pk=meeting.pk, notice_sent_at__isnull=True).update(notice_sent_at=now)
-    return len(keys)
+
+
+def automation_meeting_notice(*, actor: Actor, meeting: Meeting, now: datetime | None = None) -> int:
+    """Give notice of one meeting when it falls due, to everyone entitled not yet given it (once each)."""
+    from polity.meetings.models import State
+    from polity.meetings.services.meetings import meeting_notice_send
+
+    _system_only(actor)
+    now = now or timezone.now()
+    if meeting.starts_at <= now or meeting_notice_due_at(meeting) > now:
+        return 0
+    if meeting.state not in (State.CALLED, State.NOTICED):
+        return 0
+    return meeting_notice_send(actor=actor, meeting=meeting, now=now)
 
 
 def automation_meeting_notices(*, actor: Actor, now: datetime | None = None) -> int:
     _system_only(actor)
     now = now or timezone.now()
     total = 0
-    for meeting in Meeting.objects.filter(starts_at__gt=now).select_related("body__unit"):
+    for meeting in Meeting.objects.filter(starts_at__gt=now, state__in=["called", "noticed"]).select_related(
+        "body__unit"
+    ):
         total += automation_meeting_notice(actor=actor, meeting=meeting, now=now)
     return total

@@ -16,15 +16,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from polity.access.models import OfficeTerm
-from polity.access.perms import Perm
-from polity.access.policy import require
 from polity.audit.services import audit_record
 from polity.common.actor import Actor
 from polity.common.errors import InvalidInput, NotVisible
 from polity.comms.merge import check_fields
-from polity.comms.models import Audience, BodyPart, Meeting, Message, MessageState
+from polity.comms.models import Audience, BodyPart, Message, MessageState
 from polity.comms.services import CONTINUITY_RULE, SOURCE, approver_unit_for
 from polity.deadlines.services import deadline_open
+from polity.meetings.models import Meeting
 from polity.org.models import Body
 from polity.rulebook.loader import get_rulebook
 
@@ -100,32 +99,10 @@ def governance_notice_request(
 def meeting_create(
     *, actor: Actor, body: Body, title: str, starts_at: datetime, place: str, agenda: str = ""
 ) -> Meeting:
-    """Record a meeting so its notice goes out on the rulebook's schedule (any office holder of the unit
-    or anyone who may write to its members)."""
-    from polity.access.policy import has_perm
+    """Record an ordinary meeting so its notice goes out on the rulebook's schedule: the meetings app's
+    `meeting_call` (its callers: the unit's secretary or chair, or whoever runs its meetings)."""
+    from polity.meetings.services.meetings import meeting_call
 
-    now = timezone.now()
-    if not (has_perm(actor, Perm.MESSAGES_SEND, body.unit) or _holds_office_in(actor, body, now)):
-        require(actor, Perm.MESSAGES_SEND, scope=body.unit)
-    if starts_at <= now:
+    if starts_at <= timezone.now():
         raise InvalidInput("starts_at: a meeting to give notice of must be in the future")
-    if not title.strip() or not place.strip():
-        raise InvalidInput("title and place: both are needed for the notice")
-    with transaction.atomic():
-        meeting = Meeting.objects.create(
-            body=body,
-            title=title.strip()[:200],
-            starts_at=starts_at,
-            place=place.strip()[:300],
-            agenda=agenda,
-            created_by_label=actor.label,
-        )
-        audit_record(
-            actor=actor,
-            verb="comms.meeting_create",
-            purpose="governance",
-            object_type="comms.meeting",
-            object_id=meeting.pk,
-            data={"body": body.pk, "starts_at": starts_at.isoformat()},
-        )
-    return meeting
+    return meeting_call(actor=actor, body=body, title=title, starts_at=starts_at, place=place, agenda=agenda)

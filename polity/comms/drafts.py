@@ -16,7 +16,8 @@ from polity.access.policy import require
 from polity.audit.services import audit_record
 from polity.common.actor import Actor
 from polity.common.errors import DomainError, Forbidden, InvalidInput
-from polity.comms.models import Audience, Meeting, Message, MessageState
+from polity.comms.models import Audience, Message, MessageState
+from polity.meetings.models import Meeting
 from polity.comms.selectors import SEND_PERM
 from polity.comms.services import SOURCE, message_check
 

@@ -1,4 +1,4 @@
-"""Audiences, messages, meetings (minimal, for their notices) and the automation ledger.
+"""Audiences, messages and the automation ledger (meetings live in polity.meetings).
 
 An audience is a saved query over the register, anchored to a unit: it never reaches outside that unit's
 subtree, and is resolved through polity.access at every use, so an officer never reaches beyond scope.
@@ -70,7 +70,7 @@ class Message(models.Model):
     subject = models.CharField(max_length=300, blank=True)
     body = models.TextField()
     meeting = models.ForeignKey(
-        "Meeting", null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
+        "meetings.Meeting", null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
     )
     scheduled_for = models.DateTimeField(null=True, blank=True)
     state = models.CharField(max_length=20, choices=MessageState.choices, default=MessageState.DRAFT)
@@ -105,24 +105,6 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return self.subject or f"message {self.pk}"
-
-
-class Meeting(models.Model):
-    """A meeting of a body, as far as its notices need it (a meetings app may replace this)."""
-
-    body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="comms_meetings")
-    title = models.CharField(max_length=200)
-    starts_at = models.DateTimeField()
-    place = models.CharField(max_length=300)
-    agenda = models.TextField(blank=True)
-    created_by_label = models.CharField(max_length=150)
-    notice_sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["starts_at", "id"]
-
-    def __str__(self) -> str:
-        return self.title
 
 
 class AutomationSend(models.Model):

@@ -18,9 +18,10 @@ from polity.access.perms import Perm
 from polity.access.policy import require, units_q, visible_members
 from polity.common.actor import Actor
 from polity.common.errors import NotVisible
-from polity.comms.models import Audience, BodyPart, Meeting, Message, MessageState
+from polity.comms.models import Audience, BodyPart, Message, MessageState
 from polity.comms.rendering import Rendered
 from polity.consent.checks import contact_permitted_many
+from polity.meetings.models import Meeting
 from polity.members.models import Person
 from polity.org.models import Body, Unit
 from polity.rulebook.loader import get_rulebook

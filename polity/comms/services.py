@@ -17,11 +17,12 @@ from polity.audit.services import audit_record
 from polity.common.actor import Actor
 from polity.common.errors import DomainError, Forbidden, InvalidInput
 from polity.comms.merge import check_fields, shared_context, to_outbox
-from polity.comms.models import Audience, BodyPart, Meeting, Message, MessageState, UnitSender
+from polity.comms.models import Audience, BodyPart, Message, MessageState, UnitSender
 from polity.comms.plan import APPROVAL_RULE, SENDABLE, approval_needed
 from polity.comms.plan import approver_unit_for as approver_unit_for  # continuity imports it from here
 from polity.comms.selectors import APPROVE_PERM, SEND_PERM, audience_members, reach_counts
 from polity.deadlines.services import deadline_open, deadlines_meet_for
+from polity.meetings.models import Meeting
 from polity.members.models import Status
 from polity.org.models import Body, Unit
 from polity.rulebook.loader import get_rulebook

@@ -53,6 +53,26 @@ class BodyType:
     quorum: int
     # Decisions this kind of body takes beyond its own business (POWERS), e.g. changing a published shortlist.
     powers: frozenset[str] = frozenset()
+    # Offices of the body's unit whose holders sit on it while they hold them (e.g. the chair).
+    ex_officio: tuple[str, ...] = ()
+    # When set, the quorum is this share (per cent, rounded up) of those entitled, never below `quorum`.
+    quorum_percent: int = 0
+
+
+@dataclass(frozen=True)
+class MeetingKind:
+    """A kind of meeting (ordinary, special, annual, emergency): its notice and who may call it.
+
+    `notice` None means the body's own notice period. `callers` are offices of the body's unit, and
+    "requisition" when members may oblige the secretary to call one. `waivable`: late notice of such a
+    meeting may be waived at the meeting under the rule `meetings.waiver_percent`.
+    """
+
+    key: str
+    label: str
+    notice: Duration | None
+    callers: tuple[str, ...]
+    waivable: bool
 
 
 CHANNELS = ("email", "sms", "phone", "post")
@@ -98,6 +118,7 @@ class Rulebook:
     flags: dict[str, bool] = field(default_factory=dict)
     # Keys kept for a module to come (key -> module name): present, validated, but refused when read.
     reserved: dict[str, str] = field(default_factory=dict)
+    meeting_kinds: dict[str, MeetingKind] = field(default_factory=dict)
 
     def purpose(self, key: str) -> Purpose:
         try:
@@ -199,7 +220,7 @@ def load_rulebook(path: str | Path) -> Rulebook:
     numbers: dict[str, int] = {}
     flags: dict[str, bool] = {}
     for section, table in raw.items():
-        if section in {"organisation", "bodies", "offices", "purposes", "reserved"}:
+        if section in {"organisation", "bodies", "offices", "purposes", "reserved", "meeting_kinds"}:
             continue
         if not isinstance(table, dict):
             raise RulebookError(p, section, "must be a table of rules")
@@ -241,11 +262,17 @@ def load_rulebook(path: str | Path) -> Rulebook:
         quorum = spec.get("quorum")
         if not isinstance(quorum, int) or isinstance(quorum, bool) or quorum < 1:
             raise RulebookError(p, f"{where}.quorum", "must be a whole number of at least 1")
+        percent = spec.get("quorum_percent", 0)
+        if not isinstance(percent, int) or isinstance(percent, bool) or not 0 <= percent <= 100:
+            raise RulebookError(p, f"{where}.quorum_percent", "must be a whole number from 0 to 100")
+        ex_officio = spec.get("ex_officio", [])
+        if not isinstance(ex_officio, list) or not all(isinstance(x, str) for x in ex_officio):
+            raise RulebookError(p, f"{where}.ex_officio", "must list offices of the body's unit")
         powers = spec.get("powers", [])
         if not isinstance(powers, list) or any(power not in POWERS for power in powers):
             raise RulebookError(p, f"{where}.powers", f"must list powers among {list(POWERS)}")
         bodies[key] = BodyType(
-            key, _str(spec, "label", where, p), body_levels, notice, quorum, frozenset(powers)
+            key, _str(spec, "label", where, p), body_levels, notice, quorum, frozenset(powers), tuple(ex_officio), percent
         )
 
     offices: dict[str, OfficeType] = {}
@@ -276,9 +303,60 @@ def load_rulebook(path: str | Path) -> Rulebook:
     if not offices:
         raise RulebookError(p, "offices", "at least one office type is required")
 
+    for body_type in bodies.values():
+        for office in body_type.ex_officio:
+            if office not in offices:
+                raise RulebookError(
+                    p, f"bodies.{body_type.key}.ex_officio", f"no office {office!r} in [offices]"
+                )
+    meeting_kinds = _meeting_kinds(raw.get("meeting_kinds", {}), offices, p)
     purposes = _purposes(raw.get("purposes", {}), p)
     reserved = _reserved(raw.get("reserved", {}), {*durations, *numbers, *flags}, p)
-    return Rulebook(p, name, version, levels, offices, bodies, durations, numbers, purposes, flags, reserved)
+    return Rulebook(
+        p,
+        name,
+        version,
+        levels,
+        offices,
+        bodies,
+        durations,
+        numbers,
+        purposes,
+        flags,
+        reserved,
+        meeting_kinds,
+    )
+
+
+def _meeting_kinds(raw: Any, offices: dict[str, OfficeType], path: str) -> dict[str, MeetingKind]:
+    """The [meeting_kinds.*] tables: label, notice (default: the body's), callers, waivable."""
+    if not isinstance(raw, dict):
+        raise RulebookError(path, "meeting_kinds", "must be a table of meeting kinds")
+    out: dict[str, MeetingKind] = {}
+    for key, spec in raw.items():
+        where = f"meeting_kinds.{key}"
+        if not isinstance(spec, dict):
+            raise RulebookError(path, where, "must be a table")
+        notice = None
+        if "notice" in spec:
+            try:
+                notice = Duration.parse(_str(spec, "notice", where, path))
+            except ValueError as exc:
+                raise RulebookError(path, f"{where}.notice", str(exc)) from None
+        callers = spec.get("callers")
+        if not isinstance(callers, list) or not callers:
+            raise RulebookError(path, f"{where}.callers", 'must list offices, or "requisition"')
+        for caller in callers:
+            if caller != "requisition" and caller not in offices:
+                raise RulebookError(path, f"{where}.callers", f"no office {caller!r} in [offices]")
+        waivable = spec.get("waivable", False)
+        if not isinstance(waivable, bool):
+            raise RulebookError(path, f"{where}.waivable", "must be true or false")
+        unknown = set(spec) - {"label", "notice", "callers", "waivable"}
+        if unknown:
+            raise RulebookError(path, f"{where}.{sorted(unknown)[0]}", "is not a meeting kind setting")
+        out[key] = MeetingKind(key, _str(spec, "label", where, path), notice, tuple(callers), waivable)
+    return out
 
 
 def _reserved(raw: Any, keys: set[str], path: str) -> dict[str, str]:

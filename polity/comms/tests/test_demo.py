@@ -3,9 +3,10 @@
 import pytest
 
 from polity.common.actor import Actor
-from polity.comms.models import Audience, Meeting, Message, MessageState
+from polity.comms.models import Audience, Message, MessageState
 from polity.consent.models import ConsentEvent
 from polity.demo.services import demo_generate
+from polity.meetings.models import Meeting
 from polity.members.models import Person
 
 

@@ -73,8 +73,6 @@ def test_no_reserved_key_is_read():
 
 def test_the_demo_reserves_the_keys_of_modules_to_come():
     _keys_, reserved = _keys()
-    assert reserved["deadlines.motion_acknowledgement"] == "meetings"
-    assert reserved["deadlines.motion_response"] == "meetings"
     assert "membership.min_length_to_vote" not in reserved  # read by polity.elections
     assert "membership.min_length_to_stand" not in reserved
 

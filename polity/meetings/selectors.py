@@ -1,0 +1,306 @@
+"""Reads of meetings, scoped through `polity.meetings.gate` (which asks `polity.access`).
+
+Names of people (a body's members, attendance, named votes) are personal data: showing them to an
+officer is recorded in the access log (`meetings.view_people`) with the people shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from polity.access.models import OfficeTerm
+from polity.access.perms import Perm
+from polity.access.policy import units_q
+from polity.audit.services import audit_record
+from polity.common.actor import Actor
+from polity.common.errors import NotVisible
+from polity.meetings.entitlement import entitled_people, is_open_body, seat_terms
+from polity.meetings.gate import body_visible, may_manage, require_body, require_manage
+from polity.meetings.models import (
+    Attendance,
+    Meeting,
+    Minutes,
+    MinutesState,
+    Motion,
+    Presence,
+    Referral,
+    State,
+)
+from polity.meetings.services.common import present_count
+from polity.members.models import Person
+from polity.org.models import Body, Unit
+
+
+def body_get(*, actor: Actor, body_id: int) -> Body:
+    body = Body.objects.select_related("unit").filter(pk=body_id).first()
+    if body is None or not body_visible(actor, body):
+        raise NotVisible("not found")
+    return body
+
+
+def bodies_visible(*, actor: Actor) -> list[Body]:
+    """Bodies of units in the actor's scope, of the units above their branch, and those they sit on."""
+    q = units_q(actor, Perm.UNITS_VIEW, field="unit__path") | units_q(
+        actor, Perm.MEETINGS_MANAGE, field="unit__path"
+    )
+    if actor.person_id is not None:
+        home = (
+            Person.objects.filter(pk=actor.person_id).values_list("home_unit__path", flat=True).first() or ""
+        )
+        ancestors = [home[: i + 7] for i in range(0, len(home), 7)]
+        q |= Q(unit__path__in=ancestors) | Q(
+            pk__in=OfficeTerm.objects.filter(person_id=actor.person_id).values("body_id")
+        )
+    return list(Body.objects.filter(q).select_related("unit").order_by("unit__path", "name"))
+
+
+def meeting_get(*, actor: Actor, meeting_id: int) -> Meeting:
+    meeting = Meeting.objects.select_related("body__unit").filter(pk=meeting_id).first()
+    if meeting is None or not body_visible(actor, meeting.body):
+        raise NotVisible("not found")
+    return meeting
+
+
+def meeting_by_id(meeting_id: int) -> Meeting | None:
+    """(internal, for tasks) a meeting with its body and unit."""
+    return Meeting.objects.select_related("body__unit").filter(pk=meeting_id).first()
+
+
+def motion_get(*, actor: Actor, motion_id: int) -> Motion:
+    motion = Motion.objects.select_related("meeting__body__unit").filter(pk=motion_id).first()
+    if motion is None or not body_visible(actor, motion.meeting.body):
+        raise NotVisible("not found")
+    return motion
+
+
+def minutes_get(*, actor: Actor, minutes_id: int) -> Minutes:
+    minutes = Minutes.objects.select_related("meeting__body__unit").filter(pk=minutes_id).first()
+    if minutes is None or not body_visible(actor, minutes.meeting.body):
+        raise NotVisible("not found")
+    hidden = minutes.state != MinutesState.PUBLISHED and not may_manage(actor, minutes.meeting.body)
+    if hidden and not _sits_on(actor, minutes.meeting.body):
+        raise NotVisible("not found")
+    return minutes
+
+
+def referral_get(*, actor: Actor, referral_id: int) -> Referral:
+    referral = (
+        Referral.objects.select_related("motion__meeting", "from_body__unit", "to_body__unit")
+        .filter(pk=referral_id)
+        .first()
+    )
+    if referral is None or not (
+        body_visible(actor, referral.from_body) or may_manage(actor, referral.to_body)
+    ):
+        raise NotVisible("not found")
+    return referral
+
+
+def _sits_on(actor: Actor, body: Body) -> bool:
+    if actor.person_id is None:
+        return False
+    if is_open_body(body):
+        return True
+    return seat_terms(body, timezone.now()).filter(person_id=actor.person_id).exists()
+
+
+def meetings_of_body(*, actor: Actor, body: Body) -> list[Meeting]:
+    require_body(actor, body)
+    return list(Meeting.objects.filter(body=body).order_by("-starts_at")[:50])
+
+
+def minutes_for_body(*, actor: Actor, body: Body) -> list[Minutes]:
+    """Published minutes to anyone who sees the body; every version to those who run or sit on it."""
+    require_body(actor, body)
+    qs = Minutes.objects.filter(meeting__body=body).select_related("meeting")
+    if not (may_manage(actor, body) or _sits_on(actor, body)):
+        qs = qs.filter(state=MinutesState.PUBLISHED)
+    return list(qs.order_by("-meeting__starts_at", "-version")[:50])
+
+
+def referrals_for_body(*, actor: Actor, body: Body) -> tuple[list[Referral], list[Referral]]:
+    """(sent, received): what the body sent up and their deadlines are visible to anyone who sees it."""
+    require_body(actor, body)
+    base = Referral.objects.select_related("motion__meeting", "from_body__unit", "to_body__unit")
+    return list(base.filter(from_body=body)), list(base.filter(to_body=body))
+
+
+def deadlines_of(referral: Referral) -> dict[str, object]:
+    from polity.deadlines.models import Deadline
+
+    found = {
+        d.pk: d
+        for d in Deadline.objects.filter(
+            pk__in=[referral.acknowledgement_deadline_id, referral.response_deadline_id]
+        )
+    }
+    return {
+        "acknowledgement": found.get(referral.acknowledgement_deadline_id or 0),
+        "response": found.get(referral.response_deadline_id or 0),
+    }
+
+
+@dataclass(frozen=True)
+class Seated:
+    person_id: int
+    name: str
+    membership_number: str
+    why: str
+    since: datetime
+    until: datetime | None
+
+
+def body_members(*, actor: Actor, body: Body, at: datetime | None = None) -> list[Seated]:
+    """Who sits on the body at `at` and why (seats, ex officio). Shown to those who see the body;
+    recorded in the access log."""
+    require_body(actor, body)
+    at = at or timezone.now()
+    from polity.rulebook.loader import get_rulebook
+
+    rulebook = get_rulebook()
+    terms = (
+        seat_terms(body, at)
+        .select_related("person", "seat__from_unit")
+        .order_by("person__family_name", "person__given_name")
+    )
+    out: list[Seated] = []
+    for term in terms[:500]:
+        seat = getattr(term, "seat", None)
+        office = rulebook.offices.get(term.office)
+        if seat is not None and seat.basis == "delegate":
+            why = f"Delegate of {seat.from_unit.name if seat.from_unit else seat.from_affiliate}"
+        elif seat is not None:
+            why = "Co-opted"
+        elif term.body_id == body.pk or (office is not None and office.body == body.kind):
+            why = office.label if office else term.office
+        else:
+            why = f"Ex officio ({office.label if office else term.office})"
+        out.append(
+            Seated(
+                term.person_id,
+                f"{term.person.given_name} {term.person.family_name}",
+                term.person.membership_number,
+                why,
+                term.starts_at,
+                term.ends_at,
+            )
+        )
+    if out and not actor.is_system:
+        audit_record(
+            actor=actor,
+            verb="meetings.view_people",
+            purpose="governance",
+            subjects=[s.person_id for s in out],
+            object_type="org.body",
+            object_id=body.pk,
+            data={"what": "members", "count": len(out)},
+        )
+    return out
+
+
+def entitled_on(*, actor: Actor, body: Body, at: datetime) -> QuerySet[Person]:
+    """Who is entitled on a date (officers who run the body's meetings)."""
+    require_manage(actor, body)
+    return entitled_people(body, at)
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    person_id: int
+    name: str
+    membership_number: str
+    presence: str
+    is_entitled: bool
+    self_signed: bool
+
+
+def attendance_list(*, actor: Actor, meeting: Meeting) -> list[AttendanceRow]:
+    require_manage(actor, meeting.body)
+    rows = [
+        AttendanceRow(
+            a.person_id,
+            f"{a.person.given_name} {a.person.family_name}",
+            a.person.membership_number,
+            a.presence,
+            a.is_entitled,
+            a.self_signed,
+        )
+        for a in Attendance.objects.filter(meeting=meeting)
+        .select_related("person")
+        .order_by("person__family_name")
+    ]
+    if rows and not actor.is_system:
+        audit_record(
+            actor=actor,
+            verb="meetings.view_people",
+            purpose="governance",
+            subjects=[r.person_id for r in rows],
+            object_type="meetings.meeting",
+            object_id=meeting.pk,
+            data={"what": "attendance", "count": len(rows)},
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class Quorum:
+    present: int
+    quorum: int | None
+    entitled: int | None
+
+    @property
+    def is_quorate(self) -> bool:
+        return self.quorum is not None and self.present >= self.quorum
+
+
+def quorum_now(meeting: Meeting) -> Quorum:
+    return Quorum(present_count(meeting), meeting.quorum, meeting.entitled_count)
+
+
+def my_attendance(*, actor: Actor, meeting: Meeting) -> str:
+    if actor.person_id is None:
+        return ""
+    return (
+        Attendance.objects.filter(meeting=meeting, person_id=actor.person_id)
+        .values_list("presence", flat=True)
+        .first()
+        or ""
+    )
+
+
+def my_meetings(*, actor: Actor, now: datetime | None = None) -> list[Meeting]:
+    """Meetings the member may attend: upcoming (and the last month's) of bodies they sit on or, for
+    general meetings, of the units above their branch; checked against entitlement on each date."""
+    if actor.person_id is None:
+        return []
+    now = now or timezone.now()
+    home = Person.objects.filter(pk=actor.person_id).values_list("home_unit__path", flat=True).first() or ""
+    ancestors = [home[: i + 7] for i in range(0, len(home), 7)]
+    bodies = Body.objects.filter(
+        Q(unit__path__in=ancestors)
+        | Q(pk__in=OfficeTerm.objects.filter(person_id=actor.person_id).values("body_id"))
+        | Q(unit__in=OfficeTerm.objects.filter(person_id=actor.person_id).values("unit_id"))
+    )
+    candidates = (
+        Meeting.objects.filter(body__in=bodies, starts_at__gte=now - timedelta(days=31))
+        .exclude(state=State.CANCELLED)
+        .select_related("body__unit")
+        .order_by("starts_at")[:60]
+    )
+    return [m for m in candidates if entitled_people(m.body, m.starts_at).filter(pk=actor.person_id).exists()]
+
+
+def units_above(unit: Unit) -> list[Unit]:
+    return list(
+        Unit.objects.filter(path__in=[unit.path[: i + 7] for i in range(0, len(unit.path), 7)]).exclude(
+            pk=unit.pk
+        )
+    )
+
+
+def present_people_count(meeting: Meeting) -> int:
+    return Attendance.objects.filter(meeting=meeting, presence=Presence.PRESENT).count()

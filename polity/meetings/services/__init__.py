@@ -1,0 +1,1 @@
+"""Writes of meetings: seats, meetings and notice, attendance, business and votes, minutes, referrals."""
