@@ -13,6 +13,7 @@ urlpatterns = [
     path("elections/", include("polity.elections.urls")),
     path("deadlines/", include("polity.deadlines.urls")),
     path("statistics/", include("polity.transparency.urls")),
+    path("meetings/", include("polity.meetings.urls")),
     path("", include("polity.comms.urls")),
     path("", include("polity.web.urls")),
 ]

@@ -44,6 +44,13 @@ LABELS: dict[str, str] = {
     "family_name": "family name",
     "sender_unit": "sending unit",
     "body_name": "body",
+    # Attendance at a meeting, and how a motion was voted on.
+    "present": "Present",
+    "apology": "Apologies",
+    "left": "Left the meeting",
+    "secret": "Secret vote",
+    "named": "Named vote",
+    "counts": "Show of hands",
 }
 
 _MERGE_FIELD = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")

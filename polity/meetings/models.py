@@ -110,6 +110,13 @@ class Meeting(models.Model):
         return self.title
 
     @property
+    def kind_label(self) -> str:
+        from polity.rulebook.loader import get_rulebook
+
+        kind = get_rulebook().meeting_kinds.get(self.kind)
+        return kind.label if kind else self.kind.replace("_", " ").capitalize()
+
+    @property
     def notice_is_late(self) -> bool:
         return self.notice_late_at is not None
 

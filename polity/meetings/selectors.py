@@ -304,3 +304,91 @@ def units_above(unit: Unit) -> list[Unit]:
 
 def present_people_count(meeting: Meeting) -> int:
     return Attendance.objects.filter(meeting=meeting, presence=Presence.PRESENT).count()
+
+
+def minutes_to_approve(*, actor: Actor, meeting: Meeting) -> list[Minutes]:
+    """Minutes of earlier meetings of the body circulated and waiting for approval (at this meeting)."""
+    if not may_manage(actor, meeting.body):
+        return []
+    return list(
+        Minutes.objects.filter(
+            meeting__body=meeting.body,
+            meeting__starts_at__lt=meeting.starts_at,
+            state=MinutesState.CIRCULATED,
+        ).select_related("meeting")
+    )
+
+
+def referral_targets(*, actor: Actor, body: Body) -> list[Body]:
+    """Bodies a motion of this body may be sent to: those of the units above it, then others one may see."""
+    above = units_above(body.unit)
+    found = list(Body.objects.filter(unit__in=above).select_related("unit").order_by("unit__path"))
+    seen = {b.pk for b in found} | {body.pk}
+    found += [b for b in bodies_visible(actor=actor) if b.pk not in seen]
+    return found
+
+
+def vote_page_motions(*, actor: Actor, meeting: Meeting) -> list[tuple[Motion, bool]]:
+    """Votes open now, and whether the actor has voted in each."""
+    from polity.meetings.models import MotionState, NamedVote, SecretVoteReceipt
+
+    require_body(actor, meeting.body)
+    motions = list(meeting.motions.filter(state=MotionState.VOTING))
+    voted: set[int] = set()
+    if actor.person_id is not None and motions:
+        ids = [m.pk for m in motions]
+        voted |= set(
+            SecretVoteReceipt.objects.filter(motion_id__in=ids, person_id=actor.person_id).values_list(
+                "motion_id", flat=True
+            )
+        )
+        voted |= set(
+            NamedVote.objects.filter(motion_id__in=ids, person_id=actor.person_id).values_list(
+                "motion_id", flat=True
+            )
+        )
+    return [(m, m.pk in voted) for m in motions]
+
+
+def results(*, actor: Actor, meeting: Meeting) -> list[tuple[Motion, dict[str, int], int]]:
+    """Every motion with its counts (live while voting) and how many have voted: for the projector."""
+    from polity.meetings.models import VoteMethod
+    from polity.meetings.services.business import vote_counts
+
+    require_body(actor, meeting.body)
+    out = []
+    for motion in meeting.motions.all():
+        counts = vote_counts(motion)
+        cast = sum(counts.values()) if motion.method in (VoteMethod.SECRET, VoteMethod.NAMED) else 0
+        out.append((motion, counts, cast))
+    return out
+
+
+def named_votes(*, actor: Actor, motion: Motion) -> list[tuple[str, str]]:
+    """A named vote's voters and choices (shown with the result)."""
+    from polity.meetings.models import NamedVote
+
+    require_body(actor, motion.meeting.body)
+    rows = NamedVote.objects.filter(motion=motion).select_related("person").order_by("person__family_name")
+    return [(f"{v.person.given_name} {v.person.family_name}", v.get_choice_display()) for v in rows]
+
+
+@dataclass(frozen=True)
+class NoticePreview:
+    recipients: int
+    already: int
+    is_late: bool
+
+
+def notice_preview(*, actor: Actor, meeting: Meeting) -> NoticePreview:
+    """How many would be sent the notice now, and whether it would be late (for the confirmation step)."""
+    from polity.meetings.models import NoticeGiven
+
+    require_manage(actor, meeting.body)
+    entitled = entitled_people(meeting.body, meeting.starts_at)
+    already = NoticeGiven.objects.filter(meeting=meeting).count()
+    pending = entitled.exclude(pk__in=NoticeGiven.objects.filter(meeting=meeting).values("person_id")).count()
+    late = meeting.notice_is_late or (
+        meeting.notice_due_by is not None and timezone.now() > meeting.notice_due_by
+    )
+    return NoticePreview(pending, already, late)
