@@ -336,6 +336,7 @@ def _hand_to_outbox(actor: Actor, message: Message, person_ids: list[int], ctx: 
         context=ctx,
         from_name=message.unit.name,
         reply_to=reply_to_for(message.unit),
+        attachments=_meeting_files(message),
     )
     return int(dispatch.pk)
 
@@ -359,3 +360,18 @@ def unit_sender_set(*, actor: Actor, unit: Unit, reply_to: str) -> UnitSender:
             data={"reply_to": address},
         )
     return sender
+
+
+def _meeting_files(message: Message) -> list[tuple[str, str, str]]:
+    """A message about a meeting carries the meeting as a calendar file (.ics)."""
+    if message.meeting is None or message.channel != "email":
+        return []
+    from polity.meetings.ics import calendar
+
+    return [
+        (
+            "meeting.ics",
+            "text/calendar",
+            calendar([message.meeting], name=message.meeting.title, now=timezone.now()),
+        )
+    ]

@@ -156,6 +156,7 @@ def _send_dispatch_part(
     sender = sender_address() if dispatch.channel == Channel.EMAIL else ""
     if sender and dispatch.from_name:
         sender = formataddr((dispatch.from_name, parseaddr(sender)[1]))
+    attachments = tuple((str(n), str(t), str(x)) for n, t, x in (dispatch.attachments or []))
     prefix = _unsubscribe_prefix()
     for entry_id, pid, attempts in rows:
         person = people.get(pid) if pid is not None else None
@@ -199,6 +200,7 @@ def _send_dispatch_part(
                     unsubscribe_url=_unsubscribe_url(
                         prefix, person["pk"], dispatch.purpose, dispatch.channel
                     ),
+                    attachments=attachments,
                 )
             )
         if outcome.result == Result.SENT:

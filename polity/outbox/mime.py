@@ -36,6 +36,11 @@ def _address_header(value: str) -> str:
     return formataddr((name, addr), charset="utf-8")
 
 
+def _attachment_name(name: str) -> str:
+    clean = "".join(c for c in name if c.isalnum() or c in "._-") or "attachment"
+    return clean[:80]
+
+
 def build_message(
     *,
     sender: str,
@@ -45,7 +50,10 @@ def build_message(
     message_id: str,
     extra: list[tuple[str, str]],
     reply_to: str = "",
+    attachments: tuple[tuple[str, str, str], ...] = (),
 ) -> bytes:
+    """The message; with `attachments` ((file name, content type, text), e.g. a meeting's .ics file) it is
+    multipart/mixed: the text first, then each attachment in base64."""
     text = body.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     if text.isascii() and all(len(line) <= MAX_LINE for line in lines):
@@ -56,6 +64,22 @@ def build_message(
         payload = binascii.b2a_qp(text.encode("utf-8"), istext=True).replace(b"\n", b"\r\n")
     if not payload.endswith(b"\r\n"):
         payload += b"\r\n"
+    content = [("Content-Type", 'text/plain; charset="utf-8"'), ("Content-Transfer-Encoding", encoding)]
+    if attachments:
+        boundary = f"polity-{binascii.hexlify(message_id.encode('utf-8'))[:32].decode('ascii')}"
+        parts = [b"--" + boundary.encode() + b"\r\n" + _head(content) + b"\r\n" + payload]
+        for name, content_type, text in attachments:
+            encoded = binascii.b2a_base64(text.encode("utf-8"), newline=False)
+            chunks = b"\r\n".join(encoded[i : i + 76] for i in range(0, len(encoded), 76)) + b"\r\n"
+            filename = _attachment_name(name)
+            head = [
+                ("Content-Type", f'{_clean(content_type)}; charset="utf-8"; name="{filename}"'),
+                ("Content-Disposition", f'attachment; filename="{filename}"'),
+                ("Content-Transfer-Encoding", "base64"),
+            ]
+            parts.append(b"--" + boundary.encode() + b"\r\n" + _head(head) + b"\r\n" + chunks)
+        payload = b"".join(parts) + b"--" + boundary.encode() + b"--\r\n"
+        content = [("Content-Type", f'multipart/mixed; boundary="{boundary}"')]
     headers = [
         ("From", _address_header(sender)),
         ("To", _address_header(to)),
@@ -65,8 +89,10 @@ def build_message(
         *([("Reply-To", _address_header(reply_to))] if reply_to else []),
         *((name, _clean(value)) for name, value in extra),
         ("MIME-Version", "1.0"),
-        ("Content-Type", 'text/plain; charset="utf-8"'),
-        ("Content-Transfer-Encoding", encoding),
+        *content,
     ]
-    head = "".join(f"{name}: {value}\r\n" for name, value in headers)
-    return head.encode("ascii") + b"\r\n" + payload
+    return _head(headers) + b"\r\n" + payload
+
+
+def _head(headers: list[tuple[str, str]]) -> bytes:
+    return "".join(f"{name}: {value}\r\n" for name, value in headers).encode("ascii")

@@ -40,6 +40,9 @@ class Dispatch(models.Model):
     subject = models.CharField(max_length=300, blank=True)
     body = models.TextField(help_text="Plain text with merge fields such as {{ first_name }}.")
     context = models.JSONField(default=dict, blank=True, help_text="Merge fields shared by all recipients.")
+    attachments = models.JSONField(
+        default=list, blank=True, help_text="Files sent to every recipient: [file name, content type, text]."
+    )
     source_type = models.CharField(max_length=40)
     source_id = models.CharField(max_length=40)
     # How the email is signed (a unit's name, not a person's): From "<from_name>" at the installation's address, Reply-To the sending

@@ -55,6 +55,7 @@ def dispatch_create(
     context: Mapping[str, str] | None = None,
     from_name: str = "",
     reply_to: str = "",
+    attachments: list[tuple[str, str, str]] | None = None,
 ) -> Dispatch:
     """Queue one message to many people. Returns the Dispatch; delivery starts when the caller commits.
 
@@ -79,6 +80,7 @@ def dispatch_create(
             subject=subject,
             body=body,
             context=ctx,
+            attachments=[list(a) for a in attachments or []],
             source_type=source_type,
             source_id=str(source_id),
             from_name=" ".join(from_name.split())[:200],

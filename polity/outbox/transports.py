@@ -49,6 +49,8 @@ class Email:
     message_id: str
     unsubscribe_url: str = ""  # empty: no List-Unsubscribe (a test a sender sends to themselves)
     reply_to: str = ""  # the sending unit's address, so replies reach its officers, not a person's own
+    # (file name, content type, text): e.g. a meeting notice's calendar file.
+    attachments: tuple[tuple[str, str, str], ...] = ()
 
     def to_bytes(self) -> bytes:
         extra: list[tuple[str, str]] = []
@@ -65,6 +67,7 @@ class Email:
             message_id=self.message_id,
             extra=extra,
             reply_to=self.reply_to,
+            attachments=self.attachments,
         )
 
     def to_message(self) -> EmailMessage:

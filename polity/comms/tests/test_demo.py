@@ -17,7 +17,8 @@ def test_demo_populates_comms():
     people = Person.objects.count()
     given = ConsentEvent.objects.filter(purpose="campaigning", channel="email").count()
     assert 0.2 * people < given < 0.4 * people
-    assert Audience.objects.count() >= 3 and Meeting.objects.count() == 1
-    notice = Message.objects.get(purpose="governance")
+    assert Audience.objects.count() >= 3 and Meeting.objects.filter(title__contains="of").exists()
+    # The meetings demo gives notice of its meetings too (governance messages): this is comms' own "papers".
+    notice = Message.objects.get(purpose="governance", subject__startswith="Papers")
     assert notice.state == MessageState.SENT and notice.recipients > 0
     assert Message.objects.filter(purpose="campaigning", state=MessageState.DRAFT).exists()

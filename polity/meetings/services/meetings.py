@@ -19,10 +19,18 @@ from polity.access.policy import has_perm
 from polity.audit.services import audit_record
 from polity.common.actor import Actor
 from polity.common.errors import InvalidInput
+from polity.deadlines.services import deadline_open
 from polity.meetings.entitlement import entitled_people
 from polity.meetings.gate import holds_office, may_manage, require_body, require_manage
-from polity.meetings.models import AgendaItem, CalledBy, Meeting, NoticeGiven, State
-from polity.meetings.rules import MeetingRefused, kind_of, notice_for, quorum_for, waiver_needs
+from polity.meetings.models import AgendaItem, CalledBy, Meeting, NoticeGiven, Requisition, State
+from polity.meetings.rules import (
+    MINUTES_CIRCULATION,
+    MeetingRefused,
+    kind_of,
+    notice_for,
+    quorum_for,
+    waiver_needs,
+)
 from polity.meetings.services.common import present_count
 from polity.org.models import Body
 
@@ -66,6 +74,7 @@ def meeting_call(
     online_link: str = "",
     agenda: list[str] | str = "",
     called_how: str = CalledBy.OFFICE,
+    requisition: Requisition | None = None,
     now: datetime | None = None,
 ) -> Meeting:
     """Call a meeting of a body. The callers are the offices the rulebook names for the kind in the body's
@@ -74,6 +83,8 @@ def meeting_call(
     now = now or timezone.now()
     meeting_kind = kind_of(kind)
     callers = tuple(c for c in meeting_kind.callers if c != "requisition")
+    if requisition is not None and "requisition" not in meeting_kind.callers:
+        raise MeetingRefused("requisition", f"a {meeting_kind.label.lower()} is not called on a requisition")
     above = body.unit.parent
     from_above = (
         above is not None and may_manage(actor, body) and has_perm(actor, Perm.MEETINGS_MANAGE, above)
@@ -102,7 +113,7 @@ def meeting_call(
             place=place.strip()[:300],
             online_link=online_link.strip(),
             agenda="\n".join(f"{n}. {item}" for n, item in enumerate(items, start=1)),
-            called_how=called_how,
+            called_how=CalledBy.REQUISITION if requisition is not None else called_how,
             created_by_label=actor.label,
             created_at=now,
             notice_due_by=notice.due_by(starts_at),
@@ -115,6 +126,10 @@ def meeting_call(
             # Called too late to give the notice the rule asks: invalid from the start (unless waived).
             meeting.notice_late_at = now
             meeting.save(update_fields=["notice_late_at"])
+        if requisition is not None:
+            from polity.meetings.services.requisitions import requisition_fulfil
+
+            requisition_fulfil(actor=actor, requisition=requisition, meeting=meeting)
         _audit(
             actor, "meetings.meeting_call", meeting, body=body.pk, kind=kind, starts_at=starts_at.isoformat()
         )
@@ -241,10 +256,19 @@ def meeting_waive_late_notice(*, actor: Actor, meeting: Meeting, reason: str) ->
 def meeting_close(*, actor: Actor, meeting: Meeting, now: datetime | None = None) -> Meeting:
     require_manage(actor, meeting.body)
     with transaction.atomic():
-        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        meeting = Meeting.objects.select_for_update().select_related("body__unit").get(pk=meeting.pk)
         _move(meeting, State.CLOSED)
         meeting.closed_at = now or timezone.now()
         meeting.save(update_fields=["state", "closed_at"])
+        deadline_open(
+            actor=actor,
+            rule_key=MINUTES_CIRCULATION,
+            start=meeting.closed_at,
+            owner_unit=meeting.body.unit,
+            subject_type=SOURCE,
+            subject_id=meeting.pk,
+            title=f"Circulate the draft minutes of {meeting.title}"[:200],
+        )
         _audit(actor, "meetings.meeting_close", meeting, quorate=meeting.was_quorate)
     return meeting
 

@@ -12,9 +12,10 @@ from django.utils import timezone
 from polity.audit.services import audit_record
 from polity.common.actor import Actor
 from polity.common.errors import InvalidInput
+from polity.deadlines.services import deadlines_meet_for
 from polity.meetings.gate import require_manage
 from polity.meetings.models import Meeting, Minutes, MinutesState, State
-from polity.meetings.rules import MeetingRefused
+from polity.meetings.rules import MINUTES_CIRCULATION, MeetingRefused
 from polity.meetings.services.common import require_business
 
 SOURCE = "meetings.minutes"
@@ -67,6 +68,12 @@ def minutes_circulate(*, actor: Actor, minutes: Minutes) -> Minutes:
     with transaction.atomic():
         minutes.state, minutes.circulated_at = MinutesState.CIRCULATED, timezone.now()
         minutes.save(update_fields=["state", "circulated_at"])
+        deadlines_meet_for(
+            actor=actor,
+            subject_type="meetings.meeting",
+            subject_id=minutes.meeting_id,
+            rule_key=MINUTES_CIRCULATION,
+        )
         _audit(actor, "meetings.minutes_circulate", minutes)
     return minutes
 

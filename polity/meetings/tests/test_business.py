@@ -350,3 +350,70 @@ def test_sign_in_then_vote_from_a_phone(org, gc, called):
     motion = motion_vote_open(actor=org.actor("secretary"), motion=_motion(meeting, gc), method="secret")
     vote_cast(actor=org.actor("member"), motion=motion, choice="for")
     assert vote_counts(motion)["for"] == 1
+
+
+def test_a_requisition_obliges_the_secretary_within_the_deadline(org, gc):
+    from polity.deadlines.models import Deadline
+    from polity.meetings.services.meetings import meeting_call
+    from polity.meetings.services.requisitions import requisition_submit
+
+    with pytest.raises(MeetingRefused) as info:  # five members must sign
+        requisition_submit(
+            actor=person_actor(gc.delegates[0]),
+            body=gc.body,
+            purpose="Deselection",
+            signatories=gc.delegates[1:3],
+        )
+    assert info.value.rule == "requisition"
+    with pytest.raises(MeetingRefused, match="only members"):
+        requisition_submit(
+            actor=org.actor("secretary"), body=gc.body, purpose="x", signatories=gc.delegates[:6]
+        )
+    req = requisition_submit(
+        actor=person_actor(gc.delegates[0]),
+        body=gc.body,
+        purpose="Deselection",
+        signatories=gc.delegates[1:6],
+    )
+    deadline = Deadline.objects.get(pk=req.deadline_id)
+    assert (
+        deadline.rule_key == "meetings.requisition_call_within"
+        and deadline.owner_unit == org.units["north_a"]
+    )
+    with pytest.raises(MeetingRefused, match="not called on a requisition"):
+        meeting_call(
+            actor=org.actor("secretary"),
+            body=gc.body,
+            kind="ordinary",
+            title="T",
+            starts_at=timezone.now() + timedelta(days=20),
+            place="Hall",
+            requisition=req,
+        )
+    meeting = meeting_call(
+        actor=org.actor("secretary"),
+        body=gc.body,
+        kind="special",
+        title="Special",
+        starts_at=timezone.now() + timedelta(days=20),
+        place="Hall",
+        requisition=req,
+    )
+    deadline.refresh_from_db()
+    assert meeting.called_how == "requisition" and deadline.state == "met"
+
+
+def test_closing_a_meeting_starts_the_minutes_clock(org, gc, in_session):
+    from polity.deadlines.models import Deadline
+    from polity.meetings.services.meetings import meeting_close
+    from polity.meetings.services.minutes import minutes_circulate, minutes_draft
+
+    meeting_close(actor=org.actor("secretary"), meeting=in_session)
+    clock = Deadline.objects.get(subject_type="meetings.meeting", subject_id=str(in_session.pk))
+    assert clock.rule_key == "meetings.minutes_circulation" and clock.state == "open"
+    minutes_circulate(
+        actor=org.actor("secretary"),
+        minutes=minutes_draft(actor=org.actor("secretary"), meeting=in_session, text="Minutes"),
+    )
+    clock.refresh_from_db()
+    assert clock.state == "met"

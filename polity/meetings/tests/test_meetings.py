@@ -88,6 +88,12 @@ def test_notice_on_time_goes_to_everyone_entitled_once(org, gc, sent):
     delivery.deliver_due()
     assert sorted(e.to for e in sent.emails) == sorted(p.email for p in gc.delegates)
     assert all("Hall" in e.body for e in sent.emails)
+    parsed = sent.emails[0].to_message()
+    assert parsed.get_body(preferencelist=("plain",)).get_content().count("Hall") >= 1
+    (ics,) = list(parsed.iter_attachments())
+    assert ics.get_filename() == "meeting.ics" and ics.get_content_type() == "text/calendar"
+    text = ics.get_content()
+    assert "BEGIN:VEVENT" in text and "LOCATION:Hall" in text
 
 
 def test_notice_refused_to_those_who_do_not_run_the_body(org, gc):
