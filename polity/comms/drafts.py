@@ -17,9 +17,9 @@ from polity.audit.services import audit_record
 from polity.common.actor import Actor
 from polity.common.errors import DomainError, Forbidden, InvalidInput
 from polity.comms.models import Audience, Message, MessageState
-from polity.meetings.models import Meeting
 from polity.comms.selectors import SEND_PERM
 from polity.comms.services import SOURCE, message_check
+from polity.meetings.models import Meeting
 
 EDITABLE = (MessageState.DRAFT,)  # plan.edit_refusal says the same in words
 _UNCHANGED = object()

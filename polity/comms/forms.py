@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from polity.common.labels import label
 from polity.comms.models import Audience, BodyPart
@@ -67,10 +68,22 @@ class MessageForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         help_text="Leave empty to send when you press send.",
     )
+    meeting = forms.ChoiceField(
+        required=False,
+        label="Meeting (optional)",
+        help_text="The meeting the message is about: it fills the meeting merge fields. The audience must be "
+        "of the meeting's body.",
+    )
 
-    def __init__(self, *args: Any, audiences: list[Audience], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, audiences: list[Audience], meetings: list[Any] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["audience"].choices = [(str(a.pk), f"{a.name} ({a.unit.name})") for a in audiences]  # type: ignore[attr-defined]
+        self.fields["meeting"].choices = [("", "No meeting")] + [  # type: ignore[attr-defined]
+            (str(m.pk), f"{m.title}, {timezone.localtime(m.starts_at):%a %d %b %Y %H:%M} ({m.body.name})")
+            for m in meetings or []
+        ]
 
 
 class PreviewAsForm(forms.Form):

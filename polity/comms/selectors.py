@@ -289,6 +289,18 @@ def meeting_get(*, actor: Actor, meeting_id: int) -> Meeting:
     return meeting
 
 
+def meetings_for_compose(*, actor: Actor) -> list[Meeting]:
+    """Meetings a message may be about: not yet past (or within the last week), of bodies of units the actor
+    may write to; by date (for the compose form's meeting picker)."""
+    since = timezone.now() - timedelta(days=7)
+    return list(
+        Meeting.objects.filter(units_q(actor, SEND_PERM, field="body__unit__path"), starts_at__gte=since)
+        .exclude(state="cancelled")
+        .select_related("body__unit")
+        .order_by("starts_at", "id")[:100]
+    )
+
+
 def bodies_in_scope(*, actor: Actor) -> list[Body]:
     """Bodies of units the actor may write to (for audience forms)."""
     return list(Body.objects.filter(units_q(actor, SEND_PERM, field="unit__path")).select_related("unit"))

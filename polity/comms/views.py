@@ -39,6 +39,8 @@ from polity.comms.selectors import (
     body_get,
     can_send_anywhere,
     default_purpose,
+    meeting_get,
+    meetings_for_compose,
     message_get,
     message_list,
     message_preview_as,
@@ -161,13 +163,18 @@ def _compose(request: HttpRequest, draft: Message | None) -> HttpResponse:
     if draft is not None:
         initial = {f: getattr(draft, f) for f in ("purpose", "channel", "subject", "body", "scheduled_for")}
         initial["audience"] = str(draft.audience_id)
+        initial["meeting"] = str(draft.meeting_id or "")
     else:
         initial = {"audience": request.GET.get("audience", "")}
-    form = MessageForm(request.POST or None, audiences=choices, initial=initial)
+    meetings = meetings_for_compose(actor=actor)
+    form = MessageForm(request.POST or None, audiences=choices, meetings=meetings, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         fields = {k: data[k] for k in ("purpose", "channel", "subject", "body", "scheduled_for")}
         try:
+            fields["meeting"] = (
+                meeting_get(actor=actor, meeting_id=int(data["meeting"])) if data["meeting"] else None
+            )
             target = audience_get(actor=actor, audience_id=int(data["audience"]))
             if draft is None:
                 draft = message_create(actor=actor, audience=target, **fields)
