@@ -417,3 +417,29 @@ def test_closing_a_meeting_starts_the_minutes_clock(org, gc, in_session):
     )
     clock.refresh_from_db()
     assert clock.state == "met"
+
+
+def test_public_statistics_count_motions_answered_and_meetings_held(org, gc, in_session):
+    from polity.meetings.series import held, motions_received
+    from polity.meetings.services.referrals import motion_refer, referral_answer
+    from polity.org.services import body_create
+    from polity.transparency.registry import Window
+
+    region_exec = body_create(actor=Actor.system(), unit=org.units["north"], kind="executive_committee")
+    motion = motion_vote_counts(
+        actor=org.actor("secretary"), motion=_motion(in_session, gc), votes_for=7, against=2
+    )
+    referral = motion_refer(actor=org.actor("secretary"), motion=motion, to_body=region_exec)
+    referral_answer(actor=org.actor("regional"), referral=referral, answer="Yes.")
+    now = timezone.now()
+    window = Window(
+        unit=org.units["national"],
+        unit_ids=None,
+        since=now - timedelta(days=1),
+        until=now + timedelta(days=1),
+        quarter="q",
+    )
+    figures = {f.category: f.value for f in motions_received(window)}
+    assert figures == {"Received": 1, "Answered on time": 1, "Answered late": 0, "Unanswered": 0}
+    figures = {f.category: f.value for f in held(window)}
+    assert figures == {"Held": 1, "Validly noticed": 1, "Quorate": 1, "Valid and quorate": 1}
