@@ -54,14 +54,14 @@ def test_compose_offers_the_senders_meetings_and_fills_their_fields(org, delegat
     assert response.status_code == 302
     assert Message.objects.get(subject="{{ meeting_title }}").meeting == meeting
     refused = secretary.post("/comms/messages/new/", {**form, "meeting": hidden.pk, "subject": "Other"})
-    assert refused.status_code in (200, 404)
+    assert refused.status_code in (422, 404)
     assert not Message.objects.filter(subject="Other").exists()
     everyone = audience_create(actor=org.actor("secretary"), unit=org.units["north_a"], name="Everyone")
     wrong = secretary.post(
         "/comms/messages/new/", {**form, "audience": everyone.pk, "purpose": "service", "subject": "Typed"}
     )
     assert (
-        wrong.status_code == 200
+        wrong.status_code == 422
         and b"not a meeting of the audience" in wrong.content
         and b"Typed" in wrong.content
     )
