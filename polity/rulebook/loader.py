@@ -272,7 +272,14 @@ def load_rulebook(path: str | Path) -> Rulebook:
         if not isinstance(powers, list) or any(power not in POWERS for power in powers):
             raise RulebookError(p, f"{where}.powers", f"must list powers among {list(POWERS)}")
         bodies[key] = BodyType(
-            key, _str(spec, "label", where, p), body_levels, notice, quorum, frozenset(powers), tuple(ex_officio), percent
+            key,
+            _str(spec, "label", where, p),
+            body_levels,
+            notice,
+            quorum,
+            frozenset(powers),
+            tuple(ex_officio),
+            percent,
         )
 
     offices: dict[str, OfficeType] = {}
