@@ -95,3 +95,16 @@ def due_in_words(due: datetime, now: datetime) -> str:
     if days == 0:
         return "overdue by less than a day"
     return "overdue by 1 day" if days == 1 else f"overdue by {days} days"
+
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$")
+_DURATION_UNITS = {"d": "day", "w": "week", "m": "month", "y": "year"}
+
+
+def duration_words(text: object) -> str:
+    """A rulebook duration as people say it: "7d" → "7 days", "1m" → "1 month"; anything else unchanged."""
+    match = _DURATION.match("" if text is None else str(text))
+    if not match:
+        return "" if text is None else str(text)
+    amount, unit = int(match.group(1)), _DURATION_UNITS[match.group(2)]
+    return f"{amount} {unit}{'' if amount == 1 else 's'}"

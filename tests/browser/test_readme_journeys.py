@@ -37,13 +37,13 @@ def test_readme_journeys_on_a_desktop_and_a_phone(live_server, browser, screensh
     for size in (DESKTOP, PHONE):
         phone = size is PHONE
 
-        def check(page, step: str) -> None:  # type: ignore[no-untyped-def]
+        def check(page, step: str, size: dict[str, int] = size) -> None:  # type: ignore[no-untyped-def]
             page.wait_for_load_state()
             where = f"{step} at {size['width']} px ({page.url})"
             problems.extend(f"{where}: past the edge: {e}" for e in overflow(page)[:3])
             problems.extend(f"{where}: axe: {v}" for v in axe_violations(page))
 
-        def person(username: str):  # type: ignore[no-untyped-def]
+        def person(username: str, size: dict[str, int] = size):  # type: ignore[no-untyped-def]
             context = browser.new_context(base_url=live_server.url, viewport=size)
             context.set_default_timeout(15_000)
             page = context.new_page()
@@ -74,7 +74,9 @@ def test_readme_journeys_on_a_desktop_and_a_phone(live_server, browser, screensh
         expect(page.get_by_test_id("access-log")).to_contain_text(f"{secretary.full_name}, Secretary of")
         menu(page, "Complaints")
         page.get_by_role("link", name="Make a complaint").click()
-        page.get_by_label("What happened").fill("The branch meeting on 3 March was closed to me without reason.")
+        page.get_by_label("What happened").fill(
+            "The branch meeting on 3 March was closed to me without reason."
+        )
         check(page, "complaint form")
         page.get_by_role("button", name="Send the complaint").click()
         expect(page.get_by_role("status")).to_contain_text("Your complaint is received")

@@ -14,7 +14,7 @@ from polity.cases import services as s
 from polity.cases.models import Case
 from polity.cases.queue import QueueFilters, case_queue_page, cases_of_person_in_words
 from polity.cases.tests import flows
-from polity.common.labels import due_in_words
+from polity.common.labels import due_in_words, duration_words
 
 
 def _open(cases, summary="Shouted down at the branch meeting.", by="member"):
@@ -171,3 +171,9 @@ def test_due_in_words():
     assert due_in_words(now - timedelta(hours=3), now) == "overdue by less than a day"
     assert due_in_words(now - timedelta(days=1, hours=1), now) == "overdue by 1 day"
     assert due_in_words(now - timedelta(days=2, hours=1), now) == "overdue by 2 days"
+
+
+def test_rulebook_durations_read_as_words():
+    assert [duration_words(t) for t in ("7d", "1d", "8w", "1m", "6m", "1y", "", None, "soon")] == [
+        "7 days", "1 day", "8 weeks", "1 month", "6 months", "1 year", "", "", "soon",
+    ]  # fmt: skip

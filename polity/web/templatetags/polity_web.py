@@ -2,8 +2,8 @@
 
 from django import template
 
+from polity.common.labels import duration_words, merge_fields_as_words
 from polity.common.labels import label as _label
-from polity.common.labels import merge_fields_as_words
 from polity.common.labels import plain_rule as _plain_rule
 from polity.web.selectors import office_label as _office_label
 
@@ -37,3 +37,9 @@ def merge_words(text: str) -> str:
 def plain_rule(text: object) -> str:
     """A rule or refusal without internal references ("invariant 3") or rule keys."""
     return _plain_rule(text)
+
+
+@register.filter
+def duration(text: object) -> str:
+    """A rulebook duration in words: "7d" → "7 days"."""
+    return duration_words(text)
