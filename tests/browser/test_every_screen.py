@@ -67,6 +67,8 @@ def _pages_by_persona() -> dict[str, list[tuple[str, str]]]:
         assert bad == [], (persona, bad)
         mine: set[str] = set()
         for url in seen:
+            if "." in url.partition("?")[0].rstrip("/").rsplit("/", 1)[-1]:
+                continue  # a file (e.g. an election's stages.txt): the crawl checked it answers, a browser downloads it
             route = (_route(url) or "").partition("?")[0]
             if route in mine or (route in done and (persona, route) not in SHOTS):
                 continue
