@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
+from polity.access.eligibility import Ineligible
 from polity.access.models import OfficeTerm
 from polity.common.actor import Actor
 from polity.deadlines.models import Deadline
@@ -104,7 +105,13 @@ def populate(ctx: DemoContext) -> None:
     region_exec = Body.objects.filter(unit=gc.unit.parent, kind="executive_committee").first()
     national_exec = Body.objects.filter(unit__parent__isnull=True, kind="executive_committee").first()
     if member is not None:
-        seat_appoint(actor=sys, body=gc, person=member, basis="co_opted", starts_at=now - timedelta(days=120))
+        # Co-opted long ago if she could hold office then, else today; not at all if she cannot yet.
+        for start in (now - timedelta(days=120), now - timedelta(minutes=60)):
+            try:
+                seat_appoint(actor=sys, body=gc, person=member, basis="co_opted", starts_at=start)
+                break
+            except Ineligible:
+                continue
     for body in (region_exec, national_exec):
         if body is None:
             continue
@@ -125,7 +132,7 @@ def populate(ctx: DemoContext) -> None:
     # Enough seats for a quorum at every demo meeting: co-opt members of the constituency if it is small.
     since = now - timedelta(days=120)
     seated = entitled_people(gc, since + timedelta(days=1)).count()
-    long_ago = (now - timedelta(days=600)).date()
+    long_ago = (now - timedelta(days=330)).date()  # could hold office 120 days ago
     spare = (
         Person.objects.filter(
             home_unit__path__startswith=gc.unit.path, status="active", is_decoy=False, joined_on__lte=long_ago
@@ -147,6 +154,8 @@ def populate(ctx: DemoContext) -> None:
         quorate=True,
     )
     needed = first.quorum or 1
+    if not first.was_quorate:  # a register too small for a quorum: the demo keeps to what it can show
+        return
     buses = _motion(
         first, people, 2, "Bus services", "This committee asks the region to press for evening buses."
     )
@@ -206,6 +215,8 @@ def populate(ctx: DemoContext) -> None:
         quorate=True,
         skip=member,
     )
+    if not live.was_quorate:
+        return
     mins.minutes_approve(actor=sys, minutes=minutes, at_meeting=live)
     housing = _motion(
         live, people, 3, "Housing campaign", "This committee backs the tenants' campaign on the estate."
