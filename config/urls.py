@@ -14,6 +14,7 @@ urlpatterns = [
     path("deadlines/", include("polity.deadlines.urls")),
     path("statistics/", include("polity.transparency.urls")),
     path("meetings/", include("polity.meetings.urls")),
+    path("data/", include("polity.dsr.urls")),
     path("", include("polity.comms.urls")),
     path("", include("polity.web.urls")),
 ]

@@ -26,6 +26,7 @@ class Perm(StrEnum):
     ELECTIONS_MANAGE = "elections.manage"
     ELECTIONS_RETURN = "elections.return"
     MEETINGS_MANAGE = "meetings.manage"
+    DSR_HANDLE = "dsr.handle"
 
 
 DESCRIPTIONS: dict[Perm, str] = {
@@ -63,6 +64,8 @@ DESCRIPTIONS: dict[Perm, str] = {
     Perm.MEETINGS_MANAGE: "Run the meetings of bodies in scope: call them, send their notice, record attendance, "
     "business, votes and minutes; appoint delegates and co-opted members; acknowledge and answer motions sent "
     "to the unit's bodies.",
+    Perm.DSR_HANDLE: "Handle data subject requests: enter them, run their clock, review and send the access "
+    "package with its redactions, erase, rectify, restrict; the whole register.",
 }
 
 
@@ -78,5 +81,6 @@ PERSONAL_DATA: frozenset[Perm] = frozenset(
         Perm.MEMBERS_IMPORT,
         Perm.MEMBERS_TRANSFER,
         Perm.AUDIT_VIEW,
+        Perm.DSR_HANDLE,
     }
 )

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat
+
 from polity.accounts.models import ApiToken, EnrolmentCode, User
 from polity.dsr.registry import Holding, Record, Subject, register
 
@@ -46,6 +49,21 @@ def _account(subject: Subject) -> Iterator[Record]:
             )
 
 
+def _erase(person_ids: list[int], emails: list[str]) -> int:
+    """Close the accounts: no sign-in, no tokens, no codes, no name or address."""
+    users = User.objects.filter(person_id__in=person_ids)
+    ApiToken.objects.filter(user__in=users).delete()
+    EnrolmentCode.objects.filter(user__in=users).delete()
+    return users.update(
+        is_active=False,
+        email="",
+        first_name="",
+        last_name="",
+        password="!",
+        username=Concat(Value("erased-"), Cast("pk", output_field=CharField())),
+    )
+
+
 register(
     Holding(
         key="accounts.account",
@@ -59,6 +77,7 @@ register(
         source="You and the operators who set up your account",
         models=(User, ApiToken, EnrolmentCode),
         records=_account,
+        erase=_erase,
         order=15,
     )
 )

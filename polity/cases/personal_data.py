@@ -75,7 +75,7 @@ def _cases(subject: Subject) -> Iterator[Record]:
                     continue  # officers acting in their office are named
                 reason = "witness" if other.role == Role.WITNESS else "third_party"
                 people.append(f"{other.person.full_name} ({other.get_role_display()})")
-                for name in {other.person.full_name, other.person.family_name}:
+                for name in (other.person.full_name,):
                     for label in ("Other people in the case", *_TEXT_FIELDS):
                         mentions.append(
                             Mention(field=label, text=name, reason=reason, person_id=other.person_id)

@@ -32,6 +32,7 @@ LABELS: dict[str, str] = {
     "post": "Post",
     # Why a message did not go to someone.
     "no_consent": "No consent for this purpose and channel",
+    "objected": "Objected to or restricted this use of their data",
     "suppressed": "Unsubscribed or suppressed",
     "no_address": "No address for this channel",
     # Merge fields, as they read in a subject or text not yet merged.

@@ -36,6 +36,8 @@ JOBS: tuple[Job, ...] = (
     Job("members.apply_resignations", "polity.members.tasks.apply_resignations", timedelta(hours=1)),
     Job("cases.evidence_sweep", "polity.cases.tasks.sweep_evidence", timedelta(hours=1)),
     Job("access.notify_ended_terms", "polity.access.tasks.notify_ended_terms", timedelta(hours=1)),
+    Job("dsr.clock", "polity.dsr.tasks.tick_clock", timedelta(hours=1)),
+    Job("dsr.retention", "polity.dsr.tasks.run_retention", timedelta(days=1)),
 )
 
 

@@ -47,6 +47,10 @@ def _authored(subject: Subject) -> Iterator[Record]:
         )
 
 
+def _erase_automations(person_ids: list[int], emails: list[str]) -> int:
+    return AutomationSend.objects.filter(person_id__in=person_ids).delete()[0]
+
+
 register(
     Holding(
         key="comms.automations",
@@ -60,6 +64,7 @@ register(
         source="The system",
         models=(AutomationSend,),
         records=_automations,
+        erase=_erase_automations,
         order=62,
     )
 )

@@ -114,7 +114,7 @@ def reach_counts(people: QuerySet[Person], *, purpose: str, channel: str) -> tup
         channel=channel,
         total=len(verdicts),
         reachable=len(ok_ids),
-        no_consent=reasons["no consent"],
+        no_consent=reasons["no consent"] + reasons["objected"],  # an objection withdraws consent to that use
         suppressed=reasons["suppressed"],
         no_address=reasons["no address"],
         excluded={reason.replace(" ", "_"): n for reason, n in sorted(reasons.items()) if reason != "ok"},

@@ -114,6 +114,38 @@ def deadline_meet(*, actor: Actor, deadline: Deadline, at: datetime | None = Non
     return deadline
 
 
+def deadline_move(*, actor: Actor, deadline: Deadline, due_at: datetime, why: str) -> Deadline:
+    """Move a pending deadline whose clock the law lets stop or stretch (a subject access request paused
+    for identity, or extended with reasons). The caller's service has checked its own rules; the move is
+    recorded. A deadline already missed stays counted as missed."""
+    if timezone.is_naive(due_at):
+        raise InvalidInput("due_at: a time zone-aware time")
+    with transaction.atomic():
+        deadline = Deadline.objects.select_for_update().get(pk=deadline.pk)
+        if deadline.state not in PENDING_STATES:
+            raise DomainError("this deadline was already met")
+        if due_at < deadline.started_at:
+            raise InvalidInput("due_at: not before the deadline started")
+        before = deadline.due_at
+        deadline.due_at = due_at
+        if deadline.state == State.MISSED and due_at > timezone.now():
+            deadline.state = State.OPEN  # missed_at stays: it was missed once and counts as such
+        deadline.save(update_fields=["due_at", "state"])
+        audit_record(
+            actor=actor,
+            verb="deadline.move",
+            object_type="deadline",
+            object_id=deadline.pk,
+            data={
+                "rule": deadline.rule_key,
+                "from": before.isoformat(),
+                "to": due_at.isoformat(),
+                "why": why,
+            },
+        )
+    return deadline
+
+
 def deadlines_meet_for(*, actor: Actor, subject_type: str, subject_id: int | str, rule_key: str) -> int:
     """Meet every pending deadline of this rule on this subject (how most callers close theirs)."""
     pending = Deadline.objects.filter(

@@ -86,3 +86,68 @@ register(
         order=91,
     )
 )
+
+
+def _requests(subject: Subject) -> Iterator[Record]:
+    from django.db.models import Q
+
+    from polity.dsr.models import Request
+
+    where = Q(pk__in=[])
+    if subject.person is not None:
+        where |= Q(person_id=subject.person.pk)
+    for email in subject.all_emails():
+        where |= Q(requester_email__iexact=email)
+    for r in Request.objects.filter(where).order_by("received_at"):
+        yield Record(
+            kind="Data protection request",
+            ref=f"dsr:{r.pk}",
+            at=r.received_at,
+            fields={
+                "Reference": r.reference,
+                "Kind": r.get_kind_display(),
+                "State": r.get_state_display(),
+                "Received": r.received_on,
+                "Due": r.due_on,
+                "What you asked": r.details,
+                "Identity checked with": r.identity_evidence,
+                "Reasons for more time": r.extension_reasons,
+                "Answer": r.answer,
+            },
+        )
+
+
+def _register_requests() -> None:
+    from polity.dsr.models import (
+        Anonymised,
+        Delivery,
+        Erasure,
+        Pause,
+        PendingRequest,
+        ProcessingStop,
+        Redaction,
+        Request,
+    )
+
+    register(
+        Holding(
+            key="dsr.requests",
+            title="Your data protection requests",
+            data="Each request you made about your data: what you asked, how your identity was checked, the "
+            "dates, the answer, what was withheld and sent, uses of your data you stopped",
+            purposes=("Answering your requests as the law requires, and showing that we did",),
+            lawful_basis="legal_obligation",
+            recipients="The data protection officer",
+            retention="For the period the rulebook sets for the access log",
+            retention_rule="retention.access_log",
+            source="You, and the data protection officer",
+            models=(Request, Pause, Redaction, Delivery, PendingRequest, Erasure, ProcessingStop, Anonymised),
+            records=_requests,
+            on_erasure="keep",
+            kept_because="We must be able to show how we answered your request, including this one",
+            order=95,
+        )
+    )
+
+
+_register_requests()

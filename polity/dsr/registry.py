@@ -77,6 +77,9 @@ class Record:
 
 
 RecordsFn = Callable[[Subject], Iterable[Record]]
+# Erase or anonymise what the holding keeps about these people (ids) or addresses (normalised emails);
+# returns the number of rows changed. Works on many people at once: the retention job passes a chunk.
+EraseFn = Callable[[list[int], list[str]], int]
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,8 @@ class Holding:
     # What erasure does to it: "anonymise" (removed or anonymised), or "keep" with `kept_because` words.
     on_erasure: str = "anonymise"
     kept_because: str = ""
+    # None: the holding holds nothing beyond its link to the person, whose record is anonymised.
+    erase: EraseFn | None = None
     order: int = 100
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -128,6 +133,8 @@ def register(holding: Holding) -> Holding:
         )
     if holding.on_erasure not in {"anonymise", "keep"}:
         raise RegistryError(f"{holding.key}: on_erasure must be 'anonymise' or 'keep'")
+    if holding.on_erasure == "keep" and holding.erase is not None:
+        raise RegistryError(f"{holding.key}: a holding kept on erasure has no erase function")
     if holding.on_erasure == "keep" and not holding.kept_because:
         raise RegistryError(f"{holding.key}: a holding kept on erasure says why (kept_because)")
     if not holding.purposes or not holding.models:

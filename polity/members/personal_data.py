@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from django.db.models import Value
+
 from polity.dsr.registry import Holding, Record, Subject, register
 from polity.members.models import MembershipPeriod, Payment, Person, Resignation, StatusChange, Transfer
 
@@ -86,6 +88,31 @@ def _register(subject: Subject) -> Iterator[Record]:
         )
 
 
+def _erase_register(person_ids: list[int], emails: list[str]) -> int:
+    """Anonymise the entries: the row stays (payments, consent and cases kept by law point at it) with its
+    membership number, and nothing else that identifies the person."""
+    if not person_ids:
+        return 0
+    changed = Person.objects.filter(pk__in=person_ids).update(
+        given_name="Erased",
+        family_name=Value("person"),
+        email="",
+        phone="",
+        address_line="",
+        town="",
+        postcode="",
+        date_of_birth=None,
+    )
+    changed += StatusChange.objects.filter(person_id__in=person_ids).exclude(reason="").update(reason="")
+    changed += Transfer.objects.filter(person_id__in=person_ids).update(reason="erased")
+    for resignation in Resignation.objects.filter(person_id__in=person_ids).exclude(letter=""):
+        resignation.letter.delete(save=False)
+    changed += Resignation.objects.filter(person_id__in=person_ids).update(
+        reason="", dispute="", letter="", letter_name=""
+    )
+    return changed
+
+
 def _payments(subject: Subject) -> Iterator[Record]:
     if subject.person is None:
         return
@@ -122,6 +149,7 @@ register(
         source="You, when you joined and when you changed your details; officers recording changes",
         models=(Person, MembershipPeriod, StatusChange, Transfer, Resignation),
         records=_register,
+        erase=_erase_register,
         order=10,
     )
 )

@@ -432,3 +432,64 @@ def members_refresh_arrears(*, actor: Actor, today: date | None = None) -> dict[
                 StatusChange.objects.filter(pk__in=[c.pk for c in changes]).update(dispatch_id=dispatch_id)
             counts[status] += len(ids)
     return counts
+
+
+CORRECTABLE = (
+    "given_name",
+    "family_name",
+    "email",
+    "phone",
+    "address_line",
+    "town",
+    "postcode",
+    "date_of_birth",
+)
+
+
+def member_correct(*, actor: Actor, person: Person, reason: str, **changes: object) -> Person:
+    """Correct the register entry on a rectification request: the data protection officer (dsr.handle) or
+    an officer who may edit the member. The change lands on the member's history in the access log
+    (which fields and why, never the values)."""
+    if not reason.strip():
+        raise InvalidInput("reason: say why the entry is corrected")
+    from polity.access.policy import has_perm
+
+    if not (
+        has_perm(actor, Perm.DSR_HANDLE, person.home_unit)
+        or has_perm(actor, Perm.MEMBERS_EDIT, person.home_unit)
+    ):
+        require_member(actor, person)
+        raise Forbidden(
+            "correcting the register takes the data protection officer or an officer who edits members"
+        )
+    unknown = set(changes) - set(CORRECTABLE)
+    if unknown:
+        raise InvalidInput(f"{', '.join(sorted(unknown))}: not a field that can be corrected here")
+    with transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=person.pk)
+        changed = []
+        for name, value in changes.items():
+            if name == "date_of_birth":
+                value = value or None
+            elif isinstance(value, str):
+                value = value.strip()
+                if name in {"given_name", "family_name"} and not value:
+                    raise InvalidInput(f"{name}: a name cannot be empty")
+                limit = getattr(Person._meta.get_field(name), "max_length", None)
+                if limit and len(value) > limit:
+                    raise InvalidInput(f"{name}: at most {limit} characters")
+            if getattr(person, name) != value:
+                setattr(person, name, value)
+                changed.append(name)
+        if changed:
+            person.save(update_fields=[*changed, "updated_at"])
+        audit_record(
+            actor=actor,
+            verb="members.correct",
+            subjects=[person.pk],
+            purpose="rectification",
+            object_type="person",
+            object_id=person.pk,
+            data={"fields": sorted(changed), "reason": reason.strip()[:200]},
+        )
+    return person

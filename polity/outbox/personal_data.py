@@ -49,6 +49,21 @@ def _caught(subject: Subject) -> Iterator[Record]:
             )
 
 
+def _erase_sent(person_ids: list[int], emails: list[str]) -> int:
+    """The delivery counts stay; who received each message does not."""
+    return OutboxEntry.objects.filter(person_id__in=person_ids).update(person=None)
+
+
+def _erase_caught(person_ids: list[int], emails: list[str]) -> int:
+    wanted = {e.lower() for e in emails}
+    doomed = [
+        pk
+        for pk, rcpt in CaughtMail.objects.values_list("pk", "rcpt_to").iterator(chunk_size=500)
+        if wanted & {str(r).strip().lower() for r in rcpt}
+    ]
+    return CaughtMail.objects.filter(pk__in=doomed).delete()[0] if doomed else 0
+
+
 register(
     Holding(
         key="outbox.sent",
@@ -63,6 +78,7 @@ register(
         source="The system, when officers or automations send",
         models=(OutboxEntry,),
         records=_sent,
+        erase=_erase_sent,
         order=60,
     )
 )
@@ -79,6 +95,7 @@ register(
         source="The system",
         models=(CaughtMail,),
         records=_caught,
+        erase=_erase_caught,
         order=61,
     )
 )

@@ -29,6 +29,7 @@ def nav(request: HttpRequest) -> dict[str, object]:
             "units": Perm.UNITS_VIEW in held,
             "grants": Perm.GRANTS_MANAGE in held,
             "audit": Perm.AUDIT_VIEW in held,
+            "dsr": Perm.DSR_HANDLE in held,
             "case_queue": Perm.CASES_HANDLE in held,
             "deadlines": Perm.DEADLINES_VIEW in held,
             "verified": bool(verified),
