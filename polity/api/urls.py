@@ -9,6 +9,7 @@ from polity.cases.api import router as cases_router
 from polity.comms import api as comms_api
 from polity.consent import api as consent_api
 from polity.elections.api import router as elections_router
+from polity.dsr import api as dsr_api
 from polity.meetings import api as meetings_api
 from polity.selections.api import router as selections_router
 from polity.transparency.api import router as statistics_router
@@ -51,3 +52,5 @@ api.add_router("/selections", selections_router)
 api.add_router("/elections", elections_router)
 api.add_router("/audit", audit.router)
 api.add_router("/statistics", statistics_router)
+api.add_router("/me/data-requests", dsr_api.me)
+api.add_router("/data-requests", dsr_api.dpo)
