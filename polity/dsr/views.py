@@ -159,6 +159,17 @@ ACTIONS: dict[str, tuple[str, type[forms.Form]]] = {
 }
 
 
+CONSEQUENCES = {
+    "send": "Sends the requester a link to the package shown above (a PDF and an archive), with every withheld "
+    "piece numbered and its reason; the link works for the period the rulebook sets. The request is answered.",
+    "erase": "Anonymises everything the registry may erase, puts the person's addresses on the suppression list, "
+    "keeps what the law requires, and tells the requester what was kept and why. It cannot be undone.",
+    "stop": "Every message for these uses is refused for this person at the moment it is sent. The request is "
+    "answered.",
+    "refuse": "Closes the request; the reasons and the right to complain to the ICO are sent to the requester.",
+}
+
+
 def _allowed(item: Request) -> list[str]:
     if not item.is_open:
         return []
@@ -189,7 +200,7 @@ def _detail(
     for name in names:
         label, cls = ACTIONS[name]
         form = bound if name == failed and bound is not None else cls(initial=_initial(name, item))
-        action_forms.append((name, label, form))
+        action_forms.append((name, label, form, CONSEQUENCES.get(name, "")))
     preview = (
         s.package_preview(actor=actor, request=item) if item.kind in {Kind.ACCESS, Kind.PORTABILITY} else None
     )
