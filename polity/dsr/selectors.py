@@ -182,12 +182,3 @@ def request_by_follow_token(*, token: str) -> Request:
 
 def is_open(request: Request) -> bool:
     return request.state in OPEN_STATES
-
-
-def on_time_counts(*, since: date | None = None) -> dict[str, int]:
-    """Requests answered, and answered on time (no personal data): for the public statistics."""
-    closed = Request.objects.filter(closed_at__isnull=False, state="answered")
-    if since is not None:
-        closed = closed.filter(received_on__gte=since)
-    got = closed.aggregate(answered=Count("pk"), on_time=Count("pk", filter=Q(on_time=True)))
-    return {"answered": got["answered"], "on_time": got["on_time"]}
