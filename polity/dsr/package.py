@@ -36,6 +36,7 @@ class Withheld:
     text: str
     reason: str
     proposed: bool
+    kind: str = ""  # the record's kind, for people reading the list ("Case", "Payment")
 
     @property
     def reason_short(self) -> str:
@@ -137,7 +138,9 @@ def _apply(holding: Holding, record: Record, decisions: _Decisions, withheld: li
         new, hit = _withhold(values[field_], text, f"[withheld {number}: {redaction.short(reason)}]")
         if hit:
             values[field_] = new
-            withheld.append(Withheld(number, holding.key, record.ref, field_, text, reason, proposed))
+            withheld.append(
+                Withheld(number, holding.key, record.ref, field_, text, reason, proposed, record.kind)
+            )
             item.withheld.append(number)
     item.fields = [(label, text) for label, text in values.items() if text != ""]
     return item

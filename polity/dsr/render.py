@@ -74,6 +74,7 @@ def package_json(package: Package) -> dict[str, Any]:
                 "number": w.number,
                 "holding": w.holding,
                 "record": w.ref,
+                "kind": w.kind,
                 "field": w.field,
                 "reason": w.reason_in_full,
             }
@@ -155,7 +156,7 @@ def render_pdf(package: Package) -> bytes:
     if not package.withheld:
         para("Nothing was withheld.", 9)
     for w in package.withheld:
-        para(f"{w.number}. In '{w.field}': {w.reason_in_full}", 9, gap=0.6)
+        para(f"{w.number}. {w.kind}, '{w.field}': {w.reason_in_full}", 9, gap=0.6)
     pdf.ln(2)
     para("Your rights", 13, "B", 1)
     para(package.rights, 9)
