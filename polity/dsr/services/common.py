@@ -26,7 +26,7 @@ def require_dpo(actor: Actor) -> None:
 
 
 def locked(request: Request) -> Request:
-    return Request.objects.select_for_update().select_related("person").get(pk=request.pk)
+    return Request.objects.select_for_update(of=("self",)).select_related("person").get(pk=request.pk)
 
 
 def require_open(request: Request) -> None:
