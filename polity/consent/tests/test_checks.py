@@ -139,7 +139,9 @@ def test_many_uses_a_constant_number_of_queries(org, as_queryset):
                 answer = contact_permitted_many(person_ids=ids, purpose="campaigning", channel="email")
     finally:
         checks._IN_LIST_MAX = old
-    assert len(ctx.captured_queries) <= 4  # people, latest consents, objections in force, suppressions: any size
+    assert (
+        len(ctx.captured_queries) <= 4
+    )  # people, latest consents, objections in force, suppressions: any size
     assert sum(1 for ok, _ in answer.values() if ok) == 15
     assert answer[people[1].pk] == (False, "no consent")
     if not as_queryset:
