@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "polity.transparency",
     "polity.selections",
     "polity.meetings",
+    "polity.exports",
     "polity.demo",
     "polity.web",
 ]
@@ -182,6 +183,14 @@ DEFAULT_FROM_EMAIL = os.environ.get("POLITY_FROM_EMAIL", "Polity <noreply@polity
 # sender page: "{code}" becomes the unit's code, e.g. "office+{code}@party.example". Empty: no Reply-To.
 POLITY_REPLY_TO = os.environ.get("POLITY_REPLY_TO", "")
 
+# Decoys in exports (docs/exports.md): addresses at domains whose mail this installation receives (its SMTP
+# endpoint `polity decoy-smtp`, or an IMAP mailbox: POLITY_DECOY_IMAP_URL), and phone numbers in a range it
+# answers. The defaults are fictional, for the demo; a real organisation sets its own.
+POLITY_DECOY_MAIL_DOMAINS = os.environ.get(
+    "POLITY_DECOY_MAIL_DOMAINS", "members-mail.example.net,post.example.net"
+)
+POLITY_DECOY_PHONE_RANGE = os.environ.get("POLITY_DECOY_PHONE_RANGE", "07700 100000-07700 899999")
+POLITY_DECOY_IMAP_URL = os.environ.get("POLITY_DECOY_IMAP_URL", "")  # imaps://user:password@host/INBOX
 POLITY_RULEBOOK = os.environ.get("POLITY_RULEBOOK", str(BASE_DIR / "polity" / "rulebook" / "demo.toml"))
 POLITY_SITE_NAME = os.environ.get("POLITY_SITE_NAME", "Polity")
 OTP_TOTP_ISSUER = POLITY_SITE_NAME

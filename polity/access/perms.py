@@ -27,6 +27,9 @@ class Perm(StrEnum):
     ELECTIONS_RETURN = "elections.return"
     MEETINGS_MANAGE = "meetings.manage"
     DSR_HANDLE = "dsr.handle"
+    EXPORTS_MAKE = "exports.make"
+    EXPORTS_APPROVE = "exports.approve"
+    EXPORTS_ATTRIBUTE = "exports.attribute"
 
 
 DESCRIPTIONS: dict[Perm, str] = {
@@ -66,6 +69,12 @@ DESCRIPTIONS: dict[Perm, str] = {
     "to the unit's bodies.",
     Perm.DSR_HANDLE: "Handle data subject requests: enter them, run their clock, review and send the access "
     "package with its redactions, erase, rectify, restrict; the whole register.",
+    Perm.EXPORTS_MAKE: "Export a list of members in scope for a rulebook purpose, with only that purpose's columns "
+    "(consent checked; a large export waits for approval); download it, alone, until it expires.",
+    Perm.EXPORTS_APPROVE: "Approve or refuse exports above the rulebook's size that wait for a unit in scope; never one's "
+    "own.",
+    Perm.EXPORTS_ATTRIBUTE: "Trace a leaked list to the export(s) it came from (decoys and matching), see the members "
+    "affected, and run the breach report's clock.",
 }
 
 
@@ -82,5 +91,7 @@ PERSONAL_DATA: frozenset[Perm] = frozenset(
         Perm.MEMBERS_TRANSFER,
         Perm.AUDIT_VIEW,
         Perm.DSR_HANDLE,
+        Perm.EXPORTS_MAKE,
+        Perm.EXPORTS_ATTRIBUTE,
     }
 )

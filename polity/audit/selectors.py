@@ -121,6 +121,17 @@ VERB_WORDS: dict[str, str] = {
     "dsr.stop_processing": "Stopped a use of the member's data on their request",
     "dsr.public_start": "A data protection request was started on the public form",
     "dsr.retention_run": "Anonymised records past their retention period",
+    "exports.request": "Asked for an export of members",
+    "exports.approve": "Approved an export",
+    "exports.refuse": "Refused an export",
+    "exports.make": "Included the member in an export",
+    "exports.download": "Downloaded an export that includes the member",
+    "exports.expire": "Deleted an expired export's file",
+    "exports.fail": "Could not make an export",
+    "exports.attribute": "Traced a leaked list to the export it came from",
+    "exports.decoy_contact": "Recorded contact reaching a decoy of an export",
+    "exports.breach_report": "Recorded the report of a data breach",
+    "statistics.publish": "Published a quarter's public statistics",
 }
 
 

@@ -38,6 +38,8 @@ JOBS: tuple[Job, ...] = (
     Job("access.notify_ended_terms", "polity.access.tasks.notify_ended_terms", timedelta(hours=1)),
     Job("dsr.clock", "polity.dsr.tasks.tick_clock", timedelta(hours=1)),
     Job("dsr.retention", "polity.dsr.tasks.run_retention", timedelta(days=1)),
+    Job("exports.expire", "polity.exports.tasks.expire_exports", timedelta(hours=1)),
+    Job("exports.decoy_mailbox", "polity.exports.tasks.poll_decoy_mailbox", timedelta(minutes=5)),
 )
 
 

@@ -8,7 +8,7 @@ together. They still record who did it in the audit log. `deadlines_escalate` is
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -37,7 +37,10 @@ def due_from(rule_key: str, start: datetime | date) -> tuple[datetime, datetime]
         local = timezone.localtime(start)
     else:
         local = timezone.make_aware(datetime.combine(start, time.min))
-    due = get_rulebook().rule(rule_key).add_to(local)
+    rule = get_rulebook().rule(rule_key)
+    if rule.duration.unit == "h":  # hours are elapsed time (72 hours to report a breach), not wall-clock
+        return local, timezone.localtime(local.astimezone(UTC) + timedelta(hours=rule.duration.amount))
+    due = rule.add_to(local)
     # Re-resolve the offset: a month or day step can cross a daylight-saving change.
     due = timezone.make_aware(due.replace(tzinfo=None))
     return local, due

@@ -7,19 +7,21 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-_PATTERN = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$")
+_PATTERN = re.compile(r"^\s*(\d+)\s*([hdwmy])\s*$")
 
 
 @dataclass(frozen=True)
 class Duration:
     amount: int
-    unit: str  # "d", "w", "m" or "y"
+    unit: str  # "h" (elapsed hours, e.g. the 72 hours to report a breach), "d", "w", "m" or "y"
 
     @classmethod
     def parse(cls, text: str) -> Duration:
         match = _PATTERN.match(text)
         if not match:
-            raise ValueError(f'{text!r} is not a duration: write a whole number and d, w, m or y (e.g. "7d")')
+            raise ValueError(
+                f'{text!r} is not a duration: write a whole number and h, d, w, m or y (e.g. "7d")'
+            )
         return cls(int(match.group(1)), match.group(2))
 
     def __str__(self) -> str:
@@ -27,6 +29,8 @@ class Duration:
 
     def add_to[T: (date, datetime)](self, start: T) -> T:
         """The moment this long after `start`. Months are calendar months: 31 Jan + 1m is 28/29 Feb."""
+        if self.unit == "h":
+            return start + timedelta(hours=self.amount)
         if self.unit == "d":
             return start + _days(self.amount)
         if self.unit == "w":
@@ -35,6 +39,8 @@ class Duration:
         return _add_months(start, months)
 
     def subtract_from[T: (date, datetime)](self, end: T) -> T:
+        if self.unit == "h":
+            return end - timedelta(hours=self.amount)
         if self.unit == "d":
             return end - _days(self.amount)
         if self.unit == "w":
@@ -43,6 +49,8 @@ class Duration:
         return _add_months(end, -months)
 
     def approx_days(self) -> int:
+        if self.unit == "h":
+            return -(-self.amount // 24)
         return {"d": 1, "w": 7, "m": 30, "y": 365}[self.unit] * self.amount
 
 

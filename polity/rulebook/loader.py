@@ -78,6 +78,9 @@ class MeetingKind:
 CHANNELS = ("email", "sms", "phone", "post")
 # What a body may be empowered to decide, by `powers = [...]` in its [bodies.*] table.
 POWERS = ("selections.change_shortlist", "selections.hear_appeal")
+# Columns an export may hold (polity.exports.columns); the contact ones need a channel of their purpose.
+EXPORT_COLUMNS = ("name", "membership_number", "branch", "status", "joined_on", "email", "phone", "address")
+CONTACT_COLUMNS = {"email": ("email",), "phone": ("phone", "sms"), "address": ("post",)}
 BASES = ("consent", "contract", "legitimate_interest", "legal_obligation")
 CONSENT_MODES = ("required", "opt_out", "none")
 
@@ -98,6 +101,8 @@ class Purpose:
     channels: tuple[str, ...]
     needs_approval: bool = False
     body_only: bool = False
+    # What an export for this purpose may hold; empty: no export for it at all.
+    export_columns: tuple[str, ...] = ()
 
     @property
     def may_refuse(self) -> bool:
@@ -420,7 +425,24 @@ def _purposes(raw: Any, path: str) -> dict[str, Purpose]:
             raise RulebookError(
                 path, f"{where}.needs_approval", "notices members cannot opt out of never wait for approval"
             )
-        unknown = set(spec) - {"label", "basis", "consent", "channels", "needs_approval", "body_only"}
+        columns = spec.get("export_columns", [])
+        if not isinstance(columns, list) or not all(c in EXPORT_COLUMNS for c in columns):
+            raise RulebookError(path, f"{where}.export_columns", f"must list some of {list(EXPORT_COLUMNS)}")
+        for column in columns:
+            needs = CONTACT_COLUMNS.get(column, ())
+            if needs and not set(needs) & set(channels):
+                raise RulebookError(
+                    path, f"{where}.export_columns", f"{column!r} needs one of the channels {list(needs)}"
+                )
+        unknown = set(spec) - {
+            "label",
+            "basis",
+            "consent",
+            "channels",
+            "needs_approval",
+            "body_only",
+            "export_columns",
+        }
         if unknown:
             raise RulebookError(path, f"{where}.{sorted(unknown)[0]}", "is not a purpose setting")
         out[key] = Purpose(
@@ -431,6 +453,7 @@ def _purposes(raw: Any, path: str) -> dict[str, Purpose]:
             channels=tuple(channels),
             needs_approval=flags["needs_approval"],
             body_only=flags["body_only"],
+            export_columns=tuple(columns),
         )
     return out
 
