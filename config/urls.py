@@ -15,6 +15,7 @@ urlpatterns = [
     path("statistics/", include("polity.transparency.urls")),
     path("meetings/", include("polity.meetings.urls")),
     path("data/", include("polity.dsr.urls")),
+    path("exports/", include("polity.exports.urls")),
     path("", include("polity.comms.urls")),
     path("", include("polity.web.urls")),
 ]

@@ -11,6 +11,7 @@ from polity.consent import api as consent_api
 from polity.dsr import api as dsr_api
 from polity.elections.api import router as elections_router
 from polity.meetings import api as meetings_api
+from polity.exports.api import router as exports_router
 from polity.selections.api import router as selections_router
 from polity.transparency.api import router as statistics_router
 
@@ -54,3 +55,4 @@ api.add_router("/audit", audit.router)
 api.add_router("/statistics", statistics_router)
 api.add_router("/me/data-requests", dsr_api.me)
 api.add_router("/data-requests", dsr_api.dpo)
+api.add_router("/exports", exports_router)

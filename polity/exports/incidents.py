@@ -51,7 +51,7 @@ def _summary(att: Attribution) -> list[dict[str, Any]]:
             "decoys": c.decoys,
             "certain": c.certain,
             "by": c.export.requested_by_label,
-            "purpose": c.export.purpose,
+            "purpose": c.export.purpose_label,
             "made": c.export.ready_at.isoformat() if c.export.ready_at else None,
         }
         for c in att.candidates[:20]

@@ -81,6 +81,13 @@ class Export(models.Model):
     def rows(self) -> int:
         return self.members + self.decoys
 
+    @property
+    def purpose_label(self) -> str:
+        from polity.rulebook.loader import get_rulebook
+
+        found = get_rulebook().purposes.get(self.purpose)
+        return found.label if found else self.purpose
+
 
 class Decoy(models.Model):
     """A synthetic person in one export's file, whose email and phone the organisation controls."""

@@ -431,7 +431,9 @@ def export_download(*, actor: Actor, export: Export) -> Export:
     require(actor, Perm.EXPORTS_MAKE, scope=export.unit, visible=False)
     included = [
         int(p)
-        for p in Entry.objects.filter(export=export, person_id__isnull=False).values_list("person_id", flat=True)
+        for p in Entry.objects.filter(export=export, person_id__isnull=False).values_list(
+            "person_id", flat=True
+        )
         if p is not None
     ]
     with transaction.atomic():

@@ -32,6 +32,7 @@ def nav(request: HttpRequest) -> dict[str, object]:
             "dsr": Perm.DSR_HANDLE in held,
             "case_queue": Perm.CASES_HANDLE in held,
             "deadlines": Perm.DEADLINES_VIEW in held,
+            "exports": bool({Perm.EXPORTS_MAKE, Perm.EXPORTS_APPROVE, Perm.EXPORTS_ATTRIBUTE} & held),
             "verified": bool(verified),
             "operator": is_operator(actor),
         }
