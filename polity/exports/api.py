@@ -88,7 +88,7 @@ def exports_request(request: HttpRequest, data: ExportIn) -> Any:
     approval) and nothing is made."""
     actor = actor_of(request)
     audience = export_audience(actor=actor, audience_id=data.audience)
-    args = {
+    args: dict[str, Any] = {
         "audience": audience,
         "purpose": data.purpose,
         "channel": data.channel,

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 
 from polity.common.actor import Actor
+from polity.common.errors import DomainError
 
 if TYPE_CHECKING:
     from polity.demo.services import DemoContext
@@ -33,11 +34,15 @@ def populate(ctx: DemoContext) -> None:
     from polity.exports.services import export_make, export_request
 
     secretary = ctx.people.get("secretary")
-    user = User.objects.filter(person=secretary).first() if secretary is not None else None
+    if secretary is None:
+        return
+    user = User.objects.filter(person=secretary).first()
     if user is None:
         return
     actor = Actor.for_user(user)
-    term = secretary.office_terms.filter(office="secretary").select_related("unit").first()
+    from polity.access.models import OfficeTerm
+
+    term = OfficeTerm.objects.filter(person=secretary, office="secretary").select_related("unit").first()
     if term is None:
         return
     audience = audience_create(actor=actor, unit=term.unit, name=f"Everyone in {term.unit.name}")
@@ -62,7 +67,7 @@ def populate(ctx: DemoContext) -> None:
                 format=fmt,
                 reason=reason,
             )
-        except Exception:  # noqa: BLE001 - a demo without consenting members simply has no phone bank
+        except DomainError:  # a demo without consenting members simply has no phone bank
             continue
         if export.state == "queued":
             export = export_make(actor=Actor.system("exports"), export_id=export.pk)

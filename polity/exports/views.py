@@ -62,7 +62,7 @@ def new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             audience = export_audience(actor=actor, audience_id=int(data["audience"]))
-            args = {
+            args: dict[str, Any] = {
                 "audience": audience,
                 "purpose": data["purpose"],
                 "channel": data["channel"],
@@ -91,7 +91,7 @@ def download(request: HttpRequest, export_id: int) -> HttpResponse:
     response = FileResponse(
         export.file.open("rb"),
         as_attachment=True,
-        filename=f"export-{export.pk}{export.file.name[export.file.name.rfind('.') :]}",
+        filename=f"export-{export.pk}.{export.format}",
         content_type=CONTENT_TYPE[export.format],
     )
     response["X-Content-Type-Options"] = "nosniff"
