@@ -61,7 +61,7 @@ class AttributeIn(Schema):
     note: str = ""
 
 
-class ContactIn(Schema):
+class DecoyContactIn(Schema):
     address: str
     channel: str = "phone"
 
@@ -163,7 +163,7 @@ def exports_attribute(request: HttpRequest, data: AttributeIn) -> dict[str, Any]
 
 
 @router.post("/decoy-contacts", response={201: dict[str, Any], **ERRORS}, summary="Report a decoy contacted")
-def exports_decoy_contact(request: HttpRequest, data: ContactIn) -> Status[dict[str, Any]]:
+def exports_decoy_contact(request: HttpRequest, data: DecoyContactIn) -> Status[dict[str, Any]]:
     contact = decoy_contact_record(
         actor=actor_of(request), address=data.address, channel=data.channel, route="reported"
     )

@@ -28,6 +28,8 @@ def key(kind: str, value: str) -> int:
 
 
 def _fold(text: str) -> str:
+    if text.isascii():  # nearly always: no accents to strip
+        return text.casefold()
     text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c)).casefold()
 
@@ -55,6 +57,8 @@ def norm_address(value: str) -> str:
 
 def norm_name(given: str, family: str) -> str:
     """The first given name and the last family name: "Mary Ann Smith" → "mary|smith"."""
+    if given.isalpha() and family.isalpha() and given.isascii() and family.isascii():  # the common case
+        return f"{given.lower()}|{family.lower()}"
     givens, families = _WORD.findall(_fold(given)), _WORD.findall(_fold(family))
     return f"{givens[0] if givens else ''}|{families[-1] if families else ''}"
 
