@@ -46,7 +46,7 @@ class ExportOut(Schema):
     download: str | None
 
 
-class PlanOut(Schema):
+class ExportPlanOut(Schema):
     purpose: str
     channel: str
     columns: list[str]
@@ -82,7 +82,7 @@ def _out(e: Export) -> dict[str, Any]:
     }
 
 
-@router.post("", response={201: ExportOut, 200: PlanOut, **ERRORS}, summary="Ask for an export")
+@router.post("", response={201: ExportOut, 200: ExportPlanOut, **ERRORS}, summary="Ask for an export")
 def exports_request(request: HttpRequest, data: ExportIn) -> Any:
     """With `dry_run`, the confirmation's figures (rows now, left out by reason, whether it waits for
     approval) and nothing is made."""
