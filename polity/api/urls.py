@@ -10,8 +10,8 @@ from polity.comms import api as comms_api
 from polity.consent import api as consent_api
 from polity.dsr import api as dsr_api
 from polity.elections.api import router as elections_router
-from polity.meetings import api as meetings_api
 from polity.exports.api import router as exports_router
+from polity.meetings import api as meetings_api
 from polity.selections.api import router as selections_router
 from polity.transparency.api import router as statistics_router
 
