@@ -115,7 +115,12 @@ def case_message_team(*, actor: Actor, case: Case, text: str) -> Message:
         message.deadline = open_deadline(actor, case, ACK_RULE, now, "acknowledge a party's message")
         message.save(update_fields=["deadline"])
         save(case)
-        record(actor, case, "case.message_team", {"message": message.pk, "role": role, "shared": shared})
+        record(
+            actor,
+            case,
+            "case.message_team",
+            {"message": message.pk, "role": role, "shown_to_other_side": shared},
+        )
     return message
 
 
@@ -221,7 +226,7 @@ def case_message_party(
             {
                 "message": message.pk,
                 "person": person.pk,
-                "shared": shared,
+                "shown_to_other_side": shared,
                 "reply_to": getattr(in_reply_to, "pk", None),
             },
         )
