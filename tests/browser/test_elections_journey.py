@@ -52,7 +52,7 @@ def test_a_member_votes_on_the_web_ballot(org, new_page, screenshot, width):
     page.get_by_label("Username").fill("member")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Continue").click()
-    page.get_by_role("link", name="Elections").first.click()
+    page.get_by_role("link", name="Elections", exact=True).first.click()
     page.get_by_role("link", name="Vote now").click()
     expect(page.get_by_role("heading", name="Your ballot")).to_be_visible()
     # By keyboard: each candidate's box is labelled with the name.
