@@ -11,11 +11,15 @@ import hmac
 import json
 import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 GENESIS = "0" * 64
+# An anonymised event (decision 0031) stands as this actor, and its seal is keyed apart from any link.
+ANONYMISED_LABEL = "anonymised"
+ANONYMISE_VERB = "audit.anonymise"
+_SEAL = "anonymised:"
 SEP = _SEP = "\x1f"  # between the fields of the canonical form
 _encode_data = json.JSONEncoder(separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode
 
@@ -131,6 +135,12 @@ def linker(key: bytes) -> Callable[[str, bytes], str]:
     return link_
 
 
+def seal(link_: Callable[[str, bytes], str], stored_hash: str, payload: bytes) -> int:
+    """One anonymised event's share of its anonymisation's seal: a keyed hash of its number, its hash as it
+    was written (which the next event's link still covers) and its canonical form as it stands now."""
+    return int(link_(_SEAL + stored_hash, payload), 16)
+
+
 @dataclass(frozen=True)
 class Verdict:
     ok: bool
@@ -145,7 +155,8 @@ class Verdict:
         return f"BROKEN at event #{self.first_bad_seq}: {self.problem}"
 
 
-# An event as the verifier reads it: seq, canonical form (bytes: what the hash covers), prev_hash, hash, id.
+# An event as the verifier reads it: seq, canonical form (bytes: what the hash covers), prev_hash, hash, id,
+# and anonymised_in (the seq of the anonymisation that sealed it, or None).
 Row = Sequence[Any]
 # The fields canonical() takes, in its order.
 FIELDS = (
@@ -171,6 +182,8 @@ class Stretch:
     problem: str = ""
     index_bad_seq: int | None = None
     index_problem: str = ""
+    # For the anonymised events met: anonymisation seq -> (XOR of their seals, how many, lowest seq).
+    seals: dict[int, tuple[int, int, int]] = field(default_factory=dict)
 
 
 def verify_stretch(rows: Iterable[Row], key: bytes, first_seq: int, prev: str | None = None) -> Stretch:
@@ -184,36 +197,77 @@ def verify_stretch(rows: Iterable[Row], key: bytes, first_seq: int, prev: str | 
     first_prev = prev or ""
     last = ""
     count = 0
+    seals: dict[int, tuple[int, int, int]] = {}
     link_ = linker(key)
     for row in rows:
         seq, payload, prev_hash, stored = row[0], row[1], row[2], row[3]
         if seq != expected_seq:
             if seq > expected_seq:
                 return Stretch(first_seq, count, first_prev, last, expected_seq,
-                               f"event #{expected_seq} is missing (the next one is #{seq})")  # fmt: skip
-            return Stretch(first_seq, count, first_prev, last, seq, f"event #{seq} appears out of order")
+                               f"event #{expected_seq} is missing (the next one is #{seq})",
+                               seals=seals)  # fmt: skip
+            return Stretch(first_seq, count, first_prev, last, seq, f"event #{seq} appears out of order",
+                           seals=seals)  # fmt: skip
         if expected_prev is None:
             first_prev = prev_hash
         elif prev_hash != expected_prev:
             return Stretch(first_seq, count, first_prev, last, seq,
                            "its link to the event before it does not match: an event was removed, "
-                           "inserted or reordered there")  # fmt: skip
-        if not hmac.compare_digest(link_(prev_hash, payload), stored):
-            return Stretch(
-                first_seq, count, first_prev, last, seq, "its content was changed after it was written"
-            )
+                           "inserted or reordered there", seals=seals)  # fmt: skip
+        anonymised_in = row[5] if len(row) > 5 else None
+        if anonymised_in is not None:
+            # Its content no longer matches the hash it was written with, by design: its anonymisation's
+            # seal covers what it holds now (checked in join_stretches); its link is checked as any other.
+            if anonymised_in <= seq:
+                return Stretch(first_seq, count, first_prev, last, seq,
+                               f"it is marked as anonymised by event #{anonymised_in}, which does not come "
+                               "after it", seals=seals)  # fmt: skip
+            acc, n, low = seals.get(anonymised_in, (0, 0, seq))
+            seals[anonymised_in] = (acc ^ seal(link_, stored, payload), n + 1, min(low, seq))
+        elif not hmac.compare_digest(link_(prev_hash, payload), stored):
+            return Stretch(first_seq, count, first_prev, last, seq,
+                           "its content was changed after it was written", seals=seals)  # fmt: skip
         expected_prev = last = stored
         expected_seq += 1
         count += 1
-    return Stretch(first_seq, count, first_prev, last)
+    return Stretch(first_seq, count, first_prev, last, seals=seals)
 
 
-def join_stretches(stretches: Sequence[Stretch], head: tuple[int, str] | None) -> Verdict:
+def join_stretches(
+    stretches: Sequence[Stretch],
+    head: tuple[int, str] | None,
+    sealed: dict[int, tuple[int, int]] | None = None,
+) -> Verdict:
     """Stitch consecutive stretches into one verdict over the whole chain, checked against its head.
 
     The verdict names the problem at the lowest seq, whether a break in the chain or a subject index
-    that disagrees with its event; at the same seq the chain's break is named.
+    that disagrees with its event; at the same seq the chain's break is named. `sealed` maps each
+    anonymisation event's seq to the seal and count it recorded (from its hashed details); once the chain
+    holds, the anonymised events met must make up exactly those seals.
     """
+    verdict = _join(stretches, head)
+    if not verdict.ok:
+        return verdict
+    met: dict[int, tuple[int, int, int]] = {}
+    for s in stretches:
+        for at, (acc, n, low) in s.seals.items():
+            acc0, n0, low0 = met.get(at, (0, 0, low))
+            met[at] = (acc0 ^ acc, n0 + n, min(low0, low))
+    sealed = sealed or {}
+    for at in sorted(met.keys() - sealed.keys()):
+        return Verdict(False, verdict.checked, met[at][2],
+                       f"it is marked as anonymised by event #{at}, which recorded no anonymisation")  # fmt: skip
+    for at in sorted(sealed):
+        acc, n, _low = met.get(at, (0, 0, at))
+        if (acc, n) != sealed[at]:
+            return Verdict(False, verdict.checked, at,
+                           f"the {sealed[at][1]} events it anonymised no longer match its seal ({n} carry "
+                           "its mark): one was changed or unmarked afterwards, or another was marked as "
+                           "anonymised without it")  # fmt: skip
+    return verdict
+
+
+def _join(stretches: Sequence[Stretch], head: tuple[int, str] | None) -> Verdict:
     expected_prev = GENESIS
     checked = 0
     for s in stretches:

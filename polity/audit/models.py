@@ -31,6 +31,9 @@ class Event(models.Model):
     data = models.TextField(default="{}", help_text="Details as canonical JSON.")
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # Set when the event outlived the log's retention period and its person links were replaced by an
+    # anonymous marker: the seq of the `audit.anonymise` event whose seal covers it (decision 0031).
+    anonymised_in = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["seq"]

@@ -24,6 +24,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from polity.audit.chain import ANONYMISED_LABEL
 from polity.audit.models import ChainHead, Event
 from polity.audit.selectors import VERB_WORDS, VERBS_CTE, _details, verb_in_words
 from polity.audit.services import audit_record
@@ -336,4 +337,6 @@ def _actor_shown(
         return ActorShown("A person no longer on the register")
     if user_id is not None:
         return ActorShown(f"An account not linked to a member ({label})")
+    if label == ANONYMISED_LABEL:
+        return ActorShown("Someone (anonymised when the log's retention period ended)")
     return ActorShown("The system" if label in ("", "system") else f"The system ({label})")

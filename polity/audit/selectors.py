@@ -37,6 +37,7 @@ VERB_WORDS: dict[str, str] = {
     "grant.revoke": "Revoked an access grant",
     "audit.read_log": "Read the member's access log",
     "audit.verify": "Verified the whole access log",
+    "audit.anonymise": "Anonymised access-log events past the log's retention period (sealed)",
     "account.totp_confirm": "Set up an authenticator app",
     "account.backup_codes": "Made new backup codes",
     "account.password_reset_request": "Asked for a link to choose a new password",

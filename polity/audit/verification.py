@@ -13,6 +13,7 @@ Index rows whose event does not exist at all are not looked for: no page shows t
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import queue
@@ -26,6 +27,7 @@ from typing import Any
 from django.db import DatabaseError, connection, connections
 
 from polity.audit.chain import (
+    ANONYMISE_VERB,
     FIELDS,
     SEP,
     Row,
@@ -47,9 +49,9 @@ Progress = Callable[[int], object]
 
 _EVENTS, _SUBJECTS = Event._meta.db_table, EventSubject._meta.db_table
 _SEP = SEP.encode()
-# Rows as verify_stretch reads them: seq, canonical form, prev_hash, hash, id.
+# Rows as verify_stretch reads them: seq, canonical form, prev_hash, hash, id, anonymised_in.
 _SELECT = (
-    f"SELECT {', '.join(FIELDS)}, prev_hash, hash, id FROM {_EVENTS} "  # noqa: S608 (constant names only)
+    f"SELECT {', '.join(FIELDS)}, prev_hash, hash, id, anonymised_in FROM {_EVENTS} "  # noqa: S608 (constant names only)
     "WHERE seq >= %s AND seq <= %s ORDER BY seq"
 )
 
@@ -67,7 +69,7 @@ _SELECT_POSTGRES = (
     """to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'), """
     "coalesce(actor_user_id::text, ''), coalesce(actor_person_id::text, ''), "
     + ", ".join(_escaped(c) for c in ("actor_label", "verb", "purpose", "object_type", "object_id"))
-    + f", subjects, data), 'UTF8'), prev_hash, hash, id FROM {_EVENTS} "
+    + f", subjects, data), 'UTF8'), prev_hash, hash, id, anonymised_in FROM {_EVENTS} "
     "WHERE seq >= %s AND seq <= %s ORDER BY seq"
 )
 _INDEX_FROM = (
@@ -107,7 +109,7 @@ def _fetch(first: int, last: int) -> list[Row]:
         return _postgres(_SELECT_POSTGRES, [first, last], binary=True)
     with connection.cursor() as cursor:
         cursor.execute(_SELECT, [first, last])
-        return [(r[0], canonical(*r[:11]), r[11], r[12], r[13]) for r in cursor.fetchall()]
+        return [(r[0], canonical(*r[:11]), r[11], r[12], r[13], r[14]) for r in cursor.fetchall()]
 
 
 def _index_rows(first: int, last: int) -> list[tuple[int, int]]:
@@ -206,6 +208,7 @@ def _check_range(bounds: tuple[int, int], chunk: int = CHUNK, report: Progress |
     key = audit_key()
     seed = index_seed(key)
     expected, count, first_prev, prev = first, 0, "", None
+    seals: dict[int, tuple[int, int, int]] = {}
     jit = None
     if connection.vendor == "postgresql":  # each query is small: compiling it would cost more than it saves
         with connection.cursor() as cursor:
@@ -227,18 +230,21 @@ def _check_range(bounds: tuple[int, int], chunk: int = CHUNK, report: Progress |
                     report(checked)
             if part.count:
                 prev = part.last_hash
+            for at, (acc, n, low) in part.seals.items():
+                acc0, n0, low0 = seals.get(at, (0, 0, low))
+                seals[at] = (acc0 ^ acc, n0 + n, min(low0, low))
             count += part.count
             expected += part.count
             if index_problem is not None or part.bad_seq is not None:
                 index_seq, index_text = index_problem or (None, "")
                 return Stretch(first, count, first_prev, prev or "", part.bad_seq, part.problem,
-                               index_seq, index_text)  # fmt: skip
+                               index_seq, index_text, seals)  # fmt: skip
             start = stop + 1
     finally:
         if jit is not None:  # (not possible in a failed transaction, whose error is the one to report)
             with suppress(DatabaseError), connection.cursor() as cursor:
                 cursor.execute("SELECT set_config('jit', %s, false)", [jit])
-    return Stretch(first, count, first_prev, prev or "")
+    return Stretch(first, count, first_prev, prev or "", seals=seals)
 
 
 _reports: Any = None  # in a worker process: the queue its chunk counts go to
@@ -291,10 +297,25 @@ def audit_verify(
     threshold = PARALLEL_THRESHOLD if parallel_from is None else parallel_from
     in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()  # type: ignore[attr-defined]
     if last < threshold or workers == 1 or in_memory:
-        return join_stretches([_check_range((1, last), chunk, progress)] if last else [], head)
+        return join_stretches([_check_range((1, last), chunk, progress)] if last else [], head, _sealed())
     size = -(-last // workers)
     ranges = [(start, min(last, start + size - 1)) for start in range(1, last + 1, size)]
-    return join_stretches(_in_processes(ranges, chunk, progress), head)
+    return join_stretches(_in_processes(ranges, chunk, progress), head, _sealed())
+
+
+def _sealed() -> dict[int, tuple[int, int]]:
+    """Each anonymisation's seal and count, as its event recorded them (decision 0031).
+
+    Read before or after the walk alike: the walk checks these events' own hashes like any other's.
+    """
+    sealed: dict[int, tuple[int, int]] = {}
+    for seq, data in Event.objects.filter(verb=ANONYMISE_VERB).values_list("seq", "data"):
+        details = json.loads(data)
+        try:
+            sealed[seq] = (int(details["seal"], 16), int(details["events"]))
+        except (KeyError, TypeError, ValueError):
+            sealed[seq] = (-1, -1)  # matches nothing: the anonymised events it names are reported
+    return sealed
 
 
 def _in_processes(ranges: list[tuple[int, int]], chunk: int, progress: Progress | None) -> list[Stretch]:

@@ -3,7 +3,9 @@
 The ledger is append-only: a change of mind is a new event, never an edit. The current state of a
 (person, purpose, channel) is its latest event. Rows refuse `save()` on an existing row and `delete()`,
 querysets refuse `update()` and `delete()`, and a database trigger refuses UPDATE and DELETE from any
-other client (migration 0002).
+other client (migration 0002). One update alone passes the trigger (migration 0004): anonymising an event
+that outlived its retention period (`polity.consent.retention`), which removes the person and whoever
+recorded it and changes nothing else.
 
 The suppression list is keyed by a hash of the normalised address, not by person, so it outlives the
 erasure of the person it came from.
@@ -51,7 +53,11 @@ class AppendOnlyQuerySet(models.QuerySet["ConsentEvent"]):
 
 
 class ConsentEvent(models.Model):
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="consent_events")
+    # Empty only once the event is anonymised (`anonymised_at`): past `retention.consent_evidence` after a
+    # later event superseded it (polity.consent.retention, decision 0031).
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="consent_events"
+    )
     purpose = models.CharField(max_length=40)  # a key of the rulebook's [purposes]
     channel = models.CharField(max_length=10, choices=Channel.choices)
     action = models.CharField(max_length=10, choices=Action.choices)
@@ -63,6 +69,7 @@ class ConsentEvent(models.Model):
     recorded_by_label = models.CharField(max_length=150)
     evidence = models.TextField(blank=True)
     wording = models.TextField(help_text="The wording the member was shown or told.")
+    anonymised_at = models.DateTimeField(null=True, blank=True)
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -78,6 +85,10 @@ class ConsentEvent(models.Model):
                 name="consent_officer_needs_evidence",
             ),
             models.CheckConstraint(condition=~models.Q(wording=""), name="consent_has_wording"),
+            models.CheckConstraint(
+                condition=models.Q(person__isnull=False) | models.Q(anonymised_at__isnull=False),
+                name="consent_person_unless_anonymised",
+            ),
         ]
 
     def save(self, *args: Any, **kwargs: Any) -> None:

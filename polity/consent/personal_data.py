@@ -38,7 +38,7 @@ def _ledger(subject: Subject) -> Iterator[Record]:
             ref=f"consent_recorded:{e.pk}",
             at=e.occurred_at,
             fields={
-                "Member": e.person.full_name,
+                "Member": e.person.full_name if e.person else "",
                 "Purpose": e.purpose,
                 "Given or withdrawn": e.get_action_display(),
             },

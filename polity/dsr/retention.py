@@ -7,9 +7,11 @@ that an open request or an open case holds.
   their addresses (they may rejoin).
 - `retention.closed_case`: a case closed that long ago loses its text (what was said, correspondence,
   replies, notices, evidence files); its outcome and dates stay for the statistics.
-- `retention.consent_evidence`, `retention.access_log`: both are append-only by design (a trigger guards
-  the ledger, a hash chain the log); the job counts what is past its period and reports it, and cuts
-  nothing (docs/dsr.md says why).
+- `retention.consent_evidence`: a consent event superseded by a later one that long ago loses the person,
+  who recorded it and the evidence (polity.consent.retention); the latest event of each person, purpose
+  and channel is never touched, so nobody's consent changes.
+- `retention.access_log`: an event that old loses every link to a person, sealed so that `polity audit
+  verify` still checks the whole chain (polity.audit.anonymise, decision 0031).
 """
 
 from __future__ import annotations
@@ -21,13 +23,13 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from polity.audit.models import Event
+from polity.audit.anonymise import audit_anonymise
 from polity.audit.services import audit_record
 from polity.cases.models import Case, CaseState, Evidence, Notice, Participant, Reply
 from polity.cases.models import Message as CaseMessage
 from polity.common.actor import Actor
 from polity.common.errors import DomainError
-from polity.consent.models import ConsentEvent
+from polity.consent.retention import consent_anonymise_superseded
 from polity.dsr import clock
 from polity.dsr.models import OPEN_STATES, Anonymised, Request
 from polity.dsr.services.answer import erase_people
@@ -48,8 +50,10 @@ class RetentionReport:
     people_held: int = 0
     cases_anonymised: int = 0
     cases_held: int = 0
-    consent_events_past_period: int = 0
-    access_log_events_past_period: int = 0
+    consent_events_anonymised: int = 0
+    consent_events_held: int = 0
+    access_log_events_anonymised: int = 0
+    access_log_events_held: int = 0
     rows: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, int]:
@@ -58,8 +62,10 @@ class RetentionReport:
             "people_held": self.people_held,
             "cases_anonymised": self.cases_anonymised,
             "cases_held": self.cases_held,
-            "consent_events_past_period": self.consent_events_past_period,
-            "access_log_events_past_period": self.access_log_events_past_period,
+            "consent_events_anonymised": self.consent_events_anonymised,
+            "consent_events_held": self.consent_events_held,
+            "access_log_events_anonymised": self.access_log_events_anonymised,
+            "access_log_events_held": self.access_log_events_held,
         }
 
 
@@ -68,6 +74,13 @@ def _held_people() -> Q:
     open_request = Request.objects.filter(person_id=OuterRef("pk"), state__in=list(OPEN_STATES))
     open_case = Participant.objects.filter(person_id=OuterRef("pk")).exclude(case__state=CaseState.CLOSED)
     return Q(Exists(open_request)) | Q(Exists(open_case))
+
+
+def _held_person_ids() -> set[int]:
+    """The people an open request or an open case holds (a few thousand at most: open work)."""
+    requests = Request.objects.filter(state__in=list(OPEN_STATES), person__isnull=False)
+    cases = Participant.objects.exclude(case__state=CaseState.CLOSED).exclude(person__isnull=True)
+    return set(requests.values_list("person_id", flat=True)) | set(cases.values_list("person_id", flat=True))
 
 
 def _expired_people(cutoff: date) -> QuerySet[Person]:
@@ -129,12 +142,15 @@ def retention_run(*, actor: Actor, today: date | None = None) -> RetentionReport
         with transaction.atomic():
             report.cases_anonymised += _anonymise_cases(chunk)
 
-    report.consent_events_past_period = ConsentEvent.objects.filter(
-        occurred_at__lt=_start_of(book.rule(CONSENT).subtract_from(today))
-    ).count()
-    report.access_log_events_past_period = Event.objects.filter(
-        occurred_at__lt=_start_of(book.rule(ACCESS_LOG).subtract_from(today))
-    ).count()
+    held = _held_person_ids()
+    ledger = consent_anonymise_superseded(
+        actor=actor, before=_start_of(book.rule(CONSENT).subtract_from(today)), held=held
+    )
+    report.consent_events_anonymised, report.consent_events_held = ledger.anonymised, ledger.held
+    log = audit_anonymise(
+        actor=actor, before=_start_of(book.rule(ACCESS_LOG).subtract_from(today)), held=held
+    )
+    report.access_log_events_anonymised, report.access_log_events_held = log.anonymised, log.held
     audit_record(actor=actor, verb="dsr.retention_run", purpose="retention", data=report.as_dict())
     return report
 
