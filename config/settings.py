@@ -245,4 +245,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("POLITY_LOG_LEVEL", "INFO")},
+    # fpdf2 subsets the access package's font with fontTools, which logs a line per table at INFO.
+    "loggers": {"fontTools": {"level": "WARNING"}},
 }

@@ -1,7 +1,9 @@
 """The package as files: a PDF a person can read, and a ZIP a machine can read (package.json, records.csv).
 
-The PDF uses fpdf2 (decision 0024) with its built-in Helvetica, which covers Latin-1: letters outside it are
-written in their nearest plain form in the PDF only; the archive keeps every character as it is stored.
+The PDF uses fpdf2 (decision 0024) with DejaVu Sans embedded (the glyphs used only), committed beside this
+module with its licence (polity/dsr/fonts/): Latin in every accent, Greek, Cyrillic, Hebrew, Arabic and more.
+A letter the font has no glyph for (Chinese, Japanese, Korean, emoji) is written as the replacement mark
+U+FFFD and the PDF says so; the archive keeps every character as it is stored.
 """
 
 from __future__ import annotations
@@ -9,8 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-import unicodedata
 import zipfile
+from pathlib import Path
 from typing import Any
 
 from fpdf import FPDF
@@ -19,26 +21,9 @@ from fpdf.enums import XPos, YPos
 from polity.common.labels import label
 from polity.dsr.package import Package, as_text, iter_rows
 
-_PUNCTUATION = str.maketrans(
-    {"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "...", "•": "-"}
-)
-
-
-def _latin1(text: str) -> str:
-    text = text.translate(_PUNCTUATION)
-    try:
-        text.encode("latin-1")
-        return text
-    except UnicodeEncodeError:
-        out = []
-        for ch in text:
-            try:
-                ch.encode("latin-1")
-                out.append(ch)
-            except UnicodeEncodeError:
-                plain = unicodedata.normalize("NFKD", ch).encode("latin-1", "ignore").decode("latin-1")
-                out.append(plain or "?")
-        return "".join(out)
+FONTS = Path(__file__).resolve().parent / "fonts"
+FAMILY = "DejaVu"
+MISSING = "\ufffd"
 
 
 def package_json(package: Package) -> dict[str, Any]:
@@ -105,23 +90,38 @@ def render_archive(package: Package) -> bytes:
 
 class _Pdf(FPDF):
     reference = ""
+    replaced = False
+
+    def setup_fonts(self) -> None:
+        self.add_font(FAMILY, "", FONTS / "DejaVuSans.ttf")
+        self.add_font(FAMILY, "B", FONTS / "DejaVuSans-Bold.ttf")
+        regular, bold = self.fonts[FAMILY.lower()].cmap, self.fonts[FAMILY.lower() + "B"].cmap
+        self._covered = set(regular) & set(bold)
+
+    def shown(self, text: str) -> str:
+        """The text with each letter the font lacks written as U+FFFD (noted once, at the end)."""
+        if all(ord(ch) in self._covered or ch in "\n\t" for ch in text):
+            return text
+        self.replaced = True
+        return "".join(ch if ord(ch) in self._covered or ch in "\n\t" else MISSING for ch in text)
 
     def footer(self) -> None:
         self.set_y(-12)
-        self.set_font("Helvetica", size=8)
-        self.cell(0, 6, _latin1(f"Request {self.reference} - page {self.page_no()}/{{nb}}"), align="C")
+        self.set_font(FAMILY, size=8)
+        self.cell(0, 6, f"Request {self.reference} – page {self.page_no()}/{{nb}}", align="C")
 
 
 def render_pdf(package: Package) -> bytes:
     pdf = _Pdf(format="A4")
+    pdf.setup_fonts()
     pdf.reference = package.reference
-    pdf.set_title(_latin1(f"Your personal data - {package.reference}"))
+    pdf.set_title(f"Your personal data – {package.reference}")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
 
     def para(text: str, size: float = 10, style: str = "", gap: float = 1.5) -> None:
-        pdf.set_font("Helvetica", style=style, size=size)
-        pdf.multi_cell(0, size * 0.5, _latin1(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_font(FAMILY, style=style, size=size)
+        pdf.multi_cell(0, size * 0.5, pdf.shown(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(gap)
 
     para("The personal data we hold about you", 16, "B", 3)
@@ -148,7 +148,7 @@ def render_pdf(package: Package) -> bytes:
             para(f"{name}: {text}", 9, gap=0.5)
         para(f"{section.total} record{'s' if section.total != 1 else ''}:", 9, "B", 0.5)
         for item in section.items:
-            when = f" - {as_text(item.at)}" if item.at else ""
+            when = f" – {as_text(item.at)}" if item.at else ""
             fields = "; ".join(f"{name}: {value}" for name, value in item.fields)
             para(f"{item.kind}{when}. {fields}", 8.5, gap=0.8)
     pdf.ln(2)
@@ -160,4 +160,10 @@ def render_pdf(package: Package) -> bytes:
     pdf.ln(2)
     para("Your rights", 13, "B", 1)
     para(package.rights, 9)
+    if pdf.replaced:
+        para(
+            f"Some letters above could not be shown in this document and are written as {MISSING}. The "
+            "archive sent with it (package.json, records.csv) has every character as we hold it.",
+            9,
+        )
     return bytes(pdf.output())
