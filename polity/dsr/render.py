@@ -17,6 +17,7 @@ from typing import Any
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+from fpdf.fonts import TTFFont
 
 from polity.common.labels import label
 from polity.dsr.package import Package, as_text, iter_rows
@@ -95,8 +96,9 @@ class _Pdf(FPDF):
     def setup_fonts(self) -> None:
         self.add_font(FAMILY, "", FONTS / "DejaVuSans.ttf")
         self.add_font(FAMILY, "B", FONTS / "DejaVuSans-Bold.ttf")
-        regular, bold = self.fonts[FAMILY.lower()].cmap, self.fonts[FAMILY.lower() + "B"].cmap
-        self._covered = set(regular) & set(bold)
+        regular, bold = self.fonts[FAMILY.lower()], self.fonts[FAMILY.lower() + "B"]
+        assert isinstance(regular, TTFFont) and isinstance(bold, TTFFont)
+        self._covered = set(regular.cmap) & set(bold.cmap)
 
     def shown(self, text: str) -> str:
         """The text with each letter the font lacks written as U+FFFD (noted once, at the end)."""
