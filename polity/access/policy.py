@@ -196,3 +196,25 @@ def may_read_caught_mail(actor: Actor) -> bool:
     """The local mail catcher holds whole messages with every recipient's address: operators only, in every
     mode (DEBUG too: `make run` is where it is used, with every demo login signed in at some point)."""
     return is_operator(actor)
+
+
+def notice_request_unit_ids(actor: Actor, *, at: datetime | None = None) -> list[int]:
+    """The units whose governance notices `actor` may ask the region to send (DESIGN invariant 8): those
+    where they hold an office of the unit itself (chair, secretary, treasurer...) now, even with their data
+    access cut. A seat on a body or a staff role does not count."""
+    from polity.access.models import OfficeTerm
+
+    if actor.person_id is None:
+        return []
+    return list(
+        OfficeTerm.objects.in_force(at or timezone.now())
+        .filter(person_id=actor.person_id, office__in=get_rulebook().unit_officer_offices())
+        .values_list("unit_id", flat=True)
+        .distinct()
+    )
+
+
+def may_request_notice(actor: Actor, unit: Unit | None = None, *, at: datetime | None = None) -> bool:
+    """Whether `actor` may ask the region to send a governance notice of `unit` (of any unit when None)."""
+    found = notice_request_unit_ids(actor, at=at)
+    return bool(found) if unit is None else unit.pk in found

@@ -16,6 +16,7 @@ and D2" reads one index range whatever the size of the log (bench/audit_search.p
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -311,8 +312,17 @@ def _rows(raw: list[tuple[Any, ...]]) -> list[LogRow]:
 
 def actor_in_words(at: datetime, person_id: int | None, user_id: int | None, label: str) -> str:
     """One event's actor as the status page names them: the person and their offices at `at` (two queries)."""
-    raw = [(0, at, person_id, user_id, label, "", "", "", "{}")]
-    return str(_rows(raw)[0].actor)
+    return actors_in_words([(at, person_id, user_id, label)])[0]
+
+
+def actors_in_words(actors: Sequence[tuple[datetime, int | None, int | None, str]]) -> list[str]:
+    """Who did something, in words, for pages that record an actor beside their own rows ("written by",
+    "sent by"): each (when, person id, user id, label) as the person's name and offices at that time, never a
+    login name. Two queries, however many."""
+    if not actors:
+        return []
+    raw = [(0, at, person_id, user_id, label, "", "", "", "{}") for at, person_id, user_id, label in actors]
+    return [str(row.actor) for row in _rows(raw)]
 
 
 def _actor_shown(

@@ -15,7 +15,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from polity.access.models import OfficeTerm
+from polity.access.policy import may_request_notice
 from polity.audit.services import audit_record
 from polity.common.actor import Actor
 from polity.common.errors import InvalidInput, NotVisible
@@ -25,18 +25,11 @@ from polity.comms.services import CONTINUITY_RULE, SOURCE, approver_unit_for
 from polity.deadlines.services import deadline_open
 from polity.meetings.models import Meeting
 from polity.org.models import Body
-from polity.rulebook.loader import get_rulebook
 
 
 def _holds_office_in(actor: Actor, body: Body, at: datetime) -> bool:
     """An officer of the body's unit (chair, secretary, treasurer...); seats on a body do not count."""
-    if actor.person_id is None:
-        return False
-    return (
-        OfficeTerm.objects.in_force(at)
-        .filter(person_id=actor.person_id, unit=body.unit, office__in=get_rulebook().unit_officer_offices())
-        .exists()
-    )
+    return may_request_notice(actor, body.unit, at=at)
 
 
 def governance_notice_request(

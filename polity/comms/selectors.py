@@ -15,7 +15,9 @@ from django.utils import timezone
 
 from polity.access.models import OfficeTerm
 from polity.access.perms import Perm
-from polity.access.policy import require, units_q, visible_members
+from polity.access.policy import notice_request_unit_ids, require, units_q, visible_members
+from polity.audit.models import Event
+from polity.audit.search import actors_in_words
 from polity.common.actor import Actor
 from polity.common.errors import NotVisible
 from polity.comms.models import Audience, BodyPart, Message, MessageState
@@ -328,12 +330,8 @@ def body_by_id(body_id: int) -> Body:
 
 def bodies_for_requests(*, actor: Actor) -> list[Body]:
     """Bodies of the units where the actor holds an officer's office now (for continuity requests)."""
-    if actor.person_id is None:
-        return []
-    now = timezone.now()
-    officer = get_rulebook().unit_officer_offices()
-    units = _current_terms(now).filter(person_id=actor.person_id, office__in=officer).values("unit_id")
-    return list(Body.objects.filter(unit_id__in=units).select_related("unit"))
+    units = notice_request_unit_ids(actor)
+    return list(Body.objects.filter(unit_id__in=units).select_related("unit")) if units else []
 
 
 def message_preview_as(*, actor: Actor, message: Message, person: Person) -> Rendered:
@@ -371,3 +369,32 @@ def unit_sender_get(*, actor: Actor, unit_id: int) -> tuple[Unit, str, str]:
     unit = send_unit_get(actor=actor, unit_id=unit_id)
     own = UnitSender.objects.filter(unit=unit).values_list("reply_to", flat=True).first() or ""
     return unit, str(own), reply_to_for(unit)
+
+
+def audiences_with_authors(audiences: list[Audience]) -> list[tuple[Audience, str]]:
+    """Each audience with who built it, by name and office at the time (never a login name)."""
+    words = actors_in_words(
+        [(a.created_at, a.created_by_person_id, None, a.created_by_label) for a in audiences]
+    )
+    return list(zip(audiences, words, strict=True))
+
+
+def message_people(message: Message) -> tuple[str, str]:
+    """Who wrote the message and who sent it, by name and office at the time; the sender as the access log
+    recorded the send ("" while unsent)."""
+    from polity.comms.services import SOURCE
+
+    sent = (
+        Event.objects.filter(verb="comms.message_send", object_type=SOURCE, object_id=str(message.pk))
+        .values_list("occurred_at", "actor_person_id", "actor_user_id", "actor_label")
+        .first()
+        if message.sent_at is not None
+        else None
+    )
+    actors: list[tuple[datetime, int | None, int | None, str]] = [
+        (message.created_at, message.created_by_person_id, None, message.created_by_label)
+    ]
+    if sent is not None:
+        actors.append(sent)
+    words = actors_in_words(actors)
+    return words[0], words[1] if sent is not None else ""

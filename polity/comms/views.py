@@ -33,6 +33,7 @@ from polity.comms.selectors import (
     audience_get,
     audience_list,
     audience_preview,
+    audiences_with_authors,
     bodies_for_requests,
     bodies_in_scope,
     body_by_id,
@@ -43,6 +44,7 @@ from polity.comms.selectors import (
     meetings_for_compose,
     message_get,
     message_list,
+    message_people,
     message_preview_as,
     message_report,
     message_reports,
@@ -115,7 +117,8 @@ def audiences(request: HttpRequest) -> HttpResponse:
             offices=data["offices"],
         )
         return redirect("comms:audience", audience_id=audience.pk)
-    return render(request, "comms/audiences.html", {"form": form, "audiences": audience_list(actor=actor)})
+    rows = audiences_with_authors(audience_list(actor=actor))
+    return render(request, "comms/audiences.html", {"form": form, "audiences": rows})
 
 
 @web_view
@@ -225,8 +228,11 @@ def message(request: HttpRequest, message_id: int) -> HttpResponse:
     found = message_get(actor=actor, message_id=message_id)
     ctx = message_context(found)
     report = message_report(found)
+    written_by, sent_by = message_people(found)
     context = {
         "message": found,
+        "written_by": written_by,
+        "sent_by": sent_by,
         "subject_preview": merge_preview(found.subject, ctx),
         "body_preview": merge_preview(found.body, ctx),
         "report": report,

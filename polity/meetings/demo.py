@@ -112,7 +112,6 @@ def populate(ctx: DemoContext) -> None:
                 break
             except Ineligible:
                 continue
-    named = [person.pk for person in ctx.people.values()]
     for body in (region_exec, national_exec):
         if body is None:
             continue
@@ -123,9 +122,7 @@ def populate(ctx: DemoContext) -> None:
                 status="active",
                 is_decoy=False,
                 joined_on__lte=long_ago,
-            )
-            .exclude(pk__in=named)  # the demo logins keep the offices their pages describe
-            .order_by("pk")[:200]
+            ).order_by("pk")[:200]
         )
         for person in ctx.rng.sample(pool, min(5, len(pool))):
             seat_appoint(
@@ -142,7 +139,6 @@ def populate(ctx: DemoContext) -> None:
         )
         .exclude(pk__in=entitled_people(gc, now).values("pk"))
         .exclude(pk=secretary.pk)
-        .exclude(pk__in=named)
         .order_by("pk")
     )
     for person in spare[: max(0, 16 - seated)]:

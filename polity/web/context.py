@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from polity.access.perms import Perm
-from polity.access.policy import is_operator
+from polity.access.policy import is_operator, may_request_notice
 from polity.web.selectors import held_perms
 
 
@@ -26,6 +26,8 @@ def nav(request: HttpRequest) -> dict[str, object]:
             "me": user.person_id is not None,
             "members": Perm.MEMBERS_VIEW in held,
             "messages": bool({Perm.MESSAGES_SEND, Perm.MESSAGES_APPROVE} & held),
+            # Any officer of a unit (a chair, a treasurer) may ask the region to send its governance notices.
+            "notices": may_request_notice(actor),
             "units": Perm.UNITS_VIEW in held,
             "grants": Perm.GRANTS_MANAGE in held,
             "audit": Perm.AUDIT_VIEW in held,

@@ -41,6 +41,8 @@ class Home:
     grants: list[Grant]
     notices: list[AccessNotice]
     perms: set[str] = field(default_factory=set)
+    # Units whose page (its offices) the actor may open: a seat on a body does not open its unit's page.
+    openable_unit_ids: set[int] = field(default_factory=set)
 
 
 def home_for(*, actor: Actor) -> Home:
@@ -60,7 +62,8 @@ def home_for(*, actor: Actor) -> Home:
         .order_by("expires_at")
     )
     notices = list(AccessNotice.objects.filter(person_id=actor.person_id).order_by("-created_at")[:20])
-    return Home(terms, grants, notices, _perms(actor))
+    openable = {t.unit_id for t in terms if has_perm(actor, Perm.OFFICES_VIEW, t.unit)}
+    return Home(terms, grants, notices, _perms(actor), openable)
 
 
 def _perms(actor: Actor) -> set[str]:

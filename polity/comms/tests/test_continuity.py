@@ -154,3 +154,37 @@ def test_continuity_on_the_web(cut_off, login):
     assert response.status_code == 302
     assert Message.objects.get().state == MessageState.AWAITING_REGION
     assert login("member2").get(reverse("comms:notice_request")).status_code == 404
+
+
+def _main_nav(html: str) -> str:
+    return html.split('<nav aria-label="Main">', 1)[1].split("</nav>", 1)[0]
+
+
+def test_the_chair_finds_the_notice_request_in_the_menu_and_others_do_not(cut_off, login):
+    """The chair (no Messages) reaches the request from the main menu; a delegate is shown no link to it; a
+    sender who holds no office of a unit (a grant) is not offered it beside Messages; the secretary is."""
+    from django.urls import reverse
+
+    from polity.access.services import grant_give
+
+    org = cut_off
+    url = reverse("comms:notice_request")
+    chair = login("member")
+    nav = _main_nav(chair.get(reverse("web:home"), follow=True).text)
+    assert f'href="{url}"' in nav and reverse("comms:messages") not in nav
+    assert chair.get(url).status_code == 200
+
+    delegate = login("member2")
+    assert url not in delegate.get(reverse("web:home"), follow=True).text
+    assert delegate.get(url).status_code == 404
+
+    grant_give(
+        actor=org.actor("regional"), person=org.people["member2"], permissions=["messages.send"],
+        unit=org.units["north_a"], purpose="help with the newsletter", expires_at=timezone.now() + timedelta(days=7),
+    )  # fmt: skip
+    messages = login("member2").get(reverse("comms:messages"))
+    assert messages.status_code == 200 and url not in messages.text
+
+    messages = login("secretary").get(reverse("comms:messages"))
+    assert messages.status_code == 200 and f'href="{url}"' in messages.text
+    assert login("secretary").get(url).status_code == 200

@@ -60,6 +60,12 @@ def test_officer_journey_on_the_web(org, login, sent):
     page = client.get(reverse("comms:message", args=[message.pk]))
     assert "Being delivered" in page.text or "Delivered" in page.text
     assert client.get(reverse("comms:messages")).status_code == 200
+    # Who wrote and who sent it, by name and office (never the login name "secretary").
+    assert "written by Sam Secretary, Secretary of North A" in page.text
+    assert "by Sam Secretary, Secretary of North A</dd>" in page.text
+    audiences = client.get(reverse("comms:audiences")).text
+    assert '<td data-label="By">Sam Secretary, Secretary of North A</td>' in audiences
+    assert '<td data-label="By">secretary</td>' not in audiences
 
 
 @pytest.mark.parametrize("who", ["member", "outsider", "branchsec"])

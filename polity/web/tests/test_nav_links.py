@@ -59,3 +59,27 @@ def test_the_case_team_sees_its_queue_and_it_opens(org, login):
     page = client.get(reverse("cases:home")).text
     assert reverse("cases:queue") in page and reverse("deadlines:list") in page
     assert client.get(reverse("cases:queue")).status_code == 200
+
+
+def test_a_seat_on_a_body_does_not_link_its_units_page(org, login):
+    """The branch secretary co-opted onto the constituency's general committee: her home page names the
+    constituency but links only the branch page she may open, and every link on it opens."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from polity.common.actor import Actor
+    from polity.meetings.services.seats import seat_appoint
+
+    seat_appoint(
+        actor=Actor.system(), body=org.units["north_a_gc"], person=org.people["branchsec"], basis="co_opted",
+        starts_at=timezone.now() - timedelta(days=1),
+    )  # fmt: skip
+    client = login("branchsec")
+    home = client.get(reverse("web:home"))
+    assert home.status_code == 200 and "North A" in home.text
+    assert reverse("web:unit", args=[org.units["north_a_1"].pk]) in home.text
+    assert reverse("web:unit", args=[org.units["north_a"].pk]) not in home.text
+    assert client.get(reverse("web:unit", args=[org.units["north_a"].pk])).status_code == 404
+    for url in sorted(_links(home.text.split("<main", 1)[1])):
+        assert client.get(url, follow=True).status_code == 200, url
