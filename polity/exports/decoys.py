@@ -91,8 +91,10 @@ def _format_phone(n: int, like: str) -> str:
     return "".join(out)
 
 
-def _candidate(rng: secrets.SystemRandom, domains: list[str], towns: list[str], today: date) -> Made:
-    low, high, like = _phone_range()
+def _candidate(
+    rng: secrets.SystemRandom, domains: list[str], phones: tuple[int, int, str], towns: list[str], today: date
+) -> Made:
+    low, high, like = phones
     given, family = rng.choice(words.GIVEN_NAMES), rng.choice(words.FAMILY_NAMES)
     town = rng.choice(towns) if towns else rng.choice(words.PLACE_STARTS) + rng.choice(words.PLACE_ENDS)
     return Made(
@@ -119,10 +121,11 @@ def make(count: int, *, towns: list[str], today: date) -> list[Made]:
 
     rng = secrets.SystemRandom()
     domains = [d.strip() for d in settings.POLITY_DECOY_MAIL_DOMAINS.split(",") if d.strip()]
+    phones = _phone_range()
     out: list[Made] = []
     seen: set[str] = set()
     while len(out) < count:
-        batch = [_candidate(rng, domains, towns, today) for _ in range(count - len(out) + 4)]
+        batch = [_candidate(rng, domains, phones, towns, today) for _ in range(count - len(out) + 4)]
         numbers = [m.membership_number for m in batch]
         used = set(
             Decoy.objects.filter(membership_number__in=numbers).values_list("membership_number", flat=True)

@@ -13,12 +13,14 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import count, islice
 from pathlib import Path
 from typing import Any
 
 from django.core.files import File
 from django.db import connection, transaction
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from polity.access.perms import Perm
@@ -99,19 +101,60 @@ def _check_columns(purpose: Purpose, columns: list[str], channel: str) -> str:
     return channel
 
 
-def _reach(
-    people: QuerySet[Person], purpose: Purpose, channel: str
-) -> tuple[list[int] | None, dict[str, int]]:
-    """(ids who may be included, or None for all of `people`; counts of those left out by reason)."""
+def _admit(
+    people: QuerySet[Person], purpose: Purpose, channel: str, *, keep: bool = False
+) -> tuple[int, dict[str, int]]:
+    """(how many of `people` may be included, counts of those left out by reason), with consent and
+    suppression checked now, a chunk of people at a time so memory stays flat at any audience size. With
+    `keep`, the ids of those admitted go into the temporary table `exports_admitted` (the file is then read by
+    joining it); without a channel nobody is left out and no table is written."""
     if not channel:
-        return None, {}
-    verdicts = contact_permitted_many(person_ids=people, purpose=purpose.key, channel=channel)
-    ok = [pk for pk, (allowed, _reason) in verdicts.items() if allowed]
-    excluded: dict[str, int] = {}
-    for allowed, reason in verdicts.values():
-        if not allowed:
-            excluded[reason] = excluded.get(reason, 0) + 1
-    return ok, excluded
+        return people.count(), {}
+    at = timezone.now()
+    admitted, excluded = 0, dict[str, int]()
+    ids = people.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=_BATCH)
+    while chunk := list(islice(ids, _BATCH)):
+        verdicts = contact_permitted_many(person_ids=chunk, purpose=purpose.key, channel=channel, at=at)
+        ok = []
+        for pk, (allowed, reason) in verdicts.items():
+            if allowed:
+                ok.append(pk)
+            else:
+                excluded[reason] = excluded.get(reason, 0) + 1
+        admitted += len(ok)
+        if keep:
+            _admitted_write(ok)
+    return admitted, excluded
+
+
+def _admitted_reset() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS exports_admitted")
+        cursor.execute("CREATE TEMPORARY TABLE exports_admitted (person_id bigint PRIMARY KEY)")
+
+
+def _admitted_write(ids: list[int]) -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy("COPY exports_admitted (person_id) FROM STDIN") as copy:
+                for pk in ids:
+                    copy.write_row((pk,))
+        else:
+            cursor.executemany("INSERT INTO exports_admitted (person_id) VALUES (%s)", [(pk,) for pk in ids])
+
+
+def _admitted_people(people: QuerySet[Person]) -> QuerySet[Person]:
+    """`people` narrowed to those in `exports_admitted` (analysed first: PostgreSQL keeps no statistics of a
+    temporary table by itself, and would plan the join blind)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE exports_admitted")
+    return people.filter(pk__in=RawSQL("SELECT person_id FROM exports_admitted", ()))
+
+
+def _admitted_drop() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS exports_admitted")
 
 
 def export_plan(
@@ -126,8 +169,7 @@ def export_plan(
     if rule.body_only and audience.body_id is None:
         raise DomainError(f"{rule.label.lower()} go to a body's members: choose an audience of a body")
     people = audience_members(actor=actor, audience=audience)
-    ids, excluded = _reach(people, rule, channel)
-    rows = people.count() if ids is None else len(ids)
+    rows, excluded = _admit(people, rule, channel)
     if rows == 0:
         raise DomainError("nobody in this audience may be in an export for this purpose and channel")
     approver = approver_unit_for(audience.unit)
@@ -268,15 +310,13 @@ def _requester(export: Export) -> Actor:
 
 
 def _member_rows(
-    people: QuerySet[Person], allowed: set[int] | None, columns: list[str], branches: dict[int, str]
+    people: QuerySet[Person], columns: list[str], branches: dict[int, str]
 ) -> Iterator[cols.Row]:
     fields = ["pk", "given_name", "family_name", "membership_number", "home_unit_id"]
     for c in columns:
         fields += [f for f in cols.PERSON_FIELDS[c] if f not in fields]
     qs = people.order_by("family_name", "given_name", "pk").values(*fields)
     for v in qs.iterator(chunk_size=_BATCH):
-        if allowed is not None and v["pk"] not in allowed:
-            continue
         v["branch"] = branches.get(v["home_unit_id"], "")
         yield cols.Row(v["given_name"], v["family_name"], v, person_id=v["pk"])
 
@@ -331,83 +371,109 @@ def _make(actor: Actor, export: Export) -> Export:
     now = timezone.now()
     with transaction.atomic():
         people = audience_members(actor=requester, audience=export.audience)
-        ids, excluded = _reach(people, rule, export.channel)
-        allowed = None if ids is None else set(ids)
-        members = people.count() if ids is None else len(ids)
-        if members == 0:
-            raise DomainError("nobody in the audience may be included any longer")
-        units = Unit.objects.filter(path__startswith=export.unit.path)
-        branches = dict(units.values_list("pk", "name"))
-        leaves = [u for u in units.values_list("name", "level") if u[1] == get_rulebook().levels[-1]] or [
-            (export.unit.name, "")
-        ]
-        towns = sorted({name.split(" ")[0] for name, _l in leaves})
-        made = decoy_maths.make(decoy_maths.decoys_needed(members), towns=towns, today=timezone.localdate())
-        decoy_objs = Decoy.objects.bulk_create(
-            [
-                Decoy(export=export, status="active", branch=leaves[i % len(leaves)][0], **m.__dict__)
-                for i, m in enumerate(made)
-            ]
-        )
-        rows = heapq.merge(
-            _member_rows(people, allowed, columns, branches),
-            _decoy_rows(decoy_objs),
-            key=lambda r: r.sort_key,
-        )
-        entry_ids = _entry_ids(members + len(decoy_objs))
-        title = f"{rule.label}: {export.audience.name} ({export.unit.name}), export {export.pk}"
-        included: list[int] = []
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / f"export-{export.pk}{SUFFIX[export.format]}"
-            writer = WRITERS[export.format](path, cols.headings(columns), title=title)
-            entries: list[tuple[Any, ...]] = []
-            keys: list[tuple[Any, ...]] = []
-            for row in rows:
-                writer.write(cols.cells(row, columns))
-                decoy_id = None if row.decoy_index is None else decoy_objs[row.decoy_index].pk
-                entry_id = next(entry_ids)
-                entries.append((entry_id, export.pk, row.person_id, decoy_id))
-                keys.extend((h, kind, entry_id) for kind, h in cols.keys_of(row, columns))
-                if row.person_id is not None:
-                    included.append(row.person_id)
-                if len(entries) >= _BATCH:
-                    _flush(entries, keys)
-            _flush(entries, keys)
-            writer.close()
-            digest = _sha256(path)
-            with path.open("rb") as handle:
-                export.file.save(path.name, File(handle), save=False)
-        export.state = State.READY
-        export.members, export.decoys, export.excluded = len(included), len(decoy_objs), excluded
-        export.sha256 = digest
-        export.ready_at = now
-        export.expires_at = get_rulebook().rule("exports.available_for").add_to(now)
-        export.save()
-        audit_record(  # in the requester's name: the worker makes the file on their behalf
-            actor=requester,
-            verb="exports.make",
-            subjects=included,
-            purpose=rule.label,
-            object_type=SOURCE,
-            object_id=export.pk,
-            data={"by": export.requested_by_label, "members": len(included), "columns": columns},
-        )
+        if export.channel:
+            _admitted_reset()
+        try:
+            _write(export, requester, people, rule, columns, now)
+        finally:
+            if export.channel:
+                _admitted_drop()
     return export
 
 
-def _entry_ids(n: int) -> Iterator[int]:
-    """`n` fresh ids for the file's rows. On PostgreSQL from the table's sequence (exports made at the same
-    time do not wait for each other); elsewhere the database's writer lock already keeps them apart."""
-    if connection.vendor == "postgresql":
+def _write(
+    export: Export,
+    requester: Actor,
+    people: QuerySet[Person],
+    rule: Purpose,
+    columns: list[str],
+    now: datetime,
+) -> None:
+    members, excluded = _admit(people, rule, export.channel, keep=True)
+    if members == 0:
+        raise DomainError("nobody in the audience may be included any longer")
+    if export.channel:
+        people = _admitted_people(people)
+    units = Unit.objects.filter(path__startswith=export.unit.path)
+    branches = dict(units.values_list("pk", "name"))
+    leaves = [u for u in units.values_list("name", "level") if u[1] == get_rulebook().levels[-1]] or [
+        (export.unit.name, "")
+    ]
+    towns = sorted({name.split(" ")[0] for name, _l in leaves})
+    made = decoy_maths.make(decoy_maths.decoys_needed(members), towns=towns, today=timezone.localdate())
+    decoy_objs = Decoy.objects.bulk_create(
+        [
+            Decoy(export=export, status="active", branch=leaves[i % len(leaves)][0], **m.__dict__)
+            for i, m in enumerate(made)
+        ]
+    )
+    rows = heapq.merge(
+        _member_rows(people, columns, branches),
+        _decoy_rows(decoy_objs),
+        key=lambda r: r.sort_key,
+    )
+    entry_ids = _entry_ids()
+    title = f"{rule.label}: {export.audience.name} ({export.unit.name}), export {export.pk}"
+    included = 0
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"export-{export.pk}{SUFFIX[export.format]}"
+        writer = WRITERS[export.format](path, cols.headings(columns), title=title)
+        entries: list[tuple[Any, ...]] = []
+        keys: list[tuple[Any, ...]] = []
+        for row in rows:
+            writer.write(cols.cells(row, columns))
+            decoy_id = None if row.decoy_index is None else decoy_objs[row.decoy_index].pk
+            entry_id = next(entry_ids)
+            entries.append((entry_id, export.pk, row.person_id, decoy_id))
+            keys.extend((h, kind, entry_id) for kind, h in cols.keys_of(row, columns))
+            if row.person_id is not None:
+                included += 1
+            if len(entries) >= _BATCH:
+                _flush(entries, keys)
+        _flush(entries, keys)
+        writer.close()
+        digest = _sha256(path)
+        with path.open("rb") as handle:
+            export.file.save(path.name, File(handle), save=False)
+    export.state = State.READY
+    export.members, export.decoys, export.excluded = included, len(decoy_objs), excluded
+    export.sha256 = digest
+    export.ready_at = now
+    export.expires_at = get_rulebook().rule("exports.available_for").add_to(now)
+    export.save()
+    audit_record(  # in the requester's name: the worker makes the file on their behalf
+        actor=requester,
+        verb="exports.make",
+        subjects=_included(export),
+        purpose=rule.label,
+        object_type=SOURCE,
+        object_id=export.pk,
+        data={"by": export.requested_by_label, "members": included, "columns": columns},
+    )
+
+
+def _included(export: Export) -> Iterator[int]:
+    """The members in an export's file, read back from its rows (not held while the file is written)."""
+    rows = Entry.objects.filter(export=export, person_id__isnull=False).order_by()
+    for person_id in rows.values_list("person_id", flat=True).iterator(chunk_size=_BATCH):
+        if person_id is not None:
+            yield int(person_id)
+
+
+def _entry_ids() -> Iterator[int]:
+    """Fresh ids for the file's rows, a batch at a time. On PostgreSQL from the table's sequence (exports
+    made at the same time do not wait for each other); elsewhere the database's writer lock already keeps
+    them apart."""
+    if connection.vendor != "postgresql":
+        yield from count(IdAllocator(Entry).take(Entry, 0))
+        return
+    while True:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [Entry._meta.db_table, n],
+                [Entry._meta.db_table, _BATCH],
             )
-            return iter([row[0] for row in cursor.fetchall()])
-    allocator = IdAllocator(Entry)
-    first = allocator.take(Entry, n)
-    return iter(range(first, first + n))
+            yield from [row[0] for row in cursor.fetchall()]
 
 
 def _flush(entries: list[tuple[Any, ...]], keys: list[tuple[Any, ...]]) -> None:
