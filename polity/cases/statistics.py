@@ -72,8 +72,11 @@ def stats_unit(unit_id: int | None) -> Unit:
 
 
 def _groups(unit: Unit, since: datetime | None, until: datetime | None) -> list[dict[str, Any]]:
-    unit_ids = list(Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
-    qs = Case.objects.filter(unit_id__in=unit_ids)
+    qs = Case.objects.all()
+    if unit.parent_id is not None:  # the top of the tree holds every case: no list of its units
+        qs = qs.filter(
+            unit_id__in=list(Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
+        )
     if since is not None:
         qs = qs.filter(received_at__gte=since)
     if until is not None:

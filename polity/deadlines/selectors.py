@@ -67,8 +67,11 @@ def deadline_stats(
     subject_type: str | None = None,
 ) -> dict[str, int]:
     """Public counts for a unit's subtree: no names, no subjects. Deadlines due within [since, until)."""
-    unit_ids = list(Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
-    qs = Deadline.objects.filter(owner_unit_id__in=unit_ids)
+    if unit.parent_id is None:  # the top of the tree: every deadline a unit owns, no list of its units
+        qs = Deadline.objects.filter(owner_unit__isnull=False)
+    else:
+        unit_ids = list(Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
+        qs = Deadline.objects.filter(owner_unit_id__in=unit_ids)
     if since is not None:
         qs = qs.filter(due_at__gte=since)
     if until is not None:

@@ -67,6 +67,13 @@ class MembershipPeriod(models.Model):
 
     class Meta:
         ordering = ["person", "started_on", "id"]
+        # The public statistics count periods begun and ended in a quarter, and ask of each begun one
+        # whether the person had an earlier one (polity/members/series.py).
+        indexes = [
+            models.Index(fields=["started_on"], name="members_period_started"),
+            models.Index(fields=["ended_on"], name="members_period_ended"),
+            models.Index(fields=["person", "started_on"], name="members_period_person_start"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["person"], condition=models.Q(ended_on__isnull=True), name="members_one_open_period"
