@@ -20,6 +20,7 @@ from django.utils import timezone
 from polity.access.models import OfficeTerm
 from polity.access.services import office_appoint
 from polity.common.actor import Actor
+from polity.elections.roll import STAND_RULE
 from polity.members.models import Person, Status
 from polity.org.models import Body, Unit
 from polity.org.services import body_create
@@ -74,7 +75,10 @@ def populate(ctx: DemoContext) -> None:
     named = {p.pk for p in ctx.people.values()}
     pool = list(
         Person.objects.filter(
-            home_unit__path__startswith=constituency.path, status=Status.ACTIVE, is_decoy=False
+            home_unit__path__startswith=constituency.path,
+            status=Status.ACTIVE,
+            is_decoy=False,
+            joined_on__lte=get_rulebook().rule(STAND_RULE).subtract_from(timezone.localdate()),
         )
         .exclude(pk__in=named)
         .order_by("pk")

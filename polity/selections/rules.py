@@ -5,7 +5,10 @@ from __future__ import annotations
 from polity.common.errors import DomainError
 
 WORKFLOW = "The selection's timetable"
-APPLY = "Applications come from members in good standing of the selecting unit, once, before the closing date"
+APPLY = (
+    "Applications come from members in good standing of the selecting unit, members for the rulebook's "
+    "length to stand, once, before the closing date"
+)
 NO_STAKE = (
     "Nobody sits on a shortlisting or appeal panel who is an applicant, has a stake in a case with an "
     "applicant, or has a declared relationship with one"

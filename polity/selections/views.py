@@ -60,6 +60,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def new(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     form = SelectionForm(request.POST or None, bodies=creatable_bodies(actor=actor))
+    error: DomainError | None = None
     if request.method == "POST" and form.is_valid():
         try:
             body = form.selected_body()
@@ -73,12 +74,13 @@ def new(request: HttpRequest) -> HttpResponse:
             )
         except (NotVisible, Forbidden):
             raise
-        except DomainError as error:
-            form.add_error(None, str(error))
+        except DomainError as refused:
+            error = refused
+            form.add_error(None, str(refused))
         else:
             messages.success(request, f"Selection {selection.reference} is open for applications.")
             return redirect("selections:detail", selection_id=selection.pk)
-    return render(request, "selections/new.html", {"form": form}, status=_status(form))
+    return render(request, "selections/new.html", {"form": form}, status=_status(form, error))
 
 
 @web_view
@@ -92,6 +94,7 @@ def apply(request: HttpRequest, selection_id: int) -> HttpResponse:
     actor = actor_of(request)
     view = selection_get(actor=actor, selection_id=selection_id)
     form = ApplyForm(request.POST or None)
+    error: DomainError | None = None
     if request.method == "POST" and form.is_valid():
         try:
             s.application_submit(
@@ -99,13 +102,14 @@ def apply(request: HttpRequest, selection_id: int) -> HttpResponse:
             )
         except (NotVisible, Forbidden):
             raise
-        except DomainError as error:
-            form.add_error(None, str(error))
+        except DomainError as refused:
+            error = refused
+            form.add_error(None, str(refused))
         else:
             messages.success(request, "Your application is received. Follow it on this page.")
             return redirect("selections:mine", selection_id=selection_id)
     context = {"view": view, "selection": view.selection, "form": form}
-    return render(request, "selections/apply.html", context, status=_status(form))
+    return render(request, "selections/apply.html", context, status=_status(form, error))
 
 
 def _mine(

@@ -31,6 +31,7 @@ from polity.selections.rules import APPEAL, NO_STAKE, REASONS, SEPARATE, WORKFLO
 from polity.selections.services.common import (
     APPEAL_SUBJECT,
     SUBJECT,
+    _panel_seat_add,
     appeal_body,
     current_seats,
     may_sit,
@@ -143,26 +144,7 @@ def appeal_panel_appoint(*, actor: Actor, appeal: Appeal, person: Person) -> Pan
     if why:
         rule = SEPARATE if why.startswith("sat on") else NO_STAKE
         raise SelectionRefused(rule, f"{person.full_name} {why}")
-    if any(seat.person_id == person.pk for seat in current_seats(appeal.selection, PanelKind.APPEAL, appeal)):
-        raise InvalidInput(f"person: {person.full_name} is on the appeal panel already")
-    with transaction.atomic():
-        seat = PanelSeat.objects.create(
-            selection=appeal.selection,
-            appeal=appeal,
-            kind=PanelKind.APPEAL,
-            person=person,
-            added_at=timezone.now(),
-            added_by=actor.label,
-        )
-        audit_record(
-            actor=actor,
-            verb="selection.appeal_panel_appoint",
-            subjects=[person.pk],
-            object_type=APPEAL_SUBJECT,
-            object_id=appeal.pk,
-            data={"seat": seat.pk},
-        )
-    return seat
+    return _panel_seat_add(actor=actor, selection=appeal.selection, person=person, appeal=appeal)
 
 
 def appeal_decide(*, actor: Actor, appeal: Appeal, outcome: str, reasons: str) -> Appeal:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db import transaction
 from django.utils import timezone
 
 from polity.access.perms import Perm
 from polity.access.policy import has_perm
+from polity.audit.services import audit_record
 from polity.common.actor import Actor
 from polity.common.errors import Forbidden, InvalidInput
 from polity.members.models import Person
@@ -98,3 +100,32 @@ def future(at: datetime | None, field: str) -> datetime:
     if at <= timezone.now():
         raise InvalidInput(f"{field}: must be in the future")
     return at
+
+
+def _panel_seat_add(
+    *, actor: Actor, selection: Selection, person: Person, appeal: Appeal | None = None
+) -> PanelSeat:
+    """Seat someone on the shortlisting panel (no appeal) or on one appeal's panel, once, with its audit event.
+    The caller has checked who acts, the state, and that the person may sit and has no stake."""
+    kind = PanelKind.APPEAL if appeal is not None else PanelKind.SHORTLISTING
+    if any(seat.person_id == person.pk for seat in current_seats(selection, kind, appeal)):
+        which = "the appeal panel" if appeal is not None else "the panel"
+        raise InvalidInput(f"person: {person.full_name} is on {which} already")
+    with transaction.atomic():
+        seat = PanelSeat.objects.create(
+            selection=selection,
+            appeal=appeal,
+            kind=kind,
+            person=person,
+            added_at=timezone.now(),
+            added_by=actor.label,
+        )
+        audit_record(
+            actor=actor,
+            verb="selection.appeal_panel_appoint" if appeal is not None else "selection.panel_appoint",
+            subjects=[person.pk],
+            object_type=APPEAL_SUBJECT if appeal is not None else SUBJECT,
+            object_id=appeal.pk if appeal is not None else selection.pk,
+            data={"seat": seat.pk},
+        )
+    return seat

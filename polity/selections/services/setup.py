@@ -14,12 +14,13 @@ from polity.audit.services import audit_record
 from polity.common.actor import Actor
 from polity.common.errors import Forbidden, InvalidInput
 from polity.deadlines.services import deadline_open
-from polity.members.models import Person, Status
+from polity.elections.roll import STAND_RULE, standing_problems
+from polity.members.models import Person
 from polity.org.models import Body, Unit
 from polity.selections.conflicts import stakes
 from polity.selections.models import Application, PanelKind, PanelSeat, Relationship, Selection, Stage, State
 from polity.selections.rules import APPLY, NO_STAKE, WORKFLOW, SelectionRefused
-from polity.selections.services.common import SUBJECT, current_seats, future, may_sit
+from polity.selections.services.common import SUBJECT, _panel_seat_add, current_seats, future, may_sit
 from polity.selections.workflow import require_state
 
 LONGLIST_RULE = "selections.longlist_decision"
@@ -76,8 +77,9 @@ def application_submit(*, actor: Actor, selection: Selection, statement: str) ->
     person = Person.objects.select_related("home_unit").get(pk=actor.person_id)
     if not person.home_unit.path.startswith(selection.unit.path):
         raise SelectionRefused(APPLY, f"you are not a member in {selection.unit.name}")
-    if person.status != Status.ACTIVE:
-        raise SelectionRefused(APPLY, f"your membership is '{person.get_status_display()}', not active")
+    problems = standing_problems(person, timezone.localdate(), STAND_RULE)
+    if problems:
+        raise SelectionRefused(APPLY, "; ".join(problems))
     if any(seat.person_id == person.pk for seat in current_seats(selection, PanelKind.SHORTLISTING)):
         raise SelectionRefused(
             NO_STAKE, "you sit on this selection's shortlisting panel: leave it before applying"
@@ -159,25 +161,7 @@ def panel_appoint(*, actor: Actor, selection: Selection, person: Person) -> Pane
     why = stakes(selection).get(person.pk)
     if why:
         raise SelectionRefused(NO_STAKE, f"{person.full_name} {why[0]}")
-    if any(seat.person_id == person.pk for seat in current_seats(selection, PanelKind.SHORTLISTING)):
-        raise InvalidInput(f"person: {person.full_name} is on the panel already")
-    with transaction.atomic():
-        seat = PanelSeat.objects.create(
-            selection=selection,
-            kind=PanelKind.SHORTLISTING,
-            person=person,
-            added_at=timezone.now(),
-            added_by=actor.label,
-        )
-        audit_record(
-            actor=actor,
-            verb="selection.panel_appoint",
-            subjects=[person.pk],
-            object_type=SUBJECT,
-            object_id=selection.pk,
-            data={"seat": seat.pk},
-        )
-    return seat
+    return _panel_seat_add(actor=actor, selection=selection, person=person)
 
 
 def panel_remove(*, actor: Actor, seat: PanelSeat, reason: str) -> PanelSeat:

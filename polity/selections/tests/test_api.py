@@ -67,6 +67,17 @@ def test_open_and_apply_over_the_api(org, story, call):
     assert again.status_code == 409 and again.json()["detail"].startswith(rules.APPLY)
 
 
+def test_an_application_before_the_length_to_stand_answers_409_with_the_rule(org, story, call):
+    from polity.members.models import Person
+
+    Person.objects.filter(pk=org.people["member"].pk).update(
+        joined_on=timezone.localdate() - timedelta(days=30)
+    )
+    refused = call("member", "post", f"/selections/{story.selection.pk}/applications", {"statement": "Me"})
+    assert refused.status_code == 409
+    assert refused.json()["rule"] == rules.APPLY and "the rules ask for" in refused.json()["detail"]
+
+
 def test_workspace_is_for_the_panel_and_organisers(org, story, call):
     sid = story.selection.pk
     close(org, story)

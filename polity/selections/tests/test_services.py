@@ -84,6 +84,23 @@ def test_opening_refuses_a_body_of_another_unit_and_a_past_closing_date(org):
         )
 
 
+def test_an_applicant_needs_the_rulebooks_membership_length_to_stand(org, story):
+    """membership.min_length_to_stand (12 months in the demo rulebook) by the day of the application."""
+    from polity.members.models import Person
+    from polity.rulebook.loader import get_rulebook
+
+    rule = get_rulebook().rule("membership.min_length_to_stand")
+    today = timezone.localdate()
+    Person.objects.filter(pk=org.people["member"].pk).update(
+        joined_on=rule.subtract_from(today) + timedelta(1)
+    )
+    with pytest.raises(SelectionRefused, match="the rules ask for") as refused:
+        s.application_submit(actor=org.actor("member"), selection=story.selection, statement="Me")
+    assert refused.value.rule == rules.APPLY
+    Person.objects.filter(pk=org.people["member"].pk).update(joined_on=rule.subtract_from(today))
+    assert s.application_submit(actor=org.actor("member"), selection=story.selection, statement="Me").pk
+
+
 def test_applications_come_from_active_members_of_the_unit_once_before_the_close(org, story):
     selection = story.selection
     assert _events("selection.apply") == 3
@@ -97,7 +114,7 @@ def test_applications_come_from_active_members_of_the_unit_once_before_the_close
     from polity.members.models import Person, Status
 
     Person.objects.filter(pk=org.people["member2"].pk).update(status=Status.LAPSED)
-    with pytest.raises(SelectionRefused, match="Lapsed"):
+    with pytest.raises(SelectionRefused, match="lapsed, not active"):
         s.application_submit(actor=org.actor("member2"), selection=selection, statement="Me")
     with pytest.raises(InvalidInput, match="statement"):
         s.application_submit(actor=org.actor("member"), selection=selection, statement="   ")

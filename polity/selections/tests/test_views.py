@@ -65,6 +65,17 @@ def test_applying_needs_the_confirmation_and_keeps_the_statement(story, as_):
     assert again.status_code == 409 or "applied already" in again.content.decode()
 
 
+def test_applying_too_soon_after_joining_shows_the_rule_on_the_form(org, story, as_):
+    from polity.members.models import Person
+
+    Person.objects.filter(pk=org.people["member"].pk).update(joined_on=timezone.localdate())
+    page = as_("member").post(url(story, "apply/"), {"statement": "New and keen.", "confirm": "on"})
+    assert page.status_code == 409
+    text = page.content.decode()
+    assert "Applications come from members in good standing" in text
+    assert "the rules ask for 12 months" in text and "New and keen." in text
+
+
 def test_the_panel_is_appointed_by_name_or_number_and_an_applicant_is_refused(org, story, as_):
     from polity.access.services import office_appoint
     from polity.common.actor import Actor
