@@ -12,6 +12,7 @@ from ninja import Router, Schema, Status
 
 from polity.api.auth import actor_of
 from polity.api.schemas import ErrorOut
+from polity.common.errors import Forbidden
 from polity.selections import services as s
 from polity.selections.models import Application, Decision, Selection
 from polity.selections.people import person_named
@@ -49,6 +50,17 @@ class StatementIn(Schema):
 
 class PersonIn(Schema):
     person: int | str  # an id or a membership number
+
+
+class HustingsIn(Schema):
+    starts_at: datetime
+    place: str
+    online_link: str = ""
+
+
+class BallotIn(Schema):
+    method: str  # fptp, av or sv
+    returning_officer: int | str  # an id or a membership number
 
 
 class RemoveIn(Schema):
@@ -130,6 +142,28 @@ def public_out(view: PublicView) -> dict[str, Any]:
         ],
         "election": view.selection.election_id,
         "hustings": view.selection.hustings_id,
+        "ballot": (
+            {
+                "election": view.ballot.election.pk,
+                "method": view.ballot.election.method,
+                "state": view.ballot.election.state,
+                "selected": view.ballot.elected,
+            }
+            if view.ballot
+            else None
+        ),
+        "hustings_meeting": (
+            {
+                "meeting": view.hustings.pk,
+                "starts_at": view.hustings.starts_at,
+                "place": view.hustings.place,
+                "state": view.hustings.state,
+                "notice_is_valid": view.hustings.notice_is_valid,
+                "notice_is_late": view.hustings.notice_is_late,
+            }
+            if view.hustings
+            else None
+        ),
     }
     return out
 
@@ -422,3 +456,49 @@ def selections_appeal_decide(
     appeal = appeal_in(_selection(request, selection_id), appeal_id)
     s.appeal_decide(actor=actor_of(request), appeal=appeal, outcome=data.outcome, reasons=data.reasons)
     return _workspace(request, selection_id)
+
+
+@router.post(
+    "/{int:selection_id}/hustings", response={200: dict[str, Any], **ERRORS}, summary="Call the hustings"
+)
+def selections_hustings(request: HttpRequest, selection_id: int, data: HustingsIn) -> dict[str, Any]:
+    """A meeting of the selecting body (its callers and notice period are the meetings rules'); called too
+    late, the hustings are invalid and may be called again. 409 names the rule."""
+    actor = actor_of(request)
+    s.hustings_call(
+        actor=actor,
+        selection=_selection(request, selection_id),
+        starts_at=data.starts_at,
+        place=data.place,
+        online_link=data.online_link,
+    )
+    return public_out(selection_get(actor=actor, selection_id=selection_id))
+
+
+@router.post(
+    "/{int:selection_id}/ballot", response={200: dict[str, Any], **ERRORS}, summary="Call the member ballot"
+)
+def selections_ballot(request: HttpRequest, selection_id: int, data: BallotIn) -> dict[str, Any]:
+    """An election of the selecting unit's members by fptp, av or sv, the final shortlist its ballot paper
+    (409 while the shortlist's appeals are open, or with a returning officer who has a stake)."""
+    actor = actor_of(request)
+    selection, roles = selection_by_id(actor, selection_id)
+    if "manager" not in roles:  # before naming anyone: the picker's scope is the organisers'
+        raise Forbidden("only the organisers of the selection call its member ballot")
+    s.ballot_create(
+        actor=actor,
+        selection=selection,
+        method=data.method,
+        returning_officer=person_named(actor, data.returning_officer),
+    )
+    return public_out(selection_get(actor=actor, selection_id=selection_id))
+
+
+@router.post(
+    "/{int:selection_id}/declare", response={200: dict[str, Any], **ERRORS}, summary="Declare the result"
+)
+def selections_declare(request: HttpRequest, selection_id: int) -> dict[str, Any]:
+    """Once the returning officer has published the ballot's result: every applicant is told."""
+    actor = actor_of(request)
+    s.ballot_result_declare(actor=actor, selection=_selection(request, selection_id))
+    return public_out(selection_get(actor=actor, selection_id=selection_id))

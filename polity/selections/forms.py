@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from polity.org.models import Body
 from polity.selections.models import AppealOutcome, Application
+from polity.selections.services.ballot import BALLOT_METHODS
 from polity.web.picker import PersonField
 
 
@@ -198,3 +199,34 @@ class AppealDecisionForm(forms.Form):
     outcome = forms.ChoiceField(label="Outcome", choices=AppealOutcome.choices, widget=forms.RadioSelect)
     reasons = _reasons("Reasons", "The appellant receives these; if allowed, every applicant does.")
     confirm = _confirm("Decide the appeal. The decision is final and is emailed with its reasons.")
+
+
+class HustingsForm(forms.Form):
+    starts = forms.DateTimeField(label="Starts", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    place = forms.CharField(label="Place", max_length=300)
+    online_link = forms.URLField(label="Online link (optional)", required=False, max_length=500)
+    confirm = _confirm(
+        "Call the hustings as a meeting of the selecting body. Its notice period is the rulebook's: called "
+        "too late, the hustings are invalid and must be called again."
+    )
+
+    def starts_at(self) -> datetime:
+        value: datetime = self.cleaned_data["starts"]
+        return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+class BallotForm(forms.Form):
+    method = forms.ChoiceField(label="Method", choices=[(m.value, m.label) for m in BALLOT_METHODS])
+    returning_officer = PersonField(
+        label="Returning officer",
+        scope="selections",
+        help_text="Someone holding the returning officer's role here, with no stake in any applicant.",
+    )
+    confirm = _confirm(
+        "Call the member ballot: the roll of members is frozen today, and the shortlist becomes the ballot "
+        "paper. It cannot be changed afterwards."
+    )
+
+
+class ConcludeForm(forms.Form):
+    confirm = _confirm("Declare the published result. Every applicant is emailed who was selected.")

@@ -20,7 +20,8 @@ from polity.rulebook.loader import get_rulebook
 
 def selection_people(actor: Actor) -> QuerySet[Person]:
     """Members under the actor's `selections.manage` scope, and the holders of an office that seats people on
-    selection panels in a unit of that scope or above it (a region's panel member, for a constituency)."""
+    selection panels or runs elections in a unit of that scope or above it (a region's panel member, a
+    national returning officer, for a constituency)."""
     people = Person.objects.filter(is_decoy=False)
     found = scopes(actor, Perm.SELECTIONS_MANAGE)
     if actor.is_system:
@@ -33,7 +34,9 @@ def selection_people(actor: Actor) -> QuerySet[Person]:
         q |= Q(home_unit__path__startswith=scope.path)
         segments = scope.path.split(".")[:-1]
         paths |= {".".join(segments[: i + 1]) + "." for i in range(len(segments))}
-    offices = [k for k, o in get_rulebook().offices.items() if Perm.SELECTIONS_SHORTLIST in o.permissions]
+    # Panel members and returning officers (a member ballot's) are named from the offices that carry them.
+    named = {Perm.SELECTIONS_SHORTLIST, Perm.ELECTIONS_RETURN}
+    offices = [k for k, o in get_rulebook().offices.items() if named & set(o.permissions)]
     sitting = OfficeTerm.objects.in_force(timezone.now()).filter(office__in=offices)
     where = Q(unit__path__in=paths)
     for scope in found:

@@ -25,6 +25,12 @@ APPEALS_FIRST = (
     "The shortlist waits until the longlist's appeal window has closed and its appeals are decided"
 )
 
+BALLOT = (
+    "The member ballot is an election of the selecting unit's members, with the final shortlist as its "
+    "ballot paper and a returning officer without a stake"
+)
+HUSTINGS = "Hustings are a meeting of the selecting body, called with the notice its rules ask"
+
 
 class SelectionRefused(DomainError):
     """A rule of candidate selection refused the action."""

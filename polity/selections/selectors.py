@@ -17,6 +17,9 @@ from polity.common.actor import Actor
 from polity.common.errors import NotVisible
 from polity.deadlines.models import Deadline
 from polity.deadlines.selectors import deadlines_for_subject
+from polity.elections.models import Election
+from polity.elections.models import State as ElectionState
+from polity.meetings.models import Meeting
 from polity.members.models import Person
 from polity.org.models import Body, Unit
 from polity.selections.conflicts import involvement, stakes
@@ -34,6 +37,7 @@ from polity.selections.models import (
     Selection,
     Stage,
 )
+from polity.selections.services.ballot import ballot_waits
 from polity.selections.services.common import APPEAL_SUBJECT, CHANGE_POWER, SUBJECT, body_powers
 
 
@@ -71,6 +75,31 @@ def selection_by_id(actor: Actor, selection_id: int) -> tuple[Selection, set[str
 
 
 @dataclass
+class BallotView:
+    """The member ballot as the selection shows it: the election (its page has the rest) and, once the
+    returning officer has published it, who was selected."""
+
+    election: Election
+    elected: list[str]
+
+
+def ballot_of(selection: Selection) -> BallotView | None:
+    if selection.election_id is None:
+        return None
+    election = Election.objects.filter(pk=selection.election_id).first()
+    if election is None:
+        return None
+    result = election.result if election.state == ElectionState.PUBLISHED else None
+    return BallotView(election, list(result.get("elected", [])) if result else [])
+
+
+def hustings_of(selection: Selection) -> Meeting | None:
+    if selection.hustings_id is None:
+        return None
+    return Meeting.objects.filter(pk=selection.hustings_id).select_related("body__unit").first()
+
+
+@dataclass
 class PublicView:
     selection: Selection
     roles: set[str]
@@ -79,6 +108,8 @@ class PublicView:
     changes: list[tuple[Decision, list[Entry]]]
     deadlines: list[Deadline]
     is_open: bool
+    ballot: BallotView | None = None
+    hustings: Meeting | None = None
 
 
 def selection_get(*, actor: Actor, selection_id: int) -> PublicView:
@@ -113,6 +144,8 @@ def selection_get(*, actor: Actor, selection_id: int) -> PublicView:
         changes=[(d, entries[d.pk]) for d in decisions if d.kind == DecisionKind.CHANGE],
         deadlines=deadlines_for_subject(subject_type=SUBJECT, subject_id=selection.pk),
         is_open=selection.state == "open" and timezone.now() < selection.applications_close_at,
+        ballot=ballot_of(selection),
+        hustings=hustings_of(selection),
     )
 
 
@@ -186,6 +219,15 @@ class Workspace:
     appeals: list[AppealView]
     change_bodies: list[Body]
     deadlines: list[Deadline] = field(default_factory=list)
+    ballot: BallotView | None = None
+    hustings: Meeting | None = None
+    ballot_waits: str = ""
+
+    @property
+    def hustings_valid(self) -> bool:
+        """Hustings are called and still stand (not cancelled, notice not late)."""
+        h = self.hustings
+        return h is not None and h.state != "cancelled" and not h.notice_is_late
 
     @property
     def active(self) -> list[Application]:
@@ -290,6 +332,9 @@ def workspace_get(*, actor: Actor, selection_id: int) -> Workspace:
         appeals=appeals,
         change_bodies=bodies,
         deadlines=deadlines_for_subject(subject_type=SUBJECT, subject_id=selection.pk),
+        ballot=ballot_of(selection),
+        hustings=hustings_of(selection),
+        ballot_waits=ballot_waits(selection) if selection.state == "shortlisted" else "",
     )
 
 

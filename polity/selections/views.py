@@ -18,9 +18,12 @@ from polity.selections.forms import (
     AppealDecisionForm,
     AppealForm,
     ApplyForm,
+    BallotForm,
     ChangeForm,
     CloseForm,
+    ConcludeForm,
     DeclareForm,
+    HustingsForm,
     ListForm,
     PersonForm,
     RecordForm,
@@ -214,6 +217,12 @@ def _forms(actor: Actor, w: Workspace, data: Any = None, key: str = "") -> dict[
         out["change"] = ChangeForm(
             bound("change"), prefix="change", bodies=w.change_bodies, shortlisted=w.shortlisted, others=others
         )
+    if "manager" in roles and state in ("shortlisted", "ballot") and not w.hustings_valid:
+        out["hustings"] = HustingsForm(bound("hustings"), prefix="hustings")
+    if "manager" in roles and state == "shortlisted" and not w.ballot_waits:
+        out["ballot"] = BallotForm(bound("ballot"), prefix="ballot")
+    if "manager" in roles and state == "ballot" and w.ballot is not None and w.ballot.elected:
+        out["conclude"] = ConcludeForm(bound("conclude"), prefix="conclude")
     for v in w.appeals:
         if v.may_appoint:
             name = f"appeal-panel-{v.appeal.pk}"
@@ -267,6 +276,26 @@ def _perform(actor: Actor, w: Workspace, key: str, form: Any) -> str:
             remove=form.removed(),
         )
         return "The change is recorded; every applicant has been emailed it, and members see it."
+    if key == "hustings":
+        s.hustings_call(
+            actor=actor,
+            selection=selection,
+            starts_at=form.starts_at(),
+            place=data["place"],
+            online_link=data["online_link"],
+        )
+        return "The hustings are called as a meeting of the selecting body. Send its notice from the meeting's page."
+    if key == "ballot":
+        s.ballot_create(
+            actor=actor,
+            selection=selection,
+            method=data["method"],
+            returning_officer=picked(form, "returning_officer"),
+        )
+        return "The member ballot is called: the roll is frozen and the shortlist is its ballot paper."
+    if key == "conclude":
+        s.ballot_result_declare(actor=actor, selection=selection)
+        return "The result is declared; every applicant has been emailed it."
     appeal = next(v.appeal for v in w.appeals if v.appeal.pk == item)
     if key.startswith("appeal-panel-"):
         s.appeal_panel_appoint(actor=actor, appeal=appeal, person=picked(form, "person"))

@@ -20,6 +20,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     "appeal": frozenset({State.LONGLISTED, State.SHORTLISTED}),
     "appeal_panel": frozenset({State.LONGLISTED, State.SHORTLISTED}),
     "appeal_decide": frozenset({State.LONGLISTED, State.SHORTLISTED}),
+    "hustings": frozenset({State.SHORTLISTED, State.BALLOT}),
+    "ballot": frozenset({State.SHORTLISTED}),
+    "declare": frozenset({State.BALLOT}),
 }
 
 WORDS = {
@@ -35,6 +38,9 @@ WORDS = {
     "appeal": "take appeals",
     "appeal_panel": "take an appeal panel",
     "appeal_decide": "take an appeal decision",
+    "hustings": "call hustings",
+    "ballot": "call its member ballot",
+    "declare": "declare the ballot's result",
 }
 
 

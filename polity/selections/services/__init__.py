@@ -2,6 +2,7 @@
 the rules; it writes in one transaction with its audit event and queues notices through the outbox."""
 
 from polity.selections.services.appeals import appeal_decide, appeal_lodge, appeal_panel_appoint
+from polity.selections.services.ballot import ballot_create, ballot_result_declare, hustings_call
 from polity.selections.services.decisions import longlist_decide, shortlist_change, shortlist_decide
 from polity.selections.services.setup import (
     application_submit,
@@ -14,6 +15,9 @@ from polity.selections.services.setup import (
 )
 
 __all__ = [
+    "ballot_create",
+    "ballot_result_declare",
+    "hustings_call",
     "appeal_decide",
     "appeal_lodge",
     "appeal_panel_appoint",

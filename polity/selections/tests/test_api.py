@@ -208,3 +208,29 @@ def test_appeal_and_its_decision_over_the_api(org, story, call):
     assert decided.status_code == 200, decided.content
     mine = call("ben", "get", f"/selections/{sid}/mine").json()
     assert mine["appeals"][0]["outcome"] == "dismissed" and mine["appeals"][0]["reasons"] == "Fair."
+
+
+def test_hustings_and_member_ballot_over_the_api(org, story, call):
+    from conftest import make_person
+    from polity.access.services import office_appoint
+    from polity.common.actor import Actor
+
+    close(org, story)
+    decision = shortlist(org, story, keys=("ann", "ben"))
+    sid = story.selection.pk
+    rita = make_person(org.units["south_a_1"], "Rita", "Returning")
+    office_appoint(actor=Actor.system(), person=rita, office="returning_officer", unit=org.units["national"])
+    ballot = {"method": "av", "returning_officer": rita.membership_number}
+    early = call("secretary", "post", f"/selections/{sid}/ballot", ballot)
+    assert early.status_code == 409 and early.json()["rule"] == rules.BALLOT
+    pass_window(decision)
+    assert call("member", "post", f"/selections/{sid}/ballot", ballot).status_code == 403
+    done = call("secretary", "post", f"/selections/{sid}/ballot", ballot)
+    assert done.status_code == 200, done.content
+    assert done.json()["ballot"]["method"] == "av" and done.json()["ballot"]["state"] == "nominations"
+    late = {"starts_at": (timezone.now() + timedelta(days=2)).isoformat(), "place": "Town hall"}
+    called = call("secretary", "post", f"/selections/{sid}/hustings", late)
+    assert called.status_code == 200, called.content
+    assert called.json()["hustings_meeting"]["notice_is_late"] is True
+    early_declare = call("secretary", "post", f"/selections/{sid}/declare")
+    assert early_declare.status_code == 409 and early_declare.json()["rule"] == rules.BALLOT

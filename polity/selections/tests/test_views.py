@@ -212,3 +212,57 @@ def test_the_list_of_selections_takes_a_bounded_number_of_queries(
     with django_assert_max_num_queries(20):
         page = client.get("/selections/")
     assert page.status_code == 200 and "Council seat 11" in page.content.decode()
+
+
+def test_the_workspace_calls_hustings_and_the_member_ballot_and_the_page_links_them(org, story, as_):
+    from conftest import make_person
+    from polity.access.services import office_appoint
+    from polity.common.actor import Actor
+
+    close(org, story)
+    pass_window(shortlist(org, story, keys=("ann", "ben")))
+    rita = make_person(org.units["south_a_1"], "Rita", "Returning")
+    office_appoint(actor=Actor.system(), person=rita, office="returning_officer", unit=org.units["national"])
+    client = as_("secretary")
+    page = client.get(url(story, "workspace/")).content.decode()
+    assert "Call the hustings" in page and "Call the member ballot" in page
+    soon = timezone.localtime() + timezone.timedelta(days=2)
+    hustings = {"hustings-starts": soon.strftime("%Y-%m-%dT%H:%M"), "hustings-place": "Town hall"}
+    unconfirmed = client.post(url(story, "workspace/hustings/"), hustings)
+    assert unconfirmed.status_code == 422 and "Tick the box to confirm." in unconfirmed.content.decode()
+    assert (
+        client.post(url(story, "workspace/hustings/"), hustings | {"hustings-confirm": "on"}).status_code
+        == 302
+    )
+    public = as_("member").get(url(story)).content.decode()
+    assert (
+        "Hustings: Parliamentary candidate for North A" in public
+        and "Invalid: notice did not reach" in public
+    )
+    ballot = {
+        "ballot-method": "sv",
+        "ballot-returning_officer": rita.membership_number,
+        "ballot-confirm": "on",
+    }
+    assert client.post(url(story, "workspace/ballot/"), ballot).status_code == 302
+    story.selection.refresh_from_db()
+    public = as_("member").get(url(story)).content.decode()
+    assert f'href="/elections/{story.selection.election_id}/"' in public and "Supplementary vote" in public
+    assert "Call the member ballot" not in client.get(url(story, "workspace/")).content.decode()
+
+
+def test_a_returning_officer_with_a_stake_is_refused_on_the_form(org, story, as_):
+    from polity.access.services import office_appoint
+    from polity.common.actor import Actor
+
+    close(org, story)
+    pass_window(shortlist(org, story, keys=("ann", "ben")))
+    cat = story.applicants["cat"]
+    office_appoint(actor=Actor.system(), person=cat, office="returning_officer", unit=org.units["national"])
+    ballot = {
+        "ballot-method": "fptp",
+        "ballot-returning_officer": cat.membership_number,
+        "ballot-confirm": "on",
+    }
+    page = as_("secretary").post(url(story, "workspace/ballot/"), ballot)
+    assert page.status_code == 409 and "is an applicant" in page.content.decode()
