@@ -102,7 +102,7 @@ def write_events(target: int, seed: int) -> int:
     from polity.members.models import Person
 
     rng = random.Random(seed)
-    people = list(Person.objects.filter(is_decoy=False).order_by("pk").values_list("pk", flat=True))
+    people = list(Person.objects.order_by("pk").values_list("pk", flat=True))
     crew = officers(seed)
     starts = [c[0] for c in crew]
     cumulative = []
@@ -426,7 +426,7 @@ def measure(args: argparse.Namespace) -> None:
         1.0,
     )
 
-    subject = Person.objects.filter(is_decoy=False).order_by("pk").values_list("pk", "membership_number")[500]
+    subject = Person.objects.order_by("pk").values_list("pk", "membership_number")[500]
     others = [
         (
             "a person whose data was touched, all time",

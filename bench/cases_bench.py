@@ -95,7 +95,7 @@ def build(n: int, seed: int) -> None:
     rng = random.Random(seed)
     now = timezone.now()
     regions = list(Unit.objects.filter(depth=1).order_by("pk"))
-    people = list(Person.objects.filter(is_decoy=False).values_list("pk", flat=True))
+    people = list(Person.objects.values_list("pk", flat=True))
     day = timedelta(days=1)
     cases, stamps_by_ref = [], {}
     for i in range(n):

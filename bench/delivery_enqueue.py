@@ -48,7 +48,7 @@ def measure(mode: str) -> dict[str, float]:
     from polity.members.models import Person
     from polity.outbox.services import dispatch_create
 
-    audience = Person.objects.filter(is_decoy=False, status__in=["active", "in_arrears"])
+    audience = Person.objects.filter(status__in=["active", "in_arrears"])
     baseline = rss_mb()
     out: dict[str, float] = {"baseline_rss_mb": baseline}
     started = time.perf_counter()

@@ -59,7 +59,7 @@ def add_requests(count: int, seed: int) -> int:
     from polity.dsr import clock
 
     today = clock.local_today()
-    people = list(Person.objects.filter(is_decoy=False).order_by("pk").values_list("pk", flat=True)[:200_000])
+    people = list(Person.objects.order_by("pk").values_list("pk", flat=True)[:200_000])
     rows = []
     for i in range(count):
         received = today - timedelta(days=rng.randrange(0, 90))
@@ -131,11 +131,7 @@ def measure(args: argparse.Namespace) -> None:
         .values_list("person_id", "n")[:1]
     )
     top, top_rows = busiest[0]
-    typical = (
-        Person.objects.filter(is_decoy=False, status="active")
-        .order_by("pk")
-        .values_list("pk", flat=True)[1000]
-    )
+    typical = Person.objects.filter(status="active").order_by("pk").values_list("pk", flat=True)[1000]
     for label, pk in (("the most-read member", top), ("a typical member", typical)):
         rows = EventSubject.objects.filter(person_id=pk).count()
         package = package_for_person(actor=dpo, person_id=pk)

@@ -34,7 +34,7 @@ Data = Mapping[str, Any]
 def case_person(actor: Actor, person_id: Any) -> Person:
     """A person the actor may name in a case: in scope of their case or member permissions, or in the
     subtree of a unit where they hold an office (so a body can object to a local applicant)."""
-    people = Person.objects.select_related("home_unit").filter(is_decoy=False)
+    people = Person.objects.select_related("home_unit")
     if isinstance(person_id, str) and person_id.strip() and not person_id.strip().isdigit():
         person = people.filter(
             membership_number__iexact=person_id.strip()
@@ -64,7 +64,7 @@ def case_person(actor: Actor, person_id: Any) -> Person:
 
 def case_people(actor: Actor) -> QuerySet[Person]:
     """Everyone `case_person` would accept: the person picker's scope for case forms."""
-    people = Person.objects.filter(is_decoy=False)
+    people = Person.objects.all()
     if actor.is_system:
         return people
     q = units_q(actor, Perm.CASES_HANDLE, field="home_unit__path") | units_q(

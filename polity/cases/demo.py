@@ -79,7 +79,6 @@ def populate(ctx: DemoContext) -> None:
         Person.objects.filter(
             home_unit__path__startswith=region.path,
             status=Status.ACTIVE,
-            is_decoy=False,
             joined_on__lte=joined_by,
         )
         .exclude(pk__in=named)
@@ -250,9 +249,7 @@ def _objection_story(
     system = ctx.actor
     executive = _body(constituency, "executive_committee")
     lapsed = (
-        Person.objects.filter(home_unit__parent=constituency, status=Status.LAPSED, is_decoy=False)
-        .order_by("pk")
-        .first()
+        Person.objects.filter(home_unit__parent=constituency, status=Status.LAPSED).order_by("pk").first()
     )
     rejoiner = lapsed or next(picks)
     exec_a, exec_b, exec_c = next(picks), next(picks), next(picks)

@@ -95,7 +95,7 @@ def automation_welcome(
     today = today or timezone.localdate()
     since = get_rulebook().rule("comms.welcome_window").subtract_from(today)
     people = Person.objects.filter(
-        is_decoy=False, status__in=[Status.ACTIVE, Status.APPLICANT], joined_on__gte=since
+        status__in=[Status.ACTIVE, Status.APPLICANT], joined_on__gte=since
     ).exclude(pk__in=AutomationSend.objects.filter(kind="welcome").values("person_id"))
     if person_ids is not None:
         people = people.filter(pk__in=person_ids)
@@ -125,7 +125,7 @@ def automation_arrears(*, actor: Actor, today: date | None = None) -> int:
     grace = rulebook.rule("membership.arrears_grace")
     interval = rulebook.rule("comms.arrears_reminder_interval")
     count = rulebook.number("comms.arrears_reminder_count")
-    due_people = Person.objects.filter(is_decoy=False, status=Status.IN_ARREARS, paid_until__isnull=False)
+    due_people = Person.objects.filter(status=Status.IN_ARREARS, paid_until__isnull=False)
     wanted: dict[int, tuple[str, int]] = {}
     for pk, paid_until in due_people.values_list("pk", "paid_until").iterator():
         assert paid_until is not None

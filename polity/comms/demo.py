@@ -36,7 +36,7 @@ def _as(person: Person) -> Actor:
 
 
 def _consents(ctx: DemoContext) -> None:
-    ids = list(Person.objects.filter(is_decoy=False).values_list("pk", flat=True).order_by("pk"))
+    ids = list(Person.objects.values_list("pk", flat=True).order_by("pk"))
     when = timezone.now() - timedelta(days=90)
     for purpose, channel, share in SHARES:
         wording = consent_wording(purpose, channel)

@@ -60,9 +60,9 @@ def body_is_open(body: Body) -> bool:
 
 
 def audience_members(*, actor: Actor, audience: Audience, at: datetime | None = None) -> QuerySet[Person]:
-    """The people an audience reaches for this actor now: in scope, in the audience's unit, no decoys."""
+    """The people an audience reaches for this actor now: in scope, in the audience's unit (export decoys are not people: polity.exports)."""
     at = at or timezone.now()
-    qs = visible_members(Person.objects.filter(is_decoy=False), actor=actor, perm=SEND_PERM, at=at)
+    qs = visible_members(Person.objects.all(), actor=actor, perm=SEND_PERM, at=at)
     qs = qs.filter(home_unit__path__startswith=audience.unit.path)
     if audience.unit_ids:
         paths = Unit.objects.filter(pk__in=audience.unit_ids).values_list("path", flat=True)
@@ -357,8 +357,8 @@ def message_preview_as(*, actor: Actor, message: Message, person: Person) -> Ren
 
 
 def comms_people(actor: Actor) -> QuerySet[Person]:
-    """Whom the comms forms' person picker offers: the people the actor may write to (no decoys)."""
-    return visible_members(Person.objects.filter(is_decoy=False), actor=actor, perm=SEND_PERM)
+    """Whom the comms forms' person picker offers: the people the actor may write to."""
+    return visible_members(Person.objects.all(), actor=actor, perm=SEND_PERM)
 
 
 def unit_sender_get(*, actor: Actor, unit_id: int) -> tuple[Unit, str, str]:

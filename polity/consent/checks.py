@@ -6,7 +6,7 @@ from the answer itself. Pass a queryset of ids (e.g. ``qs.values("pk")``) to let
 a large list of ids is read as an id range and filtered in Python (no giant IN lists).
 
 Reasons, in the order they are checked: "unknown purpose", "channel not allowed", "unknown person",
-"decoy", "no consent" (never given, or withdrawn), "objected" (the person restricted or objected to this use
+"no consent" (never given, or withdrawn), "objected" (the person restricted or objected to this use
 of their data: polity.dsr), "no address", "suppressed", and "ok".
 """
 
@@ -28,7 +28,6 @@ OK = (True, "ok")
 UNKNOWN_PURPOSE = (False, "unknown purpose")
 CHANNEL_NOT_ALLOWED = (False, "channel not allowed")
 UNKNOWN_PERSON = (False, "unknown person")
-DECOY = (False, "decoy")
 NO_CONSENT = (False, "no consent")
 NO_ADDRESS = (False, "no address")
 SUPPRESSED = (False, "suppressed")
@@ -74,13 +73,8 @@ def contact_permitted_many(
         channel, ("address_line", "postcode")
     )
     out: dict[int, tuple[bool, str]] = {}
-    for pk, is_decoy, *address_parts in (
-        people.values_list("pk", "is_decoy", *columns).order_by().iterator(chunk_size=_CHUNK)
-    ):
+    for pk, *address_parts in people.values_list("pk", *columns).order_by().iterator(chunk_size=_CHUNK):
         if wanted is not None and pk not in wanted:
-            continue
-        if is_decoy:
-            out[pk] = DECOY
             continue
         address = _address(channel, address_parts)
         if not address:
@@ -91,13 +85,12 @@ def contact_permitted_many(
             out[pk] = OK
     if purpose_rule.consent != "none" and out:
         latest = _latest_consent(out, purpose_rule, channel, at)
-        for pk, verdict in out.items():
-            if verdict is not DECOY and not _consents(purpose_rule, latest.get(pk)):
+        for pk in out:
+            if not _consents(purpose_rule, latest.get(pk)):
                 out[pk] = NO_CONSENT
     if purpose_rule.may_refuse and out:
         for pk in _stopped(out, purpose_rule.key, at):
-            if out[pk] is not DECOY:
-                out[pk] = OBJECTED
+            out[pk] = OBJECTED
     if wanted is not None:
         for pk in wanted:
             out.setdefault(pk, UNKNOWN_PERSON)

@@ -51,7 +51,6 @@ PERSON_FIELDS = [
     "status",
     "joined_on",
     "paid_until",
-    "is_decoy",
     "created_at",
     "updated_at",
 ]
@@ -269,7 +268,6 @@ class MemberFactory:
                 status,
                 current_start,
                 paid_until,
-                False,
                 self.now,
                 self.now,
             )

@@ -37,7 +37,7 @@ def populate(ctx: DemoContext) -> None:
     )
     named = {p.pk for p in ctx.people.values()}
     pool = list(
-        Person.objects.filter(status=Status.ACTIVE, is_decoy=False)
+        Person.objects.filter(status=Status.ACTIVE)
         .exclude(pk__in=named)
         .order_by("pk")
         .values_list("pk", flat=True)[:300]

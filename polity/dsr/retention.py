@@ -89,7 +89,7 @@ def _expired_people(cutoff: date) -> QuerySet[Person]:
         MembershipPeriod.objects.filter(person_id=OuterRef("pk")).order_by("-ended_on").values("ended_on")[:1]
     )
     return (
-        Person.objects.filter(status__in=list(ENDING_STATUSES), is_decoy=False)
+        Person.objects.filter(status__in=list(ENDING_STATUSES))
         .exclude(Exists(Anonymised.objects.filter(person_id_anonymised=OuterRef("pk"))))
         .exclude(Exists(MembershipPeriod.objects.filter(person_id=OuterRef("pk"), ended_on__isnull=True)))
         .annotate(last_end=Subquery(last_end))

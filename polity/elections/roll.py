@@ -1,7 +1,7 @@
 """The roll: members in good standing on the freeze date, fixed then; and why a member is or is not on it.
 
 Good standing on a date: status active, paid (if they ever paid) no more than `membership.arrears_grace`
-before it, joined at least `membership.min_length_to_vote` before it; decoys never. The electorate is the
+before it, joined at least `membership.min_length_to_vote` before it (export decoys are not people: they are never on a roll). The electorate is the
 members of a unit's subtree, or the office holders of a body, at the freeze.
 """
 
@@ -37,7 +37,7 @@ def standing_q(on: date, length_rule: str) -> Q:
     rulebook = get_rulebook()
     joined_by = rulebook.rule(length_rule).subtract_from(on)
     paid_from = rulebook.rule(ARREARS_RULE).subtract_from(on)
-    return Q(status=Status.ACTIVE, is_decoy=False, joined_on__lte=joined_by) & (
+    return Q(status=Status.ACTIVE, joined_on__lte=joined_by) & (
         Q(paid_until__isnull=True) | Q(paid_until__gte=paid_from)
     )
 

@@ -309,7 +309,7 @@ def member_by_number(*, actor: Actor, ref: str) -> Person:
     """A member named by a candidate as their agent, by membership number (nothing else is shown)."""
     if actor.person_id is None:
         raise NotVisible("not found")
-    person = Person.objects.filter(membership_number__iexact=ref.strip(), is_decoy=False).first()
+    person = Person.objects.filter(membership_number__iexact=ref.strip()).first()
     if person is None:
         raise NotVisible("not found")
     return person

@@ -120,7 +120,6 @@ def populate(ctx: DemoContext) -> None:
             Person.objects.filter(
                 home_unit__path__startswith=body.unit.path,
                 status="active",
-                is_decoy=False,
                 joined_on__lte=long_ago,
             ).order_by("pk")[:200]
         )
@@ -135,7 +134,7 @@ def populate(ctx: DemoContext) -> None:
     long_ago = (now - timedelta(days=330)).date()  # could hold office 120 days ago
     spare = (
         Person.objects.filter(
-            home_unit__path__startswith=gc.unit.path, status="active", is_decoy=False, joined_on__lte=long_ago
+            home_unit__path__startswith=gc.unit.path, status="active", joined_on__lte=long_ago
         )
         .exclude(pk__in=entitled_people(gc, now).values("pk"))
         .exclude(pk=secretary.pk)

@@ -48,7 +48,7 @@ def seat_terms(body: Body, at: datetime) -> QuerySet[OfficeTerm]:
 
 def in_good_standing(people: QuerySet[Person], on: date) -> QuerySet[Person]:
     paid_since = get_rulebook().rule(GRACE).subtract_from(on)
-    return people.filter(is_decoy=False, status=Status.ACTIVE).filter(
+    return people.filter(status=Status.ACTIVE).filter(
         Q(paid_until__isnull=True) | Q(paid_until__gte=paid_since)
     )
 

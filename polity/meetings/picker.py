@@ -16,7 +16,7 @@ from polity.org.models import Body
 
 
 def meeting_people(actor: Actor) -> QuerySet[Person]:
-    visible = visible_members(Person.objects.filter(is_decoy=False), actor=actor)
+    visible = visible_members(Person.objects.all(), actor=actor)
     bodies = Body.objects.filter(units_q(actor, Perm.MEETINGS_MANAGE, field="unit__path"))
     if actor.person_id is not None:
         bodies = Body.objects.filter(

@@ -46,7 +46,7 @@ def populate(ctx: DemoContext) -> None:
     )
     named = [p.pk for p in ctx.people.values()]
     neighbour = (
-        Person.objects.filter(home_unit_id=member.home_unit_id, status=Status.ACTIVE, is_decoy=False)
+        Person.objects.filter(home_unit_id=member.home_unit_id, status=Status.ACTIVE)
         .exclude(pk__in=named)
         .order_by("pk")
         .first()

@@ -38,8 +38,6 @@ class Person(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.APPLICANT)
     joined_on = models.DateField(help_text="Start of the current membership period.")
     paid_until = models.DateField(null=True, blank=True)
-    # Decoys fingerprint exports; they never count in quorums, ballots or statistics.
-    is_decoy = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

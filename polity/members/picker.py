@@ -23,7 +23,7 @@ PICK_LIMIT = 10
 ScopeFn = Callable[[Actor], QuerySet[Person]]
 
 _SCOPES: dict[str, ScopeFn] = {
-    "members": lambda actor: visible_members(Person.objects.filter(is_decoy=False), actor=actor),
+    "members": lambda actor: visible_members(Person.objects.all(), actor=actor),
 }
 
 
@@ -45,7 +45,7 @@ def _in_scope(actor: Actor, scope: str) -> QuerySet[Person]:
         people = _SCOPES[scope]
     except KeyError:
         raise InvalidInput(f"unknown picker scope {scope!r}") from None
-    return people(actor).filter(is_decoy=False)
+    return people(actor)
 
 
 def describe(person: Person) -> str:

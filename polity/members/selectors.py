@@ -44,7 +44,7 @@ class MemberPage:
 def member_search_qs(
     *, actor: Actor, unit: Unit | None = None, q: str = "", status: str = ""
 ) -> QuerySet[Person]:
-    qs = visible_members(Person.objects.filter(is_decoy=False), actor=actor)
+    qs = visible_members(Person.objects.all(), actor=actor)
     if unit is not None:
         require(actor, Perm.MEMBERS_VIEW, scope=unit)
         qs = qs.filter(home_unit__path__startswith=unit.path)
@@ -97,7 +97,7 @@ def member_get(
     *, actor: Actor, member_id: int, purpose: str = "member record", channel: str = "web"
 ) -> Person:
     """One member's record, if the actor may see it (404 otherwise). The opening is recorded."""
-    person = Person.objects.select_related("home_unit").filter(pk=member_id, is_decoy=False).first()
+    person = Person.objects.select_related("home_unit").filter(pk=member_id).first()
     if person is None:
         raise NotVisible("not found")
     require_member(actor, person)
@@ -125,7 +125,7 @@ def resignation_letter(*, actor: Actor, resignation_id: int, channel: str = "web
     them (who record resignations). Anyone else answers 404. The reading is recorded."""
     found = (
         Resignation.objects.select_related("person", "person__home_unit")
-        .filter(pk=resignation_id, person__is_decoy=False)
+        .filter(pk=resignation_id)
         .exclude(letter="")
         .first()
     )
@@ -149,7 +149,7 @@ def resignation_letter(*, actor: Actor, resignation_id: int, channel: str = "web
 
 def member_for_write(*, actor: Actor, member_id: int) -> Person:
     """A member the actor may see, for a write the service will check and record (no read event)."""
-    person = Person.objects.select_related("home_unit").filter(pk=member_id, is_decoy=False).first()
+    person = Person.objects.select_related("home_unit").filter(pk=member_id).first()
     if person is None:
         raise NotVisible("not found")
     require_member(actor, person)

@@ -77,7 +77,6 @@ def populate(ctx: DemoContext) -> None:
         Person.objects.filter(
             home_unit__path__startswith=constituency.path,
             status=Status.ACTIVE,
-            is_decoy=False,
             joined_on__lte=get_rulebook().rule(STAND_RULE).subtract_from(timezone.localdate()),
         )
         .exclude(pk__in=named)

@@ -22,7 +22,7 @@ def selection_people(actor: Actor) -> QuerySet[Person]:
     """Members under the actor's `selections.manage` scope, and the holders of an office that seats people on
     selection panels or runs elections in a unit of that scope or above it (a region's panel member, a
     national returning officer, for a constituency)."""
-    people = Person.objects.filter(is_decoy=False)
+    people = Person.objects.all()
     found = scopes(actor, Perm.SELECTIONS_MANAGE)
     if actor.is_system:
         return people

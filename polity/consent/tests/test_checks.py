@@ -59,7 +59,7 @@ def test_governance_needs_no_consent_and_service_is_opt_out(org):
     assert _check(member, purpose="governance") == (True, "ok")
 
 
-def test_unknown_purpose_channel_person_and_decoys(org):
+def test_unknown_purpose_channel_and_person(org):
     member = org.people["member"]
     assert _check(member, purpose="gossip") == (False, "unknown purpose")
     assert _check(member, purpose="governance", channel="phone") == (False, "channel not allowed")
@@ -67,9 +67,6 @@ def test_unknown_purpose_channel_person_and_decoys(org):
         False,
         "unknown person",
     )
-    decoy = make_person(org.units["north_a_1"], "Dee", "Coy")
-    Person.objects.filter(pk=decoy.pk).update(is_decoy=True)
-    assert _check(decoy, purpose="governance") == (False, "decoy")
 
 
 def test_no_address(org):

@@ -269,7 +269,7 @@ def request_public_confirm(*, token: str) -> tuple[Request, str]:
         if pending.request_id is not None:
             raise DomainError("this request was already confirmed: follow it on the link you were sent")
         person = None
-        matches = list(Person.objects.filter(email__iexact=pending.requester_email, is_decoy=False)[:2])
+        matches = list(Person.objects.filter(email__iexact=pending.requester_email)[:2])
         if len(matches) == 1 and (
             not pending.membership_number or matches[0].membership_number == pending.membership_number
         ):

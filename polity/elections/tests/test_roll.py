@@ -1,5 +1,5 @@
-"""The roll is fixed at the freeze date: later joiners, members too new, in arrears, lapsed or decoys are
-not on it, and each is refused a ballot with the reason; a member can see why."""
+"""The roll is fixed at the freeze date: later joiners, members too new, in arrears or lapsed are not
+on it, and each is refused a ballot with the reason; a member can see why."""
 
 from __future__ import annotations
 
@@ -31,13 +31,10 @@ def test_standing_on_the_freeze_date_decides_the_roll(walk, org):
     lapsed = make_person(unit, "Lou", "Lapsed")
     lapsed.status = Status.LAPSED
     lapsed.save()
-    decoy = make_person(unit, "Dee", "Decoy")
-    decoy.is_decoy = True
-    decoy.save()
     elsewhere = org.people["outsider"]
     walk.freeze()
     assert _on_roll(walk, within_grace)
-    for person in (too_new, in_arrears, lapsed, decoy, elsewhere):
+    for person in (too_new, in_arrears, lapsed, elsewhere):
         assert not _on_roll(walk, person), person
 
     why = voter_standing(walk.election, too_new, clock.now())

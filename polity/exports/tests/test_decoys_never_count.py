@@ -1,21 +1,30 @@
 """Decoys are never people: whatever exports are made, every query that counts or lists people (the members
-list and search, audiences and their reach, a body's members for a quorum, the people a case may name, the
-public statistics, the consent check) gives exactly what the register alone gives, and never shows a decoy.
-Decoys live only in the exports app's tables (decision 0026), so this holds by construction; the property
-test checks the construction under many mixes of exports."""
+list and search, audiences and their reach, a body's members for a quorum, good standing for a quorum and
+for an electorate, the people a case may name, the public statistics, the consent check) gives exactly what
+the register alone gives, and never shows a decoy.
+
+Decoys live only in the exports app's tables (decision 0026) and `members.Person` has no decoy flag any
+more, so this holds by construction. The property test checks both halves of that construction under many
+mixes of exports: the answers do not change, and not one of the queries behind them reads a table where a
+decoy or an export's rows live (so no later change to those tables could reach a count)."""
 
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from polity.access.policy import visible_members
 from polity.cases.actions import case_people
 from polity.comms.selectors import audience_members, body_member_ids, reach_counts
-from polity.exports.models import Decoy, Export
+from polity.elections.roll import VOTE_RULE, standing_q
+from polity.exports.models import Decoy, DecoyContact, Entry, Export, Key
 from polity.exports.services import export_request
 from polity.exports.tests.conftest import give_consent
+from polity.meetings.entitlement import entitled_people, in_good_standing
 from polity.members.models import Person
 from polity.members.selectors import member_search_qs
 from polity.transparency import quarters
@@ -29,8 +38,21 @@ KINDS = [
 ]
 
 
+# Where decoys and the rows of export files live: no query that counts people may read these.
+DECOY_TABLES = tuple(m._meta.db_table for m in (Decoy, Entry, Key, DecoyContact))
+
+
 def _counts(world):  # type: ignore[no-untyped-def]
+    with CaptureQueriesContext(connection) as queries:
+        counts = _count_people(world)
+    read = [q["sql"] for q in queries.captured_queries if any(t in q["sql"] for t in DECOY_TABLES)]
+    assert read == [], "a query that counts people reads where decoys live"
+    return counts
+
+
+def _count_people(world):  # type: ignore[no-untyped-def]
     org = world.org
+    today = timezone.localdate()
     secretary = org.actor("secretary")
     national = org.actor("national")
     people = audience_members(actor=secretary, audience=world.audience)
@@ -45,6 +67,9 @@ def _counts(world):  # type: ignore[no-untyped-def]
         "reach": preview.total,
         "reachable": len(ids),
         "body": body_member_ids(org.units["north_a_gc"], "members").count(),
+        "quorum": entitled_people(org.units["north_a_gc"], timezone.now()).count(),
+        "good_standing": in_good_standing(Person.objects.all(), today).count(),
+        "electorate": Person.objects.filter(standing_q(today, VOTE_RULE)).count(),
         "case_people": case_people(national).count(),
         "members_total": total,
         "persons": Person.objects.count(),
