@@ -4,15 +4,19 @@
    applicant's appeal against the longlist was dismissed by the region's appeal panel. `member` is on the
    longlist but not the shortlist, and her appeal to the region is waiting for its panel (`national` sits
    on it and can decide it). A shortlisted applicant withdrew and the region's executive added the next
-   one: a recorded change with reasons, shown to members.
-2. "Council candidate": taking applications, so `member` (or anyone in the constituency) can apply.
+   one: a recorded change with reasons, shown to members. Its hustings (a meeting of the general
+   committee) are called for three weeks ahead; its member ballot waits for `member`'s appeal, then
+   `secretary` calls it from the workspace.
+2. "Council candidate" for a by-election, concluded: hustings held, a member ballot by the supplementary vote
+   (returning officer `national`) counted and published, and the selected candidate declared.
+3. "Council candidate": taking applications, so `member` (or anyone in the constituency) can apply.
 
 `secretary` runs both; `regional` records the region's decisions and appoints its appeal panels.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
@@ -20,7 +24,17 @@ from django.utils import timezone
 from polity.access.models import OfficeTerm
 from polity.access.services import office_appoint
 from polity.common.actor import Actor
+from polity.elections import clock
+from polity.elections.models import RollEntry
 from polity.elections.roll import STAND_RULE
+from polity.elections.services import (
+    ballot_cast,
+    election_close,
+    election_count,
+    election_open_poll,
+    election_publish,
+)
+from polity.meetings.services.meetings import meeting_close, meeting_notice_send, meeting_open
 from polity.members.models import Person, Status
 from polity.org.models import Body, Unit
 from polity.org.services import body_create
@@ -59,6 +73,88 @@ def _back(decision: Decision, days: int) -> None:
         decided_at=past, appeal_until=window.add_to(past) if decision.appeal_until else None
     )
     decision.refresh_from_db()
+
+
+def _moment(day: date, hour: int = 9) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
+
+
+def _concluded(
+    ctx: DemoContext,
+    organiser: Actor,
+    constituency: Unit,
+    gc: Body,
+    panel: list[Person],
+    applicants: list[Person],
+) -> None:
+    """A by-election selection that ran its course over the past ten weeks: shortlist, hustings, ballot."""
+    ro = ctx.people["national"]  # the returning officer of the elections demo
+    today = timezone.localdate()
+    start = today - timedelta(days=70)
+    selection = s.selection_create(
+        actor=organiser,
+        unit=constituency,
+        body=gc,
+        seat=f"Council candidate for the {constituency.name} town ward by-election",
+        applications_close_at=timezone.now() + timedelta(days=1),
+        about="A by-election: hustings at the general committee, then a ballot of every member.",
+    )
+    apps = [
+        s.application_submit(actor=_as(person), selection=selection, statement=STATEMENTS[i + 1])
+        for i, person in enumerate(applicants)
+    ]
+    Selection.objects.filter(pk=selection.pk).update(
+        created_at=_moment(start - timedelta(days=14)), applications_close_at=_moment(start)
+    )
+    selection.refresh_from_db()
+    s.applications_close(actor=organiser, selection=selection)
+    for person in panel:
+        s.panel_appoint(actor=organiser, selection=selection, person=person)
+    chair = _as(panel[0])
+    longlist = s.longlist_decide(
+        actor=chair,
+        selection=selection,
+        included=[a.pk for a in apps],
+        reasons="Every applicant met the published criteria for a council candidate.",
+    )
+    _back(longlist, 60)
+    shortlist = s.shortlist_decide(
+        actor=chair,
+        selection=selection,
+        included=[a.pk for a in apps],
+        reasons="All three interviewed well: the members should choose.",
+    )
+    _back(shortlist, 50)
+    hustings = today - timedelta(days=30)
+    meeting = s.hustings_call(
+        actor=organiser,
+        selection=selection,
+        starts_at=_moment(hustings, 19),
+        place=f"{constituency.name} community centre",
+        now=_moment(today - timedelta(days=48)),
+    )
+    meeting_notice_send(actor=organiser, meeting=meeting, now=_moment(today - timedelta(days=47)))
+    meeting = meeting_open(actor=organiser, meeting=meeting, now=_moment(hustings, 19))
+    meeting_close(actor=organiser, meeting=meeting, now=_moment(hustings, 21))
+    with clock.at(_moment(today - timedelta(days=45))):
+        election = s.ballot_create(actor=organiser, selection=selection, method="sv", returning_officer=ro)
+    assert election.poll_opens_at is not None and election.poll_closes_at is not None  # noqa: S101
+    closes = election.poll_closes_at
+    with clock.at(election.poll_opens_at):
+        election = election_open_poll(actor=_as(ro), election=election)
+        roll = list(RollEntry.objects.filter(election=election).values_list("person_id", flat=True))
+        for person_id in ctx.rng.sample(roll, min(60, len(roll))):
+            order = [1, 2, 3]
+            ctx.rng.shuffle(order)
+            if ctx.rng.random() < 0.45:  # the first name on the paper a little more popular
+                order = [1, *[x for x in order if x != 1]]
+            ranking = order[: ctx.rng.randint(1, 2)]  # the supplementary vote: a first and a second choice
+            ballot_cast(actor=Actor(None, person_id, "demo voter"), election=election, ranking=ranking)
+    with clock.at(closes + timedelta(minutes=5)):
+        election = election_close(actor=_as(ro), election=election)
+        election = election_count(actor=_as(ro), election=election)
+        election_publish(actor=_as(ro), election=election)
+    s.ballot_result_declare(actor=organiser, selection=selection)
 
 
 def populate(ctx: DemoContext) -> None:
@@ -167,6 +263,18 @@ def populate(ctx: DemoContext) -> None:
         grounds="The panel asked me different questions from the other applicants.",
     )
     s.appeal_panel_appoint(actor=regional, appeal=mine, person=second)
+
+    # The hustings: a meeting of the general committee in three weeks, its notice due by the rulebook's
+    # period (the secretary sends it from the meeting's page). The member ballot waits for `member`'s appeal.
+    s.hustings_call(
+        actor=organiser,
+        selection=selection,
+        starts_at=_moment(timezone.localdate() + timedelta(days=21), 19),
+        place=f"{constituency.name} community centre",
+    )
+
+    if len(free) >= 8:  # three more people, on no panel and applying nowhere else
+        _concluded(ctx, organiser, constituency, gc, panel, free[5:8])
 
     branch = ctx.people["member"].home_unit
     s.selection_create(

@@ -175,7 +175,13 @@ def ballot_result_declare(*, actor: Actor, selection: Selection) -> Selection:
 
 
 def hustings_call(
-    *, actor: Actor, selection: Selection, starts_at: datetime, place: str, online_link: str = ""
+    *,
+    actor: Actor,
+    selection: Selection,
+    starts_at: datetime,
+    place: str,
+    online_link: str = "",
+    now: datetime | None = None,
 ) -> Meeting:
     """Call the hustings: a meeting of the selecting body (the meetings services check who may call it and
     compute its notice from the rulebook; called too late, it is invalid like any meeting). Once, unless the
@@ -198,6 +204,7 @@ def hustings_call(
             place=place,
             online_link=online_link,
             agenda=[f"The shortlisted applicants speak and take questions: {names}"[:200]],
+            now=now,
         )
         Selection.objects.filter(pk=selection.pk).update(hustings_id=meeting.pk)
         selection.hustings_id = meeting.pk

@@ -21,6 +21,15 @@ def test_demo_has_a_selection_with_a_shortlist_a_change_and_appeals(settings, tm
     assert "polity.selections.demo" in result.hooks
     shortlisted = Selection.objects.get(state=State.SHORTLISTED)
     assert Selection.objects.filter(state=State.OPEN).count() == 1
+    from polity.meetings.models import Meeting
+    from polity.selections.selectors import selection_get
+
+    hustings = Meeting.objects.get(pk=shortlisted.hustings_id)
+    assert hustings.kind == "hustings" and hustings.body_id == shortlisted.body_id and not hustings.notice_is_late
+    concluded = Selection.objects.get(state=State.SELECTED)
+    seen = selection_get(actor=Actor.system(), selection_id=concluded.pk)
+    assert seen.ballot is not None and seen.ballot.election.method == "sv" and len(seen.ballot.elected) == 1
+    assert seen.hustings is not None and seen.hustings.state == "closed" and seen.hustings.notice_is_valid
     change = Decision.objects.get(selection=shortlisted, kind=DecisionKind.CHANGE)
     assert change.body.kind == "executive_committee" and change.body.unit == shortlisted.unit.parent
     assert shortlisted.applications.filter(stage=Stage.SHORTLISTED).count() == 2
