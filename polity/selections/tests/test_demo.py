@@ -25,7 +25,11 @@ def test_demo_has_a_selection_with_a_shortlist_a_change_and_appeals(settings, tm
     from polity.selections.selectors import selection_get
 
     hustings = Meeting.objects.get(pk=shortlisted.hustings_id)
-    assert hustings.kind == "hustings" and hustings.body_id == shortlisted.body_id and not hustings.notice_is_late
+    assert (
+        hustings.kind == "hustings"
+        and hustings.body_id == shortlisted.body_id
+        and not hustings.notice_is_late
+    )
     concluded = Selection.objects.get(state=State.SELECTED)
     seen = selection_get(actor=Actor.system(), selection_id=concluded.pk)
     assert seen.ballot is not None and seen.ballot.election.method == "sv" and len(seen.ballot.elected) == 1
