@@ -97,6 +97,30 @@ def contact_permitted_many(
     return out
 
 
+def address_permitted(
+    *, address: str, purpose: str, channel: str, at: datetime | None = None
+) -> tuple[bool, str]:
+    """(allowed, reason) for an address that belongs to no person on the register (a non-member's request).
+
+    Nobody on the register means no consent on record: only purposes that need none (statutory notices)
+    pass; then the address must not be suppressed.
+    """
+    purpose_rule = get_rulebook().purposes.get(purpose)
+    if purpose_rule is None:
+        return UNKNOWN_PURPOSE
+    if channel not in purpose_rule.channels:
+        return CHANNEL_NOT_ALLOWED
+    if purpose_rule.consent != "none":
+        return NO_CONSENT
+    if not address.strip():
+        return NO_ADDRESS
+    kind = address_kind(channel)
+    suppressed = _suppressed_hashes(purpose_rule, channel, at or timezone.now())
+    if kind is not None and suppressed and address_hash(kind, address.strip()) in suppressed:
+        return SUPPRESSED
+    return OK
+
+
 def _address(channel: str, parts: list[str]) -> str:
     if channel == "post":
         line, postcode = parts

@@ -9,5 +9,9 @@ class DsrConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.module_loading import autodiscover_modules
 
+        from polity.dsr.mail import register_addresses
+
         # Every app's `personal_data.py` declares what it holds about a person (polity/dsr/registry.py).
         autodiscover_modules("personal_data")
+        # The outbox asks this app for the address of a requester who is not on the register.
+        register_addresses()

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from polity.members.models import Person
+from polity.outbox.addresses import address_of
 from polity.outbox.conf import outbox_int, outbox_setting
 from polity.outbox.models import Channel, Dispatch, OutboxEntry, State, message_id_for
 from polity.outbox.rendering import one_line, recipient_values, render
@@ -40,6 +41,7 @@ from polity.outbox.transports import (
 
 logger = logging.getLogger(__name__)
 ACTIVE = (State.QUEUED, State.SENDING)
+SECRET = "secret_"  # merge fields forgotten once a dispatch has sent (_forget_secrets)
 
 
 @dataclass
@@ -143,6 +145,9 @@ def _send_dispatch_part(
     from polity.consent.addresses import address_for
     from polity.consent.checks import contact_permitted_many
 
+    if dispatch.to_source:
+        _send_to_source(dispatch, rows, transports, out)
+        return
     person_ids = [pid for _e, pid, _a in rows if pid is not None]
     verdicts = contact_permitted_many(
         person_ids=person_ids, purpose=dispatch.purpose, channel=dispatch.channel
@@ -203,12 +208,45 @@ def _send_dispatch_part(
                     attachments=attachments,
                 )
             )
-        if outcome.result == Result.SENT:
-            out.sent.append(entry_id)
-        elif outcome.result == Result.TEMPORARY and attempts < outbox_int("MAX_ATTEMPTS"):
-            out.temporary[(attempts, outcome.error)].append(entry_id)
-        else:
-            out.permanent[outcome.error or "attempts exhausted"].append(entry_id)
+        _file(out, entry_id, attempts, outcome)
+
+
+def _file(out: _Results, entry_id: int, attempts: int, outcome: Outcome) -> None:
+    if outcome.result == Result.SENT:
+        out.sent.append(entry_id)
+    elif outcome.result == Result.TEMPORARY and attempts < outbox_int("MAX_ATTEMPTS"):
+        out.temporary[(attempts, outcome.error)].append(entry_id)
+    else:
+        out.permanent[outcome.error or "attempts exhausted"].append(entry_id)
+
+
+def _send_to_source(
+    dispatch: Dispatch, rows: list[tuple[int, int | None, int]], transports: _Transports, out: _Results
+) -> None:
+    """A dispatch to one recipient who is not on the register: the address is asked of the source's app
+    now (an erased one is never written to), and checked against the suppression list. No person, so no
+    List-Unsubscribe: only purposes that need no consent (statutory notices) can reach such an address."""
+    from polity.consent.checks import address_permitted
+
+    address = address_of(dispatch.source_type, dispatch.source_id)
+    allowed, reason = address_permitted(address=address, purpose=dispatch.purpose, channel=dispatch.channel)
+    sender = sender_address()
+    if dispatch.from_name:
+        sender = formataddr((dispatch.from_name, parseaddr(sender)[1]))
+    for entry_id, _pid, attempts in rows:
+        if not allowed:
+            out.skipped[reason].append(entry_id)
+            continue
+        email = Email(
+            sender=sender,
+            to=address,
+            subject=one_line(render(dispatch.subject, dispatch.context)),
+            body=render(dispatch.body, dispatch.context),
+            message_id=message_id_for(dispatch.pk, entry_id),
+            reply_to=dispatch.reply_to,
+            attachments=tuple((str(n), str(t), str(x)) for n, t, x in (dispatch.attachments or [])),
+        )
+        _file(out, entry_id, attempts, transports.email().send(email))
 
 
 def _record(out: _Results, now: datetime) -> RunReport:
@@ -237,6 +275,16 @@ def _record(out: _Results, now: datetime) -> RunReport:
     return report
 
 
+def _forget_secrets(dispatches: list[Dispatch]) -> None:
+    """Merge fields named `secret_*` (a download or confirmation link) are kept only while the dispatch
+    may still send: once none of its entries is queued or sending, they are removed from its context."""
+    for dispatch in dispatches:
+        if OutboxEntry.objects.filter(dispatch_id=dispatch.pk, state__in=ACTIVE).exists():
+            continue
+        kept = {k: v for k, v in dispatch.context.items() if not k.startswith(SECRET)}
+        Dispatch.objects.filter(pk=dispatch.pk).update(context=kept)
+
+
 def deliver_batch(ids: list[int], transports: _Transports) -> RunReport:
     rows = OutboxEntry.objects.filter(id__in=ids, state=State.SENDING).values_list(
         "id", "dispatch_id", "person_id", "attempts"
@@ -245,9 +293,11 @@ def deliver_batch(ids: list[int], transports: _Transports) -> RunReport:
     for entry_id, dispatch_id, person_id, attempts in rows.order_by("id"):
         by_dispatch[dispatch_id].append((entry_id, person_id, attempts))
     out = _Results()
-    for dispatch in Dispatch.objects.filter(pk__in=list(by_dispatch)):
+    dispatches = list(Dispatch.objects.filter(pk__in=list(by_dispatch)))
+    for dispatch in dispatches:
         _send_dispatch_part(dispatch, by_dispatch[dispatch.pk], transports, out)
     report = _record(out, timezone.now())
+    _forget_secrets([d for d in dispatches if any(k.startswith(SECRET) for k in d.context)])
     report.claimed = len(ids)
     report.batches = 1
     return report

@@ -1,7 +1,8 @@
 """The outbox: one Dispatch per message sent to many, one OutboxEntry per recipient.
 
 Addresses are never stored here: they are read from the Person when the entry is sent, after consent
-and suppression have been checked again for that recipient.
+and suppression have been checked again for that recipient (or, for a recipient not on the register, asked
+of the app whose record it is: polity/outbox/addresses.py).
 """
 
 from __future__ import annotations
@@ -52,6 +53,9 @@ class Dispatch(models.Model):
     created_by = models.CharField(max_length=150)
     created_at = models.DateTimeField()
     total = models.PositiveIntegerField(default=0)
+    # One recipient who is not on the register: the entry has no person, and its address is asked of the
+    # source's app when it is sent (polity/outbox/addresses.py).
+    to_source = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

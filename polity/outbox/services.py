@@ -21,6 +21,7 @@ from polity.audit.services import audit_record
 from polity.common.actor import Actor
 from polity.common.errors import DomainError, Forbidden, InvalidInput, NotVisible
 from polity.members.models import Person
+from polity.outbox.addresses import is_registered
 from polity.outbox.conf import outbox_int
 from polity.outbox.models import CaughtMail, Channel, Dispatch, OutboxEntry, State, parse_message_id
 from polity.outbox.rendering import check_template
@@ -88,10 +89,13 @@ def dispatch_create(
             created_by=actor.label,
             created_at=now,
         )
+        # The raw INSERTs bind the time as the ORM stores it (on SQLite a bare "+00:00" suffix would sort
+        # after the ORM's own text of the same instant, and the entry would not be due at that instant).
+        stored_now = connection.ops.adapt_datetimefield_value(now)
         if isinstance(person_ids, QuerySet):
-            total = _insert_from_queryset(dispatch.pk, person_ids, now)
+            total = _insert_from_queryset(dispatch.pk, person_ids, stored_now)
         else:
-            total = _insert_from_ids(dispatch.pk, person_ids, now)
+            total = _insert_from_ids(dispatch.pk, person_ids, stored_now)
         dispatch.total = total
         dispatch.save(update_fields=["total"])
         audit_record(
@@ -105,6 +109,69 @@ def dispatch_create(
                 "recipients": total,
                 "source_type": source_type,
                 "source_id": str(source_id),
+            },
+        )
+        dispatch_id = dispatch.pk
+        transaction.on_commit(lambda: _start(dispatch_id))
+    return dispatch
+
+
+def dispatch_to_source(
+    *,
+    actor: Actor,
+    purpose: str,
+    subject: str,
+    body: str,
+    source_type: str,
+    source_id: int | str,
+    context: Mapping[str, str] | None = None,
+    from_name: str = "",
+    reply_to: str = "",
+) -> Dispatch:
+    """Queue one email to a recipient who is not on the register (a non-member's data protection request).
+
+    An internal service, like dispatch_create. The outbox stores no address: the source's app registered
+    where to find it (polity/outbox/addresses.py), and delivery asks there when it sends. Person merge
+    fields render empty (there is no person); delivery starts when the caller commits.
+    """
+    if not is_registered(source_type):
+        raise InvalidInput(f"no app says where the address of a {source_type!r} is")
+    if not purpose:
+        raise InvalidInput("a dispatch needs a purpose")
+    if not subject.strip():
+        raise InvalidInput("an email needs a subject")
+    ctx = {str(k): str(v) for k, v in (context or {}).items()}
+    check_template(subject=subject, body=body, context=ctx)
+    now = timezone.now()
+    with transaction.atomic():
+        dispatch = Dispatch.objects.create(
+            purpose=purpose,
+            channel=Channel.EMAIL,
+            subject=subject,
+            body=body,
+            context=ctx,
+            source_type=source_type,
+            source_id=str(source_id),
+            from_name=" ".join(from_name.split())[:200],
+            reply_to=reply_to.strip(),
+            created_by=actor.label,
+            created_at=now,
+            total=1,
+            to_source=True,
+        )
+        OutboxEntry.objects.create(dispatch=dispatch, person=None, state=State.QUEUED, next_attempt_at=now)
+        audit_record(
+            actor=actor,
+            verb="outbox.dispatch_create",
+            purpose=purpose,
+            object_type="outbox.dispatch",
+            object_id=dispatch.pk,
+            data={
+                "channel": Channel.EMAIL,
+                "recipients": 1,
+                "source_type": source_type,
+                "source_id": str(source_id),
+                "to_source": True,
             },
         )
         dispatch_id = dispatch.pk

@@ -17,7 +17,7 @@ from polity.common.errors import DomainError, InvalidInput, NotVisible
 from polity.consent.services import suppression_add
 from polity.deadlines.services import deadlines_meet_for
 from polity.dsr import clock, redaction
-from polity.dsr.mail import base_url, tell_requester
+from polity.dsr.mail import LINK, base_url, tell_requester
 from polity.dsr.models import (
     PAUSED_STATES,
     Anonymised,
@@ -203,10 +203,11 @@ def package_send(*, actor: Actor, request: Request, note: str = "") -> tuple[Del
             request=request,
             subject=f"Your data: request {request.reference}",
             body=(
-                f"{answer}\n\nDownload it here until {timezone.localtime(delivery.expires_at):%d %B %Y}: {link}\n"
+                f"{answer}\n\nDownload it here until {timezone.localtime(delivery.expires_at):%d %B %Y}: {LINK}\n"
                 "You will find a PDF to read and an archive (JSON and CSV) for a computer.\n\nIf you are unhappy "
                 "with our answer you may complain to the Information Commissioner's Office (ico.org.uk)."
             ),
+            link=link,
         )
     return delivery, token
 

@@ -16,7 +16,7 @@ from polity.common.actor import Actor
 from polity.common.errors import DomainError, InvalidInput, NotVisible
 from polity.deadlines.services import deadline_open
 from polity.dsr import clock
-from polity.dsr.mail import base_url, send_to_address, tell_requester
+from polity.dsr.mail import LINK, base_url, tell_pending, tell_requester
 from polity.dsr.models import Channel, Kind, Pause, PendingRequest, Request, State
 from polity.dsr.services.common import recompute_due, require_dpo, response_rule_key, root_unit
 from polity.members.models import Person
@@ -240,17 +240,16 @@ def request_public_start(
             object_id=pending.pk,
             data={"kind": kind},
         )
-        body = (
-            "Someone, we hope you, asked the party about the personal data it holds, from this address.\n\n"
-            f"To confirm the request, open:\n{base_url()}/data/request/confirm/{token}/\n\nIf it was not you, "
-            "ignore this message: nothing happens unless the link is used before "
-            f"{timezone.localtime(pending.expires_at):%d %B %Y %H:%M}."
-        )
-        ref, to = f"P{pending.pk}", pending.requester_email
-        transaction.on_commit(
-            lambda: send_to_address(
-                to=to, subject="Confirm your data protection request", body=body, reference=ref
-            )
+        tell_pending(
+            actor=Actor.system("public data request"),
+            pending=pending,
+            subject="Confirm your data protection request",
+            body=(
+                "Someone, we hope you, asked the party about the personal data it holds, from this address.\n\n"
+                f"To confirm the request, open:\n{LINK}\n\nIf it was not you, ignore this message: nothing "
+                f"happens unless the link is used before {timezone.localtime(pending.expires_at):%d %B %Y %H:%M}."
+            ),
+            link=f"{base_url()}/data/request/confirm/{token}/",
         )
     return pending
 
