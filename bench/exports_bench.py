@@ -294,6 +294,14 @@ def past_exports(count: int, seed: int = 12) -> None:
         copy_rows(Entry, ["id", "export_id", "person_id", "decoy_id"], entries)
         copy_rows(Key, ["hash", "kind", "entry_id"], keys)
         ids.finish()
+    # A bulk load leaves the planner without statistics until autovacuum comes round: attribution would scan
+    # every key (9 s instead of under one). Whoever imports old exports in bulk analyses, as here.
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for model in (Export, Decoy, Entry, Key):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     print(
         f"past exports: {count:,} with {len(entries):,} rows and {len(keys):,} keys written in "
         f"{time.perf_counter() - t:.0f} s"

@@ -90,6 +90,16 @@ class DecoyHandler:
         return "250 Message accepted for delivery"
 
 
+def _recipients(message: email.message.Message) -> list[str]:
+    """The addresses a collected message was for. Headers one at a time: Python's strict parser gives up on
+    the whole list when one of the headers is absent (an empty value), and the decoy would go unseen."""
+    out = []
+    for header in ("Delivered-To", "X-Original-To", "To", "Cc"):
+        for value in message.get_all(header, []):
+            out += [address for _name, address in getaddresses([str(value)]) if address]
+    return out
+
+
 def imap_poll(url: str | None = None) -> int:
     """Read unseen messages of the configured mailbox, record those to decoys, mark them seen. Returns
     how many decoy contacts were recorded. `url`: imaps://user:password@host[:port]/MAILBOX."""
@@ -109,8 +119,7 @@ def imap_poll(url: str | None = None) -> int:
             _status, fetched = client.fetch(number, "(RFC822)")
             raw = next((part[1] for part in fetched if isinstance(part, tuple)), b"")
             message = email.message_from_bytes(raw, policy=email.policy.default)
-            headers = [str(message.get(h, "")) for h in ("Delivered-To", "X-Original-To", "To", "Cc")]
-            rcpts = [address for _name, address in getaddresses(headers) if address]
+            rcpts = _recipients(message)
             found += mail_received(
                 rcpt_tos=rcpts, mail_from=str(message.get("From", "")), raw=raw, route="imap"
             )

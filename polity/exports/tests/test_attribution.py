@@ -183,4 +183,41 @@ def test_mail_to_a_decoy_over_real_smtp_alerts_the_dpo(world, made):
         controller.stop()
     contact = DecoyContact.objects.get()
     assert contact.decoy == decoy and contact.route == "smtp" and contact.subject == "Vote for us"
-    assert contact.incident is not None and contact.incident.deadline_id is not None
+    _dpo_alerted_and_clock_running(world, contact)
+
+
+def _dpo_alerted_and_clock_running(world, contact):  # type: ignore[no-untyped-def]
+    """The incident's 72-hour clock runs from the contact, and the DPO has a notice with its email queued."""
+    from polity.access.models import AccessNotice
+
+    incident = contact.incident
+    assert incident is not None and incident.exports[0]["export"] == contact.decoy.export_id
+    deadline = Deadline.objects.get(pk=incident.deadline_id)
+    assert deadline.state == "open" and (deadline.due_at - deadline.started_at).total_seconds() == 72 * 3600
+    notice = AccessNotice.objects.get(person=world.org.people["dpo"])
+    assert f"export {contact.decoy.export_id} was contacted" in notice.subject
+    assert notice.dispatch_id is not None  # its email is in the outbox
+
+
+@pytest.mark.django_db(transaction=True)
+def test_mail_to_a_decoy_in_the_imap_mailbox_alerts_the_dpo_once(world, made):
+    from polity.exports.inbound import imap_poll
+    from polity.exports.tests.imap_server import ImapServer, Mailbox
+
+    decoy = Decoy.objects.filter(export=made[2]).first()
+    to_decoy = (
+        f"From: rival@campaign.example\r\nTo: {decoy.given_name} <{decoy.email}>\r\n"
+        "Subject: Donate now\r\n\r\nHello\r\n"
+    ).encode()
+    to_nobody = b"From: spam@example.com\r\nTo: someone@elsewhere.example\r\nSubject: x\r\n\r\nx\r\n"
+    box = Mailbox("decoys", "s3cret pass", [to_nobody, to_decoy])
+    with ImapServer(box) as port:
+        with pytest.raises(Exception, match="wrong user or password"):
+            imap_poll(f"imap://decoys:wrong@127.0.0.1:{port}/INBOX")
+        assert imap_poll(f"imap://decoys:s3cret%20pass@127.0.0.1:{port}/INBOX") == 1
+        assert box.seen == {1, 2}  # both read and marked, neither read again
+        assert imap_poll(f"imap://decoys:s3cret%20pass@127.0.0.1:{port}/INBOX") == 0
+    contact = DecoyContact.objects.get()
+    assert contact.decoy == decoy and contact.route == "imap" and contact.subject == "Donate now"
+    assert contact.sender == "rival@campaign.example"
+    _dpo_alerted_and_clock_running(world, contact)
