@@ -9,7 +9,7 @@ from collections import defaultdict
 
 from polity.cases.conflicts import conflicts
 from polity.cases.models import PARTY_ROLES, Case, Participant
-from polity.selections.models import Application, PanelKind, PanelSeat, Relationship, Selection
+from polity.selections.models import Appeal, Application, PanelKind, PanelSeat, Relationship, Selection
 
 
 def stakes(selection: Selection) -> dict[int, list[str]]:
@@ -34,15 +34,20 @@ def stakes(selection: Selection) -> dict[int, list[str]]:
     return dict(found)
 
 
-def involvement(selection: Selection, application: Application) -> dict[int, str]:
-    """person id → how they were involved before an appeal of `application`."""
+def involvement(
+    selection: Selection, application: Application, appeal: Appeal | None = None
+) -> dict[int, str]:
+    """person id → how they were involved before `appeal` of `application` (its own panel is not "before")."""
     out: dict[int, str] = {}
     for person_id in PanelSeat.objects.filter(selection=selection, kind=PanelKind.SHORTLISTING).values_list(
         "person_id", flat=True
     ):
         out[person_id] = "sat on the shortlisting panel"
-    for person_id in PanelSeat.objects.filter(
+    earlier = PanelSeat.objects.filter(
         selection=selection, kind=PanelKind.APPEAL, appeal__application=application
-    ).values_list("person_id", flat=True):
+    )
+    if appeal is not None:
+        earlier = earlier.exclude(appeal=appeal)
+    for person_id in earlier.values_list("person_id", flat=True):
         out.setdefault(person_id, "sat on an earlier appeal panel of this applicant")
     return out

@@ -287,7 +287,7 @@ def workspace_get(*, actor: Actor, selection_id: int) -> Workspace:
     for appeal in Appeal.objects.filter(selection=selection).select_related(
         "body__unit", "application__person", "decision"
     ):
-        involved = involvement(selection, appeal.application)
+        involved = involvement(selection, appeal.application, appeal)
         appeal_seats = [
             SeatView(seat, (found.get(seat.person_id) or [""])[0] or (involved.get(seat.person_id) or ""))
             for seat in PanelSeat.objects.filter(appeal=appeal, removed_at__isnull=True).select_related(

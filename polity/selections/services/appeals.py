@@ -124,12 +124,8 @@ def appeal_lodge(*, actor: Actor, decision: Decision, grounds: str) -> Appeal:
 
 def _not_involved(appeal: Appeal) -> dict[int, str]:
     found = {pid: why[0] for pid, why in stakes(appeal.selection).items()}
-    for pid, why in involvement(appeal.selection, appeal.application).items():
+    for pid, why in involvement(appeal.selection, appeal.application, appeal).items():
         found.setdefault(pid, why)
-    # Earlier appeal panels of the same applicant count; this appeal's own panel does not.
-    for pid in PanelSeat.objects.filter(appeal=appeal).values_list("person_id", flat=True):
-        if found.get(pid) == "sat on an earlier appeal panel of this applicant":
-            found.pop(pid)
     return found
 
 

@@ -329,6 +329,10 @@ def test_the_appeal_panel_is_of_people_not_involved_before(org, story):
     with pytest.raises(Forbidden):  # the shortlisting panel does not decide its own appeal
         s.appeal_decide(actor=person_actor(pia), appeal=appeal, outcome="allowed", reasons="x")
     s.appeal_panel_appoint(actor=org.actor("regional"), appeal=appeal, person=story.appeal_panel[0])
+    from polity.selections.selectors import workspace_get
+
+    seen = workspace_get(actor=org.actor("regional"), selection_id=story.selection.pk)
+    assert [v.stake for v in seen.appeals[0].seats] == [""]  # its own panel is not "involved before"
     judge = person_actor(story.appeal_panel[0])
     with pytest.raises(SelectionRefused, match="written reasons"):
         s.appeal_decide(actor=judge, appeal=appeal, outcome="allowed", reasons="")
@@ -340,6 +344,18 @@ def test_the_appeal_panel_is_of_people_not_involved_before(org, story):
     assert cat.stage == Stage.LONGLISTED
     told = set(Notice.objects.filter(appeal=appeal).values_list("person_id", flat=True))
     assert told == {p.pk for p in story.applicants.values()}
+    # Against the shortlist, the same applicant's earlier appeal panel is involved before.
+    pass_window(decision)
+    later = s.shortlist_decide(
+        actor=person_actor(story.panel[1]),
+        selection=story.selection,
+        included=[story.applications["ann"].pk],
+        reasons="Ann's record stood out.",
+    )
+    second = s.appeal_lodge(actor=person_actor(story.applicants["cat"]), decision=later, grounds="Again.")
+    with pytest.raises(SelectionRefused, match="earlier appeal panel") as again:
+        s.appeal_panel_appoint(actor=org.actor("regional"), appeal=second, person=story.appeal_panel[0])
+    assert again.value.rule == rules.SEPARATE
 
 
 def test_a_published_shortlist_changes_only_by_the_named_body_with_reasons(org, story, sent):
