@@ -24,6 +24,7 @@ from django.utils import timezone
 from polity.access.models import OfficeTerm
 from polity.access.services import office_appoint
 from polity.common.actor import Actor
+from polity.deadlines.models import Deadline
 from polity.elections import clock
 from polity.elections.models import RollEntry
 from polity.elections.roll import STAND_RULE
@@ -41,7 +42,8 @@ from polity.org.services import body_create
 from polity.rulebook.loader import get_rulebook
 from polity.selections import services as s
 from polity.selections.conflicts import stakes
-from polity.selections.models import Decision, DecisionKind, Selection
+from polity.selections.models import Appeal, Application, Decision, DecisionKind, Notice, Selection
+from polity.selections.services.common import APPEAL_SUBJECT, SUBJECT
 
 if TYPE_CHECKING:
     from polity.demo.services import DemoContext
@@ -73,6 +75,51 @@ def _back(decision: Decision, days: int) -> None:
         decided_at=past, appeal_until=window.add_to(past) if decision.appeal_until else None
     )
     decision.refresh_from_db()
+
+
+def _ago(days: int) -> datetime:
+    return timezone.now() - timedelta(days=days)
+
+
+def _when(appeal: Appeal, lodged: int, decided: int | None = None) -> None:
+    """Date an appeal back (and the deadline it opened, and its notices)."""
+    lodged_at = _ago(lodged)
+    decided_at = _ago(decided) if decided is not None else None
+    Appeal.objects.filter(pk=appeal.pk).update(lodged_at=lodged_at, decided_at=decided_at)
+    rule = get_rulebook().rule("selections.appeal_decision")
+    Deadline.objects.filter(subject_type=APPEAL_SUBJECT, subject_id=str(appeal.pk)).update(
+        started_at=lodged_at, due_at=rule.add_to(lodged_at), met_at=decided_at
+    )
+    Notice.objects.filter(appeal=appeal, subject__contains="received").update(created_at=lodged_at)
+    if decided_at is not None:
+        Notice.objects.filter(appeal=appeal).exclude(subject__contains="received").update(
+            created_at=decided_at
+        )
+
+
+def _retell(selection: Selection) -> None:
+    """After dating decisions back: applications before the close, the close at its time, the deadlines
+    from the dates they ran from, and each decision's notices on its day."""
+    close = selection.applications_close_at
+    for i, application in enumerate(Application.objects.filter(selection=selection).order_by("pk")):
+        Application.objects.filter(pk=application.pk).update(submitted_at=close - timedelta(days=9 - i))
+    Selection.objects.filter(pk=selection.pk).update(closed_at=close)
+    decided = dict(
+        Decision.objects.filter(selection=selection, kind__in=["longlist", "shortlist"]).values_list(
+            "kind", "decided_at"
+        )
+    )
+    rulebook = get_rulebook()
+    for key, start, met in (
+        ("selections.longlist_decision", close, decided.get("longlist")),
+        ("selections.shortlist_decision", decided.get("longlist"), decided.get("shortlist")),
+    ):
+        if start is not None:
+            Deadline.objects.filter(subject_type=SUBJECT, subject_id=str(selection.pk), rule_key=key).update(
+                started_at=start, due_at=rulebook.rule(key).add_to(start), met_at=met
+            )
+    for decision in Decision.objects.filter(selection=selection):
+        Notice.objects.filter(decision=decision).update(created_at=decision.decided_at)
 
 
 def _moment(day: date, hour: int = 9) -> datetime:
@@ -125,6 +172,7 @@ def _concluded(
         reasons="All three interviewed well: the members should choose.",
     )
     _back(shortlist, 50)
+    _retell(selection)
     hustings = today - timedelta(days=30)
     meeting = s.hustings_call(
         actor=organiser,
@@ -263,6 +311,16 @@ def populate(ctx: DemoContext) -> None:
         grounds="The panel asked me different questions from the other applicants.",
     )
     s.appeal_panel_appoint(actor=regional, appeal=mine, person=second)
+    # The story's dates: the shortlist's appeal window has closed, so once `national` decides `member`'s
+    # appeal the member ballot can be called.
+    _back(Decision.objects.get(selection=selection, kind=DecisionKind.SHORTLIST), 15)
+    _when(appeal, lodged=25, decided=20)
+    _when(mine, lodged=5)
+    Application.objects.filter(pk=a.pk).update(withdrawn_at=_ago(12))
+    Decision.objects.filter(selection=selection, kind=DecisionKind.CHANGE).update(
+        decided_at=_ago(10), decided_on=_ago(10).date()
+    )
+    _retell(selection)
 
     # The hustings: a meeting of the general committee in three weeks, its notice due by the rulebook's
     # period (the secretary sends it from the meeting's page). The member ballot waits for `member`'s appeal.

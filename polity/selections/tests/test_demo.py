@@ -30,6 +30,10 @@ def test_demo_has_a_selection_with_a_shortlist_a_change_and_appeals(settings, tm
         and hustings.body_id == shortlisted.body_id
         and not hustings.notice_is_late
     )
+    from polity.selections.services.ballot import ballot_waits
+
+    # README item 7: once `national` decides `member`'s appeal, `secretary` calls the member ballot.
+    assert ballot_waits(shortlisted) == "an appeal against the shortlist is not decided yet"
     concluded = Selection.objects.get(state=State.SELECTED)
     seen = selection_get(actor=Actor.system(), selection_id=concluded.pk)
     assert seen.ballot is not None and seen.ballot.election.method == "sv" and len(seen.ballot.elected) == 1
