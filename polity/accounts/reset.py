@@ -8,6 +8,9 @@
   unknown addresses count the same, so the limit itself tells nothing either. Operational settings, not
   rules of the organisation: they do not live in the rulebook.
 - The link goes to the account's own address, or, when the account has none, its person's on the register.
+  The task worker makes and sends it through the outbox's mail transport (`polity.accounts.tasks`): the
+  request only finds the accounts and queues one task, whether or not it found any, so neither the answer
+  nor its timing (no wait on the mail server) says whether an account has the address.
 - A new password is only the first step: an account that needs a second factor still passes it at its
   next sign-in, and the reset keeps its devices. Both the request and the change are in the access log.
 """
@@ -15,19 +18,30 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import unicodedata
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
 from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from polity.accounts.models import User
 from polity.accounts.throttle import _bump, _cache, _positive, client_address
 from polity.audit.services import audit_record
 from polity.common.actor import Actor
+from polity.outbox.transports import Email, Result, email_transport, sender_address
+
+log = logging.getLogger(__name__)
+SUBJECT_TEMPLATE = "registration/reset_subject.txt"
+EMAIL_TEMPLATE = "registration/reset_email.txt"
 
 _PREFIX = "polity:password-reset"
 
@@ -104,28 +118,74 @@ class ResetRequestForm(PasswordResetForm):
             if user.has_usable_password() and _same_address(email, _address_of(user)):
                 yield user
 
-    def send_mail(
+    def save(  # type: ignore[override]
         self,
-        subject_template_name: str,
-        email_template_name: str,
-        context: dict[str, Any],
-        from_email: str | None,
-        to_email: str,
-        html_email_template_name: str | None = None,
+        domain_override: str | None = None,
+        use_https: bool = False,
+        request: HttpRequest | None = None,
+        extra_email_context: dict[str, str] | None = None,
+        **_unused: Any,
     ) -> None:
-        user: User = context["user"]
-        to = to_email or _address_of(user)
-        context["email"] = to
-        audit_record(
-            actor=Actor.system("password reset"),
-            verb="account.password_reset_request",
-            subjects=[user.person_id] if user.person_id else [],
-            object_type="user",
-            object_id=user.pk,
-        )
-        super().send_mail(
-            subject_template_name, email_template_name, context, from_email, to, html_email_template_name
-        )
+        """Hand the accounts found to the task worker: the request does the same work whether or not any
+        account has the address, and never waits on the mail server (its timing tells nothing either)."""
+        user_ids = [user.pk for user in self.get_users(self.cleaned_data["email"])]
+        domain = domain_override or (request.get_host() if request is not None else "localhost")
+        site_name = (extra_email_context or {}).get("site_name", domain)
+        reset_links_enqueue(user_ids=user_ids, domain=domain, use_https=use_https, site_name=site_name)
+
+
+def reset_links_enqueue(*, user_ids: list[int], domain: str, use_https: bool, site_name: str) -> None:
+    """Queue the links for the worker (always one task, even for no account, so a known address costs the
+    request no more than an unknown one). The task carries only account ids: no address, no token."""
+    from polity.accounts.tasks import password_reset_send
+
+    password_reset_send.enqueue(user_ids, domain, use_https, site_name)
+
+
+def reset_links_send(*, user_ids: list[int], domain: str, use_https: bool, site_name: str) -> int:
+    """Make each account's single-use link and send it to its address through the outbox's mail transport
+    (the task worker calls this). Returns how many the mail server took; logs only account ids."""
+    sent = 0
+    transport = email_transport()
+    try:
+        for user in User.objects.filter(pk__in=user_ids, is_active=True).select_related("person"):
+            to = _address_of(user)
+            if not to or not user.has_usable_password():
+                continue
+            context = {
+                "email": to,
+                "domain": domain,
+                "site_name": site_name,
+                "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+                "user": user,
+                "token": default_token_generator.make_token(user),
+                "protocol": "https" if use_https else "http",
+            }
+            audit_record(
+                actor=Actor.system("password reset"),
+                verb="account.password_reset_request",
+                subjects=[user.person_id] if user.person_id else [],
+                object_type="user",
+                object_id=user.pk,
+            )
+            outcome = transport.send(
+                Email(
+                    sender=sender_address(),
+                    to=to,
+                    subject="".join(render_to_string(SUBJECT_TEMPLATE, context).splitlines()),
+                    body=render_to_string(EMAIL_TEMPLATE, context),
+                    message_id=f"<{uuid.uuid4().hex}.reset@polity>",
+                )
+            )
+            if outcome.result == Result.SENT:
+                sent += 1
+            else:
+                log.warning("password reset link for account %s not sent: %s", user.pk, outcome.result)
+    finally:
+        close = getattr(transport, "close", None)
+        if callable(close):
+            close()
+    return sent
 
 
 class ResetSetPasswordForm(SetPasswordForm):  # type: ignore[type-arg]

@@ -25,7 +25,7 @@ from polity.accounts.forms import (
     ThrottledAuthenticationForm,
 )
 from polity.accounts.models import User
-from polity.accounts.reset import ResetRequestForm, ResetSetPasswordForm
+from polity.accounts.reset import EMAIL_TEMPLATE, SUBJECT_TEMPLATE, ResetRequestForm, ResetSetPasswordForm
 from polity.accounts.services import (
     backup_codes_create,
     enrolment_code_needed,
@@ -168,8 +168,8 @@ class ResetRequestView(auth_views.PasswordResetView):
 
     form_class = ResetRequestForm
     template_name = "registration/reset_request.html"
-    email_template_name = "registration/reset_email.txt"
-    subject_template_name = "registration/reset_subject.txt"
+    email_template_name = EMAIL_TEMPLATE
+    subject_template_name = SUBJECT_TEMPLATE
     success_url = reverse_lazy("accounts:password_reset_done")
 
     @property

@@ -1,5 +1,5 @@
-"""Demo exports: the secretary's sign-in list of her constituency (PDF) and a phone bank (CSV), made at once
-with their decoys, and a leaked excerpt of the phone bank (rows shuffled, columns moved, re-cased) written to
+"""Demo exports: the secretary's sign-in list of her constituency (PDF) and a texting bank (CSV), made at once
+with their decoys, and a leaked excerpt of the texting bank (rows shuffled, columns moved, re-cased) written to
 var/demo-leaked-excerpt.csv for the `dpo` login to trace on Exports → Trace a leaked list.
 
 Called by `polity demo` inside its transaction, with the system as actor.
@@ -51,10 +51,10 @@ def populate(ctx: DemoContext) -> None:
         ("service", "", ["name", "membership_number", "branch"], "pdf", "Sign-in sheet for the AGM"),
         (
             "campaigning",
-            "phone",
+            "sms",  # the demo's members consent to campaigning texts (comms' demo), not to calls
             ["name", "branch", "phone"],
             "csv",
-            "Phone bank before the council election",
+            "Texting bank before the council election",
         ),
     ):
         try:

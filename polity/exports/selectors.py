@@ -3,10 +3,13 @@ never listed for anyone but its requester; decoys are shown to nobody (the attri
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from django.db.models import QuerySet
 
 from polity.access.perms import Perm
 from polity.access.policy import has_perm, require, scopes, units_q
+from polity.audit.search import actors_in_words
 from polity.common.actor import Actor
 from polity.common.errors import NotVisible
 from polity.comms.models import Audience
@@ -112,3 +115,15 @@ def members_shown(*, actor: Actor, person_ids: list[int], limit: int = 200) -> l
 def export_by_id(export_id: int) -> Export | None:
     """For the DPO's tool (who made an export, when, for what): no file, no members."""
     return Export.objects.select_related("unit", "audience").filter(pk=export_id).first()
+
+
+def with_requesters[T](rows: Iterable[T], export: Callable[[T], Export]) -> list[tuple[T, str]]:
+    """Each row with who asked for its export, by name and office at the time (never a login name)."""
+    found = list(rows)
+    words = actors_in_words(
+        [
+            (e.requested_at, e.requested_by_person_id, e.requested_by_user_id, e.requested_by_label)
+            for e in map(export, found)
+        ]
+    )
+    return list(zip(found, words, strict=True))

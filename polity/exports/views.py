@@ -25,6 +25,7 @@ from polity.exports.selectors import (
     members_shown,
     my_export,
     my_exports,
+    with_requesters,
 )
 from polity.exports.services import (
     export_approve,
@@ -42,7 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     context = {
         "exports": my_exports(actor=actor),
-        "awaiting": exports_awaiting(actor=actor),
+        "awaiting": with_requesters(exports_awaiting(actor=actor), lambda e: e),
         "may_attribute": may_attribute(actor),
     }
     return render(request, "exports/home.html", context)
@@ -103,7 +104,8 @@ def download(request: HttpRequest, export_id: int) -> HttpResponse:
 def approve(request: HttpRequest, export_id: int) -> HttpResponse:
     actor = actor_of(request)
     export = export_approve(actor=actor, export=export_for_approval(actor=actor, export_id=export_id))
-    flash.success(request, f"Export {export.pk} approved: it is being made for {export.requested_by_label}.")
+    [(_, requester)] = with_requesters([export], lambda e: e)
+    flash.success(request, f"Export {export.pk} approved: it is being made for {requester}.")
     return redirect("exports:home")
 
 
@@ -158,6 +160,7 @@ def attribute(request: HttpRequest) -> HttpResponse:
         "form": form,
         "contact_form": contact_form,
         "traced": traced,
+        "candidates": with_requesters(traced.attribution.candidates, lambda c: c.export) if traced else [],
         "shown": shown,
         "incidents": incidents(actor=actor),
     }

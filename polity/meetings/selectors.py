@@ -136,7 +136,7 @@ def deadlines_of(referral: Referral) -> dict[str, object]:
         d.pk: d
         for d in Deadline.objects.filter(
             pk__in=[referral.acknowledgement_deadline_id, referral.response_deadline_id]
-        )
+        ).select_related("escalated_to")
     }
     return {
         "acknowledgement": found.get(referral.acknowledgement_deadline_id or 0),

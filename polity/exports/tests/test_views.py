@@ -75,7 +75,9 @@ def test_the_dpo_traces_a_pasted_excerpt(world, login):
     excerpt = "\n".join(reversed(text.splitlines()[1:]))
     page = login("dpo").post("/exports/attribution/", {"excerpt": excerpt.upper(), "open_incident": "on"})
     body = page.content.decode()
-    assert page.status_code == 200 and "certain" in body and "secretary" in body
+    assert page.status_code == 200 and "certain" in body
+    # Made by a person, named with the office she held (never her login name).
+    assert '<td data-label="Made by">Sam Secretary, Secretary of North A</td>' in body
     incident = Incident.objects.get()
     assert f"/exports/incidents/{incident.pk}/" in body
     report = login("dpo").post(f"/exports/incidents/{incident.pk}/", {"reference": "ICO/2026/1"})
