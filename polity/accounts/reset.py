@@ -8,9 +8,10 @@
   unknown addresses count the same, so the limit itself tells nothing either. Operational settings, not
   rules of the organisation: they do not live in the rulebook.
 - The link goes to the account's own address, or, when the account has none, its person's on the register.
-  The task worker makes and sends it through the outbox's mail transport (`polity.accounts.tasks`): the
+  The task worker makes it and queues it in the outbox like any other mail (`polity.accounts.tasks`): the
   request only finds the accounts and queues one task, whether or not it found any, so neither the answer
-  nor its timing (no wait on the mail server) says whether an account has the address.
+  nor its timing (no wait on the mail server) says whether an account has the address. The outbox keeps no
+  address (it asks the account's when it sends) and forgets the link once sent.
 - A new password is only the first step: an account that needs a second factor still passes it at its
   next sign-in, and the reset keeps its devices. Both the request and the change are in the access log.
 """
@@ -18,18 +19,18 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 import unicodedata
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -37,9 +38,10 @@ from polity.accounts.models import User
 from polity.accounts.throttle import _bump, _cache, _positive, client_address
 from polity.audit.services import audit_record
 from polity.common.actor import Actor
-from polity.outbox.transports import Email, Result, email_transport, sender_address
+from polity.outbox.addresses import register
+from polity.outbox.services import dispatch_to_source
 
-log = logging.getLogger(__name__)
+SOURCE_TYPE = "accounts.user"  # the outbox asks `register_addresses`' resolver for the address when it sends
 SUBJECT_TEMPLATE = "registration/reset_subject.txt"
 EMAIL_TEMPLATE = "registration/reset_email.txt"
 
@@ -143,49 +145,52 @@ def reset_links_enqueue(*, user_ids: list[int], domain: str, use_https: bool, si
 
 
 def reset_links_send(*, user_ids: list[int], domain: str, use_https: bool, site_name: str) -> int:
-    """Make each account's single-use link and send it to its address through the outbox's mail transport
-    (the task worker calls this). Returns how many the mail server took; logs only account ids."""
-    sent = 0
-    transport = email_transport()
-    try:
-        for user in User.objects.filter(pk__in=user_ids, is_active=True).select_related("person"):
-            to = _address_of(user)
-            if not to or not user.has_usable_password():
-                continue
-            context = {
-                "email": to,
-                "domain": domain,
-                "site_name": site_name,
-                "uid": urlsafe_base64_encode(force_bytes(user.pk)),
-                "user": user,
+    """Make each account's single-use link and queue it in the outbox, to the account's address as it stands
+    when the mail is sent (the task worker calls this). The outbox stores no address, and forgets the link
+    (a `secret_` merge field) once sent. Returns how many were queued."""
+    system = Actor.system("password reset")
+    queued = 0
+    protocol = "https" if use_https else "http"
+    for user in User.objects.filter(pk__in=user_ids, is_active=True).select_related("person"):
+        if not _address_of(user) or not user.has_usable_password():
+            continue
+        path = reverse(
+            "accounts:password_reset_confirm",
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
                 "token": default_token_generator.make_token(user),
-                "protocol": "https" if use_https else "http",
-            }
+            },
+        )
+        context = {"user": user, "site_name": site_name, "link": "{{ secret_link }}"}
+        with transaction.atomic():
             audit_record(
-                actor=Actor.system("password reset"),
+                actor=system,
                 verb="account.password_reset_request",
                 subjects=[user.person_id] if user.person_id else [],
                 object_type="user",
                 object_id=user.pk,
             )
-            outcome = transport.send(
-                Email(
-                    sender=sender_address(),
-                    to=to,
-                    subject="".join(render_to_string(SUBJECT_TEMPLATE, context).splitlines()),
-                    body=render_to_string(EMAIL_TEMPLATE, context),
-                    message_id=f"<{uuid.uuid4().hex}.reset@polity>",
-                )
+            dispatch_to_source(
+                actor=system,
+                purpose="statutory",  # no opt-out: a link the account holder asked for
+                subject="".join(render_to_string(SUBJECT_TEMPLATE, context).splitlines()),
+                body=render_to_string(EMAIL_TEMPLATE, context),
+                source_type=SOURCE_TYPE,
+                source_id=user.pk,
+                context={"secret_link": f"{protocol}://{domain}{path}"},
             )
-            if outcome.result == Result.SENT:
-                sent += 1
-            else:
-                log.warning("password reset link for account %s not sent: %s", user.pk, outcome.result)
-    finally:
-        close = getattr(transport, "close", None)
-        if callable(close):
-            close()
-    return sent
+        queued += 1
+    return queued
+
+
+def _user_address(source_id: str) -> str:
+    user = User.objects.filter(pk=int(source_id), is_active=True).select_related("person").first()
+    return _address_of(user) if user is not None else ""
+
+
+def register_addresses() -> None:
+    """Tell the outbox where an account's address is (AccountsConfig.ready)."""
+    register(SOURCE_TYPE, _user_address)
 
 
 class ResetSetPasswordForm(SetPasswordForm):  # type: ignore[type-arg]
