@@ -127,3 +127,56 @@ def test_an_applicant_and_the_panel_through_a_selection(org, story, new_page, sc
     assert overflow(member) == [] and axe_violations(member) == []
     assert Appeal.objects.get(application=mina).body == story.bodies["north_exec"]
     assert person_actor  # the story's actors are the same people the pages show
+
+
+def test_the_organiser_calls_hustings_and_the_member_ballot(org, story, new_page, screenshot):  # noqa: F811
+    """After the final shortlist: the hustings (a general committee meeting) and the member ballot (an
+    election whose ballot paper is the shortlist), called from the workspace; members see both on their phone."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from conftest import make_person
+    from polity.access.services import office_appoint
+    from polity.common.actor import Actor
+    from polity.selections.models import Selection
+    from polity.selections.tests.conftest import close, pass_window, shortlist
+
+    close(org, story)
+    pass_window(shortlist(org, story, keys=("ann", "ben")))
+    rita = make_person(org.units["south_a_1"], "Rita", "Returning")
+    office_appoint(actor=Actor.system(), person=rita, office="returning_officer", unit=org.units["national"])
+    device = TOTPDevice.objects.create(user=org.users["secretary"], name="phone", confirmed=True)
+    secretary = new_page()
+    _sign_in(secretary, "secretary", device)
+    selection = story.selection
+    secretary.goto(f"/selections/{selection.pk}/workspace/")
+    starts = timezone.localtime() + timedelta(days=14)
+    secretary.get_by_label("Starts").fill(starts.strftime("%Y-%m-%dT%H:%M"))
+    secretary.get_by_label("Place").fill("North A community centre")
+    secretary.get_by_label("Call the hustings as a meeting").check()
+    secretary.get_by_role("button", name="Call the hustings", exact=True).click()
+    expect(secretary.get_by_text("The hustings are called")).to_be_visible()
+    secretary.get_by_label("Method").select_option("sv")
+    field = secretary.locator("#id_ballot-returning_officer")
+    field.press_sequentially("Rita", delay=30)
+    match = secretary.locator("#id_ballot-returning_officer-matches .picker-pick")
+    expect(match).to_have_count(1)
+    match.click()
+    secretary.get_by_label("Call the member ballot: the roll").check()
+    secretary.get_by_role("button", name="Call the member ballot", exact=True).click()
+    expect(secretary.get_by_text("The member ballot is called")).to_be_visible()
+    assert axe_violations(secretary) == []
+    screenshot(secretary, "64-selection-ballot-called")
+    selection.refresh_from_db()
+    assert selection.election_id is not None and selection.hustings_id is not None
+
+    member = new_page()
+    member.set_viewport_size({"width": 390, "height": 900})
+    _member_sign_in(member, "member")
+    member.goto(f"/selections/{selection.pk}/")
+    expect(member.get_by_test_id("hustings")).to_contain_text("North A community centre")
+    expect(member.get_by_test_id("ballot")).to_contain_text("Supplementary vote")
+    assert overflow(member) == [] and axe_violations(member) == []
+    screenshot(member, "65-selection-hustings-and-ballot-390")
+    member.get_by_role("link", name="Member ballot: Parliamentary candidate for North A").click()
+    expect(member.get_by_text("Ann Applicant")).to_be_visible()
+    assert Selection.objects.get(pk=selection.pk).state == "ballot"
