@@ -6,7 +6,7 @@
 
     createdb -h 127.0.0.1 -U postgres -T polity_bench500_tpl polity_dsr_bench
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/polity_dsr_bench python bench/dsr_bench.py
-        [--events 5000000] [--requests 10000] [--runs 20] [--measure-only] [--skip-retention]
+        [--events 5000000] [--requests 10000] [--runs 20] [--measure-only] [--skip-retention] [--queue-only]
 
 Without --measure-only it tops the access log up to --events real, chained events (bench/audit_search.py's
 writer: officers reading members, lists of up to 50, consent, payments, cases; written with COPY, subject
@@ -119,7 +119,7 @@ def measure(args: argparse.Namespace) -> None:
     from polity.audit.models import Event, EventSubject
     from polity.common.actor import Actor
     from polity.dsr.render import render_archive, render_pdf
-    from polity.dsr.selectors import package_for_person, request_queue
+    from polity.dsr.selectors import package_for_person
     from polity.members.models import Person
 
     dpo = Actor.system("bench dpo")
@@ -146,6 +146,14 @@ def measure(args: argparse.Namespace) -> None:
         print(f"  its PDF ({len(pdf) / 1024:.0f} KiB) and archive ({len(archive) / 1024:.0f} KiB): "
               f"{time.perf_counter() - started:.2f} s")  # fmt: skip
     print(f"(the busiest member has {top_rows:,} subject rows)")
+    measure_queue(args)
+
+
+def measure_queue(args: argparse.Namespace) -> None:
+    from polity.common.actor import Actor
+    from polity.dsr.selectors import request_queue
+
+    dpo = Actor.system("bench dpo")
     q = request_queue(actor=dpo)
     print(
         f"queue: {q.total_open:,} open of {args.requests:,}; {q.overdue} overdue, {q.at_risk} at risk, {q.paused} paused"
@@ -205,12 +213,22 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--measure-only", action="store_true")
     parser.add_argument("--skip-retention", action="store_true")
+    parser.add_argument(
+        "--queue-only",
+        action="store_true",
+        help="add the requests (unless --measure-only) and time the queue alone",
+    )
     args = parser.parse_args()
     setup()
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
     print(machine())
+    if args.queue_only:
+        if not args.measure_only:
+            print(f"requests: {add_requests(args.requests, args.seed):,}")
+        measure_queue(args)
+        return
     if not args.measure_only:
         build(args)
     measure(args)

@@ -7,16 +7,17 @@ a large list of ids is read as an id range and filtered in Python (no giant IN l
 
 Reasons, in the order they are checked: "unknown purpose", "channel not allowed", "unknown person",
 "no consent" (never given, or withdrawn), "objected" (the person restricted or objected to this use
-of their data: polity.dsr), "no address", "suppressed", and "ok".
+of their data, by a check another app registered: `register_refusal_check`), "no address", "suppressed",
+and "ok".
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from polity.consent.addresses import address_for, address_hash, address_kind
@@ -174,19 +175,25 @@ def _latest_consent(
     return latest
 
 
-def _stopped(people: dict[int, tuple[bool, str]], purpose: str, at: datetime) -> set[int]:
-    """People who restricted or objected to this use of their data (polity.dsr), in force at `at`. Few rows
-    in all: read whole and matched in Python, so the check stays one query at any audience size."""
-    from polity.dsr.models import ProcessingStop
+# Apps that record a person's refusal of a use of their data (polity.dsr: restrictions and objections)
+# register a check when they start; consent knows none of them. A check takes the people being asked about,
+# a purpose and a time, and answers which of them refused that purpose then, in one query whatever their
+# number, so contact_permitted_many stays a constant number of queries.
+RefusalCheck = Callable[[Collection[int], str, datetime], set[int]]
+_REFUSAL_CHECKS: dict[str, RefusalCheck] = {}
 
-    stops = ProcessingStop.objects.filter(starts_at__lte=at).filter(
-        Q(lifted_at__isnull=True) | Q(lifted_at__gt=at)
-    )
-    return {
-        pid
-        for pid, purposes in stops.values_list("person_id", "purposes")
-        if purpose in purposes and pid in people
-    }
+
+def register_refusal_check(name: str, check: RefusalCheck) -> None:
+    """Make `check` part of every send-time verdict (call from AppConfig.ready; a name registers once)."""
+    _REFUSAL_CHECKS[name] = check
+
+
+def _stopped(people: dict[int, tuple[bool, str]], purpose: str, at: datetime) -> set[int]:
+    """People who refused this use of their data in force at `at`, by every registered check."""
+    found: set[int] = set()
+    for check in _REFUSAL_CHECKS.values():
+        found |= check(people.keys(), purpose, at)
+    return found
 
 
 def _suppressed_hashes(purpose: Purpose, channel: str, at: datetime) -> set[str]:

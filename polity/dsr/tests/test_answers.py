@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 
 from polity.audit.models import Event
+from polity.common.actor import Actor
 from polity.common.errors import DomainError, InvalidInput, NotVisible
 from polity.consent.checks import contact_permitted
 from polity.consent.services import consent_record
@@ -166,6 +167,39 @@ def test_an_objection_to_campaigning_is_enforced_at_send_time(org):
         "objected",
     )
     assert contact_permitted(person_id=person.pk, purpose="statutory", channel="email") == (True, "ok")
+
+
+def test_the_consent_app_knows_no_dsr_and_dsr_registers_its_check_at_start():
+    from pathlib import Path
+
+    from polity.consent import checks
+    from polity.dsr.objections import stopped_people
+
+    consent = Path(checks.__file__).parent
+    importing = [
+        p.name
+        for p in consent.rglob("*.py")
+        if p.name != "personal_data.py"  # every app declares its holdings to the registry there
+        and any(line.strip().startswith(("from polity.dsr", "import polity.dsr")) for line in p.open())
+    ]
+    assert importing == []
+    assert checks._REFUSAL_CHECKS["dsr.processing_stop"] is stopped_people
+
+
+def test_an_objection_is_enforced_for_a_whole_audience_in_one_query(org, django_assert_max_num_queries):
+    from polity.consent.checks import contact_permitted_many
+
+    people = [org.people["member"], org.people["member2"]]
+    for person in people:
+        consent_record(actor=Actor.system("import"), person=person, purpose="campaigning", channel="email",
+                       action="given", method="import", evidence="test import")  # fmt: skip
+    asked = request_submit_own(actor=org.actor("member"), kind="objection", purposes=["campaigning"])
+    request_stop_processing(actor=org.actor("dpo"), request=asked)
+    with django_assert_max_num_queries(4):
+        verdicts = contact_permitted_many(
+            person_ids=[p.pk for p in people], purpose="campaigning", channel="email"
+        )
+    assert verdicts == {people[0].pk: (False, "objected"), people[1].pk: (True, "ok")}
 
 
 def test_an_objection_to_statutory_notices_is_refused_with_the_reason(org):
