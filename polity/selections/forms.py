@@ -230,3 +230,12 @@ class BallotForm(forms.Form):
 
 class ConcludeForm(forms.Form):
     confirm = _confirm("Declare the published result. Every applicant is emailed who was selected.")
+
+
+class BallotStatementForm(forms.Form):
+    statement = forms.CharField(
+        label="Your statement for members",
+        required=False,
+        help_text="Published with the ballot paper, for every voter to read (your application's statement is not).",
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )

@@ -17,7 +17,7 @@ from polity.common.actor import Actor
 from polity.common.errors import NotVisible
 from polity.deadlines.models import Deadline
 from polity.deadlines.selectors import deadlines_for_subject
-from polity.elections.models import Election
+from polity.elections.models import Candidate, Election
 from polity.elections.models import State as ElectionState
 from polity.meetings.models import Meeting
 from polity.members.models import Person
@@ -366,6 +366,9 @@ class MyApplication:
     notices: list[Notice]
     appeals: list[Appeal]
     appeal_deadlines: list[Deadline]
+    # On the member ballot's paper: the candidacy, and whether its statement for members is still open.
+    candidate: Candidate | None = None
+    statement_open: bool = False
 
 
 def my_application(*, actor: Actor, selection_id: int) -> MyApplication:
@@ -379,6 +382,13 @@ def my_application(*, actor: Actor, selection_id: int) -> MyApplication:
     if application is None or actor.person_id is None:
         raise NotVisible("not found")
     appeals = list(Appeal.objects.filter(application=application).select_related("body__unit", "decision"))
+    candidate = (
+        Candidate.objects.filter(election_id=selection.election_id, person_id=actor.person_id)
+        .select_related("election")
+        .first()
+        if selection.election_id is not None
+        else None
+    )
     by_decision = {a.decision_id: a for a in appeals}
     now = timezone.now()
     standings = [
@@ -412,6 +422,9 @@ def my_application(*, actor: Actor, selection_id: int) -> MyApplication:
         appeal_deadlines=[
             d for a in appeals for d in deadlines_for_subject(subject_type=APPEAL_SUBJECT, subject_id=a.pk)
         ],
+        candidate=candidate,
+        statement_open=candidate is not None
+        and candidate.election.state in (ElectionState.FROZEN, ElectionState.NOMINATIONS),
     )
 
 

@@ -13,12 +13,14 @@ from django.shortcuts import redirect, render
 
 from polity.common.actor import Actor
 from polity.common.errors import DomainError, Forbidden, InvalidInput, NotVisible
+from polity.elections.services import candidate_statement
 from polity.selections import services as s
 from polity.selections.forms import (
     AppealDecisionForm,
     AppealForm,
     ApplyForm,
     BallotForm,
+    BallotStatementForm,
     ChangeForm,
     CloseForm,
     ConcludeForm,
@@ -131,12 +133,20 @@ def _mine(
         if st.may_appeal
     }
     withdraw = form if failed == "withdraw" else WithdrawForm(prefix="withdraw")
-    shown = failed in forms_ or failed == "withdraw"
+    statement = (
+        form
+        if failed == "statement"
+        else BallotStatementForm(
+            prefix="statement", initial={"statement": mine.candidate.statement if mine.candidate else ""}
+        )
+    )
+    shown = failed in forms_ or failed in ("withdraw", "statement")
     context = {
         "mine": mine,
         "selection": mine.selection,
         "appeal_forms": forms_,
         "withdraw": withdraw,
+        "statement": statement,
         "error": "" if shown or error is None else str(error),
     }
     return render(request, "selections/mine.html", context, status=_status(form, error))
@@ -145,6 +155,33 @@ def _mine(
 @web_view
 def mine(request: HttpRequest, selection_id: int) -> HttpResponse:
     return _mine(request, selection_id)
+
+
+@web_view
+def ballot_statement(request: HttpRequest, selection_id: int) -> HttpResponse:
+    """A shortlisted applicant's statement for members, on the member ballot's paper (the elections service)."""
+    if request.method != "POST":
+        return redirect("selections:mine", selection_id=selection_id)
+    actor = actor_of(request)
+    mine = my_application(actor=actor, selection_id=selection_id)
+    if mine.candidate is None:
+        raise NotVisible("not found")
+    form = BallotStatementForm(request.POST, prefix="statement")
+    error: DomainError | None = None
+    if form.is_valid():
+        try:
+            candidate_statement(
+                actor=actor, candidate=mine.candidate, statement=form.cleaned_data["statement"]
+            )
+        except (NotVisible, Forbidden):
+            raise
+        except DomainError as refused:
+            error = refused
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, "Your statement is published with the ballot paper.")
+            return redirect("selections:mine", selection_id=selection_id)
+    return _mine(request, selection_id, failed="statement", form=form, error=error)
 
 
 @web_view

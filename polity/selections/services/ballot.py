@@ -119,8 +119,8 @@ def ballot_create(*, actor: Actor, selection: Selection, method: str, returning_
             if on:
                 lines += [
                     "",
-                    "You are on the ballot paper. You may write a statement for members on the ballot's page "
-                    f"until {closes:%d %B %Y %H:%M}.",
+                    "You are on the ballot paper. You may publish a statement for members from your page in the "
+                    f"selection until {closes:%d %B %Y %H:%M}.",
                 ]
             notice_send(
                 actor=actor,

@@ -266,3 +266,27 @@ def test_a_returning_officer_with_a_stake_is_refused_on_the_form(org, story, as_
     }
     page = as_("secretary").post(url(story, "workspace/ballot/"), ballot)
     assert page.status_code == 409 and "is an applicant" in page.content.decode()
+
+
+def test_a_candidate_on_the_member_ballot_publishes_a_statement_for_members(org, story, as_):
+    from conftest import make_person
+    from polity.access.services import office_appoint
+    from polity.common.actor import Actor
+    from polity.elections.models import Candidate
+    from polity.selections import services as s
+
+    close(org, story)
+    pass_window(shortlist(org, story, keys=("ann", "ben")))
+    rita = make_person(org.units["south_a_1"], "Rita", "Returning")
+    office_appoint(actor=Actor.system(), person=rita, office="returning_officer", unit=org.units["national"])
+    election = s.ballot_create(
+        actor=org.actor("secretary"), selection=story.selection, method="av", returning_officer=rita
+    )
+    mine = as_("ann").get(url(story, "mine/")).content.decode()
+    assert "On the member ballot" in mine and "Withdraw my application" not in mine
+    assert "On the member ballot" not in as_("cat").get(url(story, "mine/")).content.decode()
+    done = as_("ann").post(url(story, "mine/statement/"), {"statement-statement": "Vote Ann: local first."})
+    assert done.status_code == 302
+    ann = Candidate.objects.get(election=election, person=story.applicants["ann"])
+    assert ann.statement == "Vote Ann: local first."
+    assert as_("cat").post(url(story, "mine/statement/"), {"statement-statement": "x"}).status_code == 404
