@@ -82,7 +82,6 @@ register(
         source="You, or an officer on your word with evidence",
         models=(ConsentEvent,),
         records=_ledger,
-        on_erasure="keep",
         kept_because="The record of consent is the proof the law asks for; it is kept for the period the "
         "rulebook sets and names only your anonymised record",
         order=40,
@@ -101,7 +100,6 @@ register(
         source="Your unsubscribe, a bounce, or your request to erase your data",
         models=(Suppression,),
         records=_suppressed,
-        on_erasure="keep",
         kept_because="Suppression is kept as a hash so no later import can bring your address back",
         order=41,
     )

@@ -61,7 +61,6 @@ register(
         source="The system, as it happens",
         models=(EventSubject,),
         records=_read_their_data,
-        on_erasure="keep",
         kept_because="The access log is tamper-evident and proves how your data was used; it keeps your "
         "record's number, not your name, and records that erasure happened",
         order=90,
@@ -81,7 +80,6 @@ register(
         source="The system, as it happens",
         models=(Event,),
         records=_their_actions,
-        on_erasure="keep",
         kept_because="The access log cannot be changed without breaking its proof of integrity",
         order=91,
     )
@@ -143,7 +141,6 @@ def _register_requests() -> None:
             source="You, and the data protection officer",
             models=(Request, Pause, Redaction, Delivery, PendingRequest, Erasure, ProcessingStop, Anonymised),
             records=_requests,
-            on_erasure="keep",
             kept_because="We must be able to show how we answered your request, including this one",
             order=95,
         )

@@ -27,6 +27,31 @@ LAWFUL_BASES = frozenset(
     {"consent", "contract", "legal_obligation", "vital_interests", "public_task", "legitimate_interest"}
 )
 
+# A person's rights over one kind of data, as the package says them ("You may ...").
+RIGHT_WORDS = {
+    "access": "see it, as in this document",
+    "rectify": "have it corrected when it is wrong",
+    "erase": "have it erased when there is no reason left to keep it",
+    "restrict": "have its use stopped while you dispute it",
+    "object": "object to its use, which then stops unless we show grounds that override yours "
+    "(campaigning stops at once)",
+    "withdraw": "withdraw your consent at any time, which stops its use from then on",
+    "port": "receive what you gave us in a form a computer can read, to take elsewhere",
+}
+# Which rights apply depends on the lawful basis (UK GDPR Arts. 17, 20, 21; the ICO's guide to the bases):
+# erasure not where the law requires the data, portability only for consent and contract, objection only
+# for public tasks and legitimate interests (for consent, withdrawing it is the way).
+RIGHTS_BY_BASIS: dict[str, tuple[str, ...]] = {
+    "consent": ("access", "rectify", "erase", "restrict", "withdraw", "port"),
+    "contract": ("access", "rectify", "erase", "restrict", "port"),
+    "legal_obligation": ("access", "rectify", "restrict"),
+    "vital_interests": ("access", "rectify", "erase", "restrict"),
+    "public_task": ("access", "rectify", "restrict", "object"),
+    "legitimate_interest": ("access", "rectify", "erase", "restrict", "object"),
+}
+# What erasure does by default: what the law requires us to hold is kept, and says so.
+KEPT_BY_LAW = "The law requires us to keep it for as long as said above"
+
 
 @dataclass(frozen=True)
 class Subject:
@@ -85,7 +110,12 @@ EraseFn = Callable[[list[int], list[str]], int]
 @dataclass(frozen=True)
 class Holding:
     """What one app holds about a person, for one purpose. `retention_rule` names a rulebook key when
-    the period comes from the rulebook; `retention` says the period in words either way."""
+    the period comes from the rulebook; `retention` says the period in words either way.
+
+    Defaults follow the lawful basis, so apps do not repeat them: `rights` (keys of RIGHT_WORDS) are those
+    of RIGHTS_BY_BASIS; `on_erasure` is "keep" for a legal obligation (with KEPT_BY_LAW unless
+    `kept_because` says more) and "anonymise" otherwise. Give either to say otherwise.
+    """
 
     key: str  # "members.register": app label, dot, a short name
     title: str  # "Your entry on the register"
@@ -99,12 +129,33 @@ class Holding:
     records: RecordsFn
     retention_rule: str = ""
     # What erasure does to it: "anonymise" (removed or anonymised), or "keep" with `kept_because` words.
-    on_erasure: str = "anonymise"
+    # Empty: by the lawful basis (see the class's docstring).
+    on_erasure: str = ""
     kept_because: str = ""
+    rights: tuple[str, ...] = ()  # empty: RIGHTS_BY_BASIS[lawful_basis]
     # None: the holding holds nothing beyond its link to the person, whose record is anonymised.
     erase: EraseFn | None = None
     order: int = 100
     extra: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        basis = self.lawful_basis
+        if not self.rights and basis in RIGHTS_BY_BASIS:
+            object.__setattr__(self, "rights", RIGHTS_BY_BASIS[basis])
+        if not self.on_erasure:
+            keep = basis == "legal_obligation" and self.erase is None
+            object.__setattr__(self, "on_erasure", "keep" if keep else "anonymise")
+        if self.on_erasure == "keep" and not self.kept_because and basis == "legal_obligation":
+            object.__setattr__(self, "kept_because", KEPT_BY_LAW)
+
+    @property
+    def rights_in_words(self) -> str:
+        """The rights in one sentence: "You may see it, ... and have its use stopped while you dispute it."."""
+        words = [RIGHT_WORDS[r] for r in self.rights if r in RIGHT_WORDS]
+        if not words:
+            return ""
+        listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+        return f"You may {listed}."
 
 
 @dataclass(frozen=True)
@@ -137,6 +188,9 @@ def register(holding: Holding) -> Holding:
         raise RegistryError(f"{holding.key}: a holding kept on erasure has no erase function")
     if holding.on_erasure == "keep" and not holding.kept_because:
         raise RegistryError(f"{holding.key}: a holding kept on erasure says why (kept_because)")
+    unknown = [r for r in holding.rights if r not in RIGHT_WORDS]
+    if unknown:
+        raise RegistryError(f"{holding.key}: unknown rights {unknown}: use keys of {sorted(RIGHT_WORDS)}")
     if not holding.purposes or not holding.models:
         raise RegistryError(f"{holding.key}: name at least one purpose and one model")
     existing = _holdings.get(holding.key)

@@ -39,6 +39,7 @@ def package_json(package: Package) -> dict[str, Any]:
                 "data": s.holding.data,
                 "purposes": list(s.holding.purposes),
                 "lawful_basis": label(s.holding.lawful_basis),
+                "your_rights_over_it": s.holding.rights_in_words,
                 "recipients": s.holding.recipients,
                 "retention": s.holding.retention,
                 "source": s.holding.source,
@@ -146,6 +147,7 @@ def render_pdf(package: Package) -> bytes:
             ("Who receives it", h.recipients),
             ("How long we keep it", h.retention),
             ("Where it came from", h.source),
+            ("Your rights over it", h.rights_in_words),
         ):
             para(f"{name}: {text}", 9, gap=0.5)
         para(f"{section.total} record{'s' if section.total != 1 else ''}:", 9, "B", 0.5)

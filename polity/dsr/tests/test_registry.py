@@ -130,6 +130,54 @@ def test_a_holding_must_be_declared_fully(change, message):
     assert "dsr.bad" not in {h.key for h in registry.holdings()}
 
 
+def _probe(**change):  # type: ignore[no-untyped-def]
+    fields = {
+        "key": "dsr.probe", "title": "Probe", "data": "x", "purposes": ("x",), "lawful_basis": "consent",
+        "recipients": "x", "retention": "x", "source": "x", "models": (models.Model,), "records": lambda s: [],
+    }  # fmt: skip
+    return Holding(**{**fields, **change})
+
+
+@pytest.mark.parametrize(
+    ("basis", "has", "lacks"),
+    [
+        ("consent", {"withdraw", "port", "erase"}, {"object"}),
+        ("contract", {"port", "erase"}, {"object", "withdraw"}),
+        ("legal_obligation", {"access", "rectify", "restrict"}, {"erase", "port", "object"}),
+        ("legitimate_interest", {"object", "erase"}, {"port", "withdraw"}),
+        ("public_task", {"object"}, {"erase", "port"}),
+        ("vital_interests", {"erase"}, {"object", "port"}),
+    ],
+)
+def test_rights_default_to_those_of_the_lawful_basis(basis, has, lacks):
+    h = _probe(lawful_basis=basis)
+    assert has <= set(h.rights) and not (lacks & set(h.rights)) and {"access", "rectify"} <= set(h.rights)
+    assert h.rights_in_words.startswith("You may see it") and h.rights_in_words.endswith(".")
+
+
+def test_what_the_law_requires_is_kept_on_erasure_by_default_and_says_why():
+    kept = _probe(lawful_basis="legal_obligation")
+    assert (kept.on_erasure, kept.kept_because) == ("keep", registry.KEPT_BY_LAW)
+    assert _probe(lawful_basis="legal_obligation", kept_because="Tax law").kept_because == "Tax law"
+    erased = _probe(lawful_basis="legal_obligation", erase=lambda ids, emails: 0)
+    assert erased.on_erasure == "anonymise"  # an erase function means it can go
+    assert _probe(lawful_basis="legitimate_interest").on_erasure == "anonymise"
+
+
+def test_an_app_may_say_other_rights_but_only_known_ones():
+    assert _probe(rights=("access",)).rights_in_words == "You may see it, as in this document."
+    with pytest.raises(RegistryError, match="unknown rights"):
+        registry.register(_probe(rights=("access", "fly")))
+
+
+def test_every_holding_in_the_package_says_the_rights_over_it():
+    for h in registry.holdings():
+        assert h.rights and set(h.rights) <= set(registry.RIGHT_WORDS), h.key
+        assert h.rights_in_words, h.key
+    ledger = registry.holding("consent.ledger")
+    assert ledger.on_erasure == "keep" and "proof the law asks for" in ledger.kept_because
+
+
 def test_declarations_read_as_words_and_name_real_rules():
     rulebook = get_rulebook()
     keys = [h.key for h in registry.holdings()]

@@ -39,6 +39,7 @@ def test_names_outside_latin_1_are_written_as_they_are(org, given, family):
     assert f"{given} {family}" in text
     assert "“" not in text or "”" in text  # typographic marks are kept, not flattened
     assert MISSING not in text and "could not be shown" not in text
+    assert "Your rights over it: You may see it" in text  # per holding, from its lawful basis
     assert PdfReader(io.BytesIO(pdf)).metadata.title.startswith("Your personal data")
 
 
