@@ -171,6 +171,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 POLITY_EMAIL_URL = os.environ.get("POLITY_EMAIL_URL", DEFAULT_EMAIL_URL)
 MAILERS = parse_email_url(POLITY_EMAIL_URL).mailers()
 POLITY_SMS_URL = os.environ.get("POLITY_SMS_URL", "memory://")
+# Letters (governance notices by post to members without an email address): memory:// keeps them in the
+# process (tests, demos); file:///path writes one text file a letter there, for printing and posting.
+POLITY_POST_URL = os.environ.get("POLITY_POST_URL", "memory://")
 # Origin of the links in messages (unsubscribe); in production https:// on the first allowed host by default.
 # Elsewhere the local server on PORT (as `make run` and `polity run` serve it).
 _local_base = f"http://127.0.0.1:{os.environ.get('PORT', '') or '8000'}"

@@ -59,6 +59,7 @@ def _send(
     subject: str,
     body: str,
     meeting: Meeting | None = None,
+    channel: str = "email",
 ) -> Message | None:
     """One message to the people in `keys`, each marked sent with their key in the same transaction."""
     if not keys:
@@ -68,7 +69,7 @@ def _send(
             actor=actor,
             audience=audience,
             purpose=purpose,
-            channel="email",
+            channel=channel,
             subject=subject,
             body=body,
             meeting=meeting,
@@ -174,25 +175,42 @@ def meeting_notice_due_at(meeting: Meeting) -> datetime:
     return margin.subtract_from(timezone.localtime(due_by))
 
 
-def meeting_notice_message(*, actor: Actor, meeting: Meeting, person_ids: list[int]) -> Message | None:
+def meeting_notice_messages(*, actor: Actor, meeting: Meeting, person_ids: list[int]) -> dict[int, int]:
     """(internal, for polity.meetings' notice service, which checked the actor) The notice of a meeting to
-    these people: one governance message through the outbox, each person once (the automation ledger)."""
+    these people, each once (the automation ledger): by email to those who have an email address we may use,
+    by post to the others who have a postal address (governance notices go by both; docs/comms.md). Anyone
+    with neither is sent the email, which the outbox records as skipped for "no address". Returns each
+    person's outbox dispatch."""
+    from polity.consent.checks import contact_permitted_many
+
+    by_email = contact_permitted_many(person_ids=person_ids, purpose="governance", channel="email")
+    rest = [pk for pk in person_ids if not by_email.get(pk, (False, ""))[0]]
+    by_post = contact_permitted_many(person_ids=rest, purpose="governance", channel="post") if rest else {}
+    letters = [pk for pk in rest if by_post.get(pk, (False, ""))[0]]
+    emails = [pk for pk in person_ids if pk not in set(letters)]
     body = meeting.body
-    audience = _automation_audience(
-        actor, f"{body.name} (meeting notice)", body.unit, body=body, body_part=BodyPart.MEMBERS
-    )
-    keys = {pk: str(meeting.pk) for pk in person_ids}
     system = actor if actor.is_system else Actor.system(label=actor.label)
-    return _send(
-        system,
-        kind="meeting",
-        keys=keys,
-        audience=audience,
-        purpose="governance",
-        subject=MEETING_SUBJECT,
-        body=MEETING_BODY,
-        meeting=meeting,
-    )
+    sent: dict[int, int] = {}
+    for channel, ids in (("email", emails), ("post", letters)):
+        if not ids:
+            continue
+        audience = _automation_audience(
+            actor, f"{body.name} (meeting notice)", body.unit, body=body, body_part=BodyPart.MEMBERS
+        )
+        message = _send(
+            system,
+            kind="meeting",
+            keys={pk: str(meeting.pk) for pk in ids},
+            audience=audience,
+            purpose="governance",
+            subject=MEETING_SUBJECT,
+            body=MEETING_BODY,
+            meeting=meeting,
+            channel=channel,
+        )
+        if message is not None and message.dispatch_id is not None:
+            sent.update(dict.fromkeys(ids, message.dispatch_id))
+    return sent
 
 
 def automation_meeting_notice(*, actor: Actor, meeting: Meeting, now: datetime | None = None) -> int:

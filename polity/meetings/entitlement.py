@@ -54,12 +54,18 @@ def in_good_standing(people: QuerySet[Person], on: date) -> QuerySet[Person]:
 
 
 def entitled_people(body: Body, at: datetime) -> QuerySet[Person]:
-    """Everyone entitled to take part in a meeting of the body at `at`."""
+    """Everyone entitled to take part in a meeting of the body at `at`.
+
+    A seated body's members are read first (a few thousand at most, by the terms' body and unit indexes), so
+    the people are then found by primary key whatever the planner believes about the register's size: as
+    one semi-join, a register not yet analysed was planned as a scan of every active member (580 ms against
+    2.5 ms on the 500,000-member demo)."""
     on = timezone.localtime(at).date()
     if is_open_body(body):
         people = Person.objects.filter(home_unit__path__startswith=body.unit.path)
     else:
-        people = Person.objects.filter(pk__in=seat_terms(body, at).values("person_id"))
+        seated = set(seat_terms(body, at).values_list("person_id", flat=True))
+        people = Person.objects.filter(pk__in=sorted(seated))
     return in_good_standing(people, on)
 
 
@@ -68,4 +74,13 @@ def entitled_ids(body: Body, at: datetime) -> QuerySet[Any]:
 
 
 def is_entitled(body: Body, person_id: int, at: datetime) -> bool:
-    return entitled_people(body, at).filter(pk=person_id).exists()
+    """Whether one person is entitled: their seat (or home unit, for an open body) and standing, in two
+    indexed look-ups whatever the body's size."""
+    on = timezone.localtime(at).date()
+    if is_open_body(body):
+        person = Person.objects.filter(pk=person_id, home_unit__path__startswith=body.unit.path)
+    elif seat_terms(body, at).filter(person_id=person_id).exists():
+        person = Person.objects.filter(pk=person_id)
+    else:
+        return False
+    return in_good_standing(person, on).exists()

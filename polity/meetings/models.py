@@ -128,13 +128,17 @@ class Meeting(models.Model):
 
 
 class Requisition(models.Model):
-    """Members of a body oblige its secretary to call a meeting; past the rule's deadline the unit above may."""
+    """Members of a body oblige its secretary to call a meeting; past the rule's deadline the unit above may.
+
+    A member starts one and others sign it themselves; it is submitted (its deadline opens) once it has the
+    rulebook's number of signatures. Until then `submitted_at` and `call_by` are empty."""
 
     body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="requisitions")
     purpose = models.TextField()
     signatories = models.ManyToManyField(Person, related_name="+")
-    submitted_at = models.DateTimeField()
-    call_by = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    call_by = models.DateTimeField(null=True, blank=True)
     deadline_id = models.BigIntegerField(null=True, blank=True)
     meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_by_label = models.CharField(max_length=150)

@@ -18,7 +18,7 @@ from polity.access.policy import units_q
 from polity.audit.services import audit_record
 from polity.common.actor import Actor
 from polity.common.errors import NotVisible
-from polity.meetings.entitlement import entitled_people, is_open_body, seat_terms
+from polity.meetings.entitlement import entitled_people, is_entitled, is_open_body, seat_terms
 from polity.meetings.gate import body_visible, may_manage, require_body, require_manage
 from polity.meetings.models import (
     Attendance,
@@ -28,6 +28,7 @@ from polity.meetings.models import (
     Motion,
     Presence,
     Referral,
+    Requisition,
     State,
 )
 from polity.meetings.services.common import present_count
@@ -127,6 +128,69 @@ def referrals_for_body(*, actor: Actor, body: Body) -> tuple[list[Referral], lis
     require_body(actor, body)
     base = Referral.objects.select_related("motion__meeting", "from_body__unit", "to_body__unit")
     return list(base.filter(from_body=body)), list(base.filter(to_body=body))
+
+
+@dataclass(frozen=True)
+class RequisitionRow:
+    requisition: Requisition
+    signatures: int
+    needed: int
+    signed_by_me: bool
+    deadline_state: str  # "" until submitted; then the deadline's state (open, met, missed, escalated)
+    escalated_to: str
+
+
+def requisitions_for_body(*, actor: Actor, body: Body) -> list[RequisitionRow]:
+    """The body's requisitions (newest first) with their signatures and the secretary's deadline: visible to
+    anyone who sees the body, as the deadlines of motions sent up are. Counts only, no names."""
+    from django.db.models import Count
+
+    from polity.deadlines.models import Deadline
+    from polity.meetings.rules import REQUISITION_SIGNATURES
+    from polity.rulebook.loader import get_rulebook
+
+    require_body(actor, body)
+    rows = list(
+        Requisition.objects.filter(body=body)
+        .select_related("meeting")
+        .annotate(n=Count("signatories"))
+        .order_by("-started_at", "-id")[:20]
+    )
+    mine = set()
+    if actor.person_id is not None:
+        mine = set(
+            Requisition.signatories.through.objects.filter(
+                requisition_id__in=[r.pk for r in rows], person_id=actor.person_id
+            ).values_list("requisition_id", flat=True)
+        )
+    deadlines = {
+        d.pk: d
+        for d in Deadline.objects.filter(
+            pk__in=[r.deadline_id for r in rows if r.deadline_id]
+        ).select_related("escalated_to")
+    }
+    needed = get_rulebook().number(REQUISITION_SIGNATURES)
+    out = []
+    for r in rows:
+        deadline = deadlines.get(r.deadline_id or 0)
+        out.append(
+            RequisitionRow(
+                r,
+                r.n,
+                needed,
+                r.pk in mine,
+                deadline.state if deadline else "",
+                deadline.escalated_to.name if deadline and deadline.escalated_to else "",
+            )
+        )
+    return out
+
+
+def requisition_get(*, actor: Actor, requisition_id: int) -> Requisition:
+    requisition = Requisition.objects.select_related("body__unit").filter(pk=requisition_id).first()
+    if requisition is None or not body_visible(actor, requisition.body):
+        raise NotVisible("not found")
+    return requisition
 
 
 def deadlines_of(referral: Referral) -> dict[str, object]:
@@ -291,7 +355,8 @@ def my_meetings(*, actor: Actor, now: datetime | None = None) -> list[Meeting]:
         .select_related("body__unit")
         .order_by("starts_at")[:60]
     )
-    return [m for m in candidates if entitled_people(m.body, m.starts_at).filter(pk=actor.person_id).exists()]
+    person_id = actor.person_id
+    return [m for m in candidates if is_entitled(m.body, person_id, m.starts_at)]
 
 
 def units_above(unit: Unit) -> list[Unit]:
@@ -378,17 +443,25 @@ class NoticePreview:
     recipients: int
     already: int
     is_late: bool
+    by_post: int = 0  # of the recipients, those without an email address we may use: a letter instead
 
 
 def notice_preview(*, actor: Actor, meeting: Meeting) -> NoticePreview:
     """How many would be sent the notice now, and whether it would be late (for the confirmation step)."""
+    from polity.consent.checks import contact_permitted_many
     from polity.meetings.models import NoticeGiven
 
     require_manage(actor, meeting.body)
     entitled = entitled_people(meeting.body, meeting.starts_at)
     already = NoticeGiven.objects.filter(meeting=meeting).count()
-    pending = entitled.exclude(pk__in=NoticeGiven.objects.filter(meeting=meeting).values("person_id")).count()
+    pending = list(
+        entitled.exclude(pk__in=NoticeGiven.objects.filter(meeting=meeting).values("person_id")).values_list(
+            "pk", flat=True
+        )
+    )
+    by_email = contact_permitted_many(person_ids=pending, purpose="governance", channel="email")
+    by_post = sum(1 for pk in pending if not by_email.get(pk, (False, ""))[0])
     late = meeting.notice_is_late or (
         meeting.notice_due_by is not None and timezone.now() > meeting.notice_due_by
     )
-    return NoticePreview(pending, already, late)
+    return NoticePreview(len(pending), already, late, by_post)

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages as flash
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from polity.common.errors import InvalidInput
@@ -21,6 +22,7 @@ from polity.meetings.services import business as biz
 from polity.meetings.services import meetings as mtg
 from polity.meetings.services import minutes as mins
 from polity.meetings.services import referrals as refs
+from polity.meetings.services import requisitions as reqs
 from polity.web.picker import bind_actor, picked
 from polity.web.views.common import actor_of, is_htmx, web_view
 
@@ -77,16 +79,46 @@ def body(request: HttpRequest, body_id: int) -> HttpResponse:
         "minutes": sel.minutes_for_body(actor=actor, body=found),
         "sent": [(r, sel.deadlines_of(r)) for r in sent],
         "received": [(r, sel.deadlines_of(r)) for r in received],
+        "requisitions": sel.requisitions_for_body(actor=actor, body=found),
         "may_manage": may_manage(actor, found),
     }
     return render(request, "meetings/body.html", context)
 
 
 @web_view
+@require_POST
+def requisition_start(request: HttpRequest, body_id: int) -> HttpResponse:
+    """A member of the body starts a requisition of a special meeting (and signs it first)."""
+    actor = actor_of(request)
+    found = sel.body_get(actor=actor, body_id=body_id)
+    reqs.requisition_start(actor=actor, body=found, purpose=request.POST.get("purpose", ""))
+    flash.success(request, "Your requisition is started and signed: other members sign it here.")
+    return redirect("meetings:body", body_id=found.pk)
+
+
+@web_view
+@require_POST
+def requisition_sign(request: HttpRequest, requisition_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    found = sel.requisition_get(actor=actor, requisition_id=requisition_id)
+    signed = reqs.requisition_sign(actor=actor, requisition=found)
+    done = (
+        " It has enough signatures: the secretary must now call the meeting." if signed.submitted_at else ""
+    )
+    flash.success(request, "You have signed the requisition." + done)
+    return redirect("meetings:body", body_id=found.body_id)
+
+
+@web_view
 def call(request: HttpRequest, body_id: int) -> HttpResponse:
     actor = actor_of(request)
     found = sel.body_get(actor=actor, body_id=body_id)
-    form = f.CallForm(request.POST or None)
+    wanted = request.GET.get("requisition") or request.POST.get("requisition") or ""
+    requisition = sel.requisition_get(actor=actor, requisition_id=int(wanted)) if wanted.isdigit() else None
+    if requisition is not None and requisition.body_id != found.pk:
+        raise Http404("not found")
+    initial = {"kind": "special", "agenda": requisition.purpose} if requisition is not None else None
+    form = f.CallForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -99,13 +131,14 @@ def call(request: HttpRequest, body_id: int) -> HttpResponse:
                 place=d["place"],
                 online_link=d["online_link"] or "",
                 agenda=d["agenda"],
+                requisition=requisition,
             )
         except InvalidInput as error:
             form.add_error(None, str(error))
         else:
             flash.success(request, "The meeting is called. Send its notice before the date shown.")
             return redirect("meetings:meeting", meeting_id=meeting.pk)
-    return render(request, "meetings/call.html", {"body": found, "form": form})
+    return render(request, "meetings/call.html", {"body": found, "form": form, "requisition": requisition})
 
 
 def _meeting_context(request: HttpRequest, meeting: Meeting, **forms: Any) -> dict[str, Any]:
@@ -175,7 +208,10 @@ def act(request: HttpRequest, meeting_id: int, action: str) -> HttpResponse:
     if isinstance(result, HttpResponse):
         return result
     flash.success(request, result)
-    return redirect(request.POST.get("next") or f"/meetings/{found.pk}/")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = f"/meetings/{found.pk}/"  # never back to another site
+    return redirect(target)
 
 
 def _invalid(request: HttpRequest, meeting: Meeting, **forms: Any) -> HttpResponse:

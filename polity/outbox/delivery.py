@@ -30,11 +30,14 @@ from polity.outbox.rendering import one_line, recipient_values, render
 from polity.outbox.transports import (
     Email,
     EmailTransport,
+    Letter,
     Outcome,
+    PostTransport,
     Result,
     Sms,
     SmsTransport,
     email_transport,
+    post_transport,
     sender_address,
     sms_transport,
 )
@@ -109,6 +112,7 @@ class _Transports:
     def __init__(self) -> None:
         self._email: EmailTransport | None = None
         self._sms: SmsTransport | None = None
+        self._post: PostTransport | None = None
 
     def email(self) -> EmailTransport:
         if self._email is None:
@@ -120,11 +124,16 @@ class _Transports:
             self._sms = sms_transport()
         return self._sms
 
+    def post(self) -> PostTransport:
+        if self._post is None:
+            self._post = post_transport()
+        return self._post
+
     def close(self) -> None:
-        for t in (self._email, self._sms):
+        for t in (self._email, self._sms, self._post):
             if t is not None:
                 t.close()
-        self._email = self._sms = None
+        self._email = self._sms = self._post = None
 
 
 def _unsubscribe_prefix() -> str:
@@ -155,7 +164,15 @@ def _send_dispatch_part(
     people = {
         p["pk"]: p
         for p in Person.objects.filter(pk__in=person_ids).values(
-            "pk", "given_name", "family_name", "membership_number", "email", "phone", "home_unit__name"
+            "pk",
+            "given_name",
+            "family_name",
+            "membership_number",
+            "email",
+            "phone",
+            "address_line",
+            "postcode",
+            "home_unit__name",
         )
     }
     sender = sender_address() if dispatch.channel == Channel.EMAIL else ""
@@ -173,7 +190,11 @@ def _send_dispatch_part(
             out.skipped[reason].append(entry_id)
             continue
         address = address_for(
-            dispatch.channel, email=person["email"], phone=person["phone"], address_line="", postcode=""
+            dispatch.channel,
+            email=person["email"],
+            phone=person["phone"],
+            address_line=person["address_line"],
+            postcode=person["postcode"],
         )
         if not address:
             out.skipped["no address"].append(entry_id)
@@ -192,6 +213,20 @@ def _send_dispatch_part(
         if dispatch.channel == Channel.SMS:
             outcome = transports.sms().send(
                 Sms(to=address, body=render(dispatch.body, values), message_id=message_id)
+            )
+        elif dispatch.channel == Channel.POST:
+            outcome = transports.post().send(
+                Letter(
+                    to=(
+                        f"{person['given_name']} {person['family_name']}",
+                        person["address_line"].strip(),
+                        person["postcode"].strip(),
+                    ),
+                    subject=one_line(render(dispatch.subject, values)),
+                    body=render(dispatch.body, values),
+                    reference=message_id,
+                    sender=dispatch.from_name,
+                )
             )
         else:
             outcome = transports.email().send(

@@ -18,6 +18,7 @@ from polity.members.models import Person
 class Channel(models.TextChoices):
     EMAIL = "email", "Email"
     SMS = "sms", "SMS"
+    POST = "post", "Post"
 
 
 class State(models.TextChoices):

@@ -16,6 +16,7 @@ from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default
 from enum import StrEnum
+from pathlib import Path
 from typing import Protocol
 
 from django.conf import settings
@@ -82,6 +83,22 @@ class Sms:
     message_id: str
 
 
+@dataclass(frozen=True)
+class Letter:
+    """A letter for the post: the address block (name, address line, postcode), the subject as its heading,
+    the body, and the reference printed at its foot (the entry's message id, to trace a returned letter)."""
+
+    to: tuple[str, ...]
+    subject: str
+    body: str
+    reference: str
+    sender: str = ""  # the sending unit's name, printed above the address
+
+    def text(self) -> str:
+        head = [self.sender, ""] if self.sender else []
+        return "\n".join([*head, *self.to, "", self.subject, "", self.body, "", f"Ref. {self.reference}", ""])
+
+
 class EmailTransport(Protocol):
     def send(self, email: Email) -> Outcome: ...
     def close(self) -> None: ...
@@ -89,6 +106,11 @@ class EmailTransport(Protocol):
 
 class SmsTransport(Protocol):
     def send(self, sms: Sms) -> Outcome: ...
+    def close(self) -> None: ...
+
+
+class PostTransport(Protocol):
+    def send(self, letter: Letter) -> Outcome: ...
     def close(self) -> None: ...
 
 
@@ -175,12 +197,14 @@ class MemoryOutbox:
 
     emails: list[Email] = field(default_factory=list)
     sms: list[Sms] = field(default_factory=list)
+    letters: list[Letter] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def clear(self) -> None:
         with self.lock:
             self.emails.clear()
             self.sms.clear()
+            self.letters.clear()
 
 
 memory_outbox = MemoryOutbox()
@@ -214,6 +238,48 @@ class MemorySmsTransport:
 
 def email_config() -> EmailConfig:
     return parse_email_url(getattr(settings, "POLITY_EMAIL_URL", DEFAULT_EMAIL_URL))
+
+
+class MemoryPostTransport:
+    """The test post transport: letters kept in memory."""
+
+    def send(self, letter: Letter) -> Outcome:
+        with memory_outbox.lock:
+            memory_outbox.letters.append(letter)
+        return SENT
+
+    def close(self) -> None:
+        return None
+
+
+class DirectoryPostTransport:
+    """Letters written for printing and posting: one UTF-8 text file each in a directory (a print run is the
+    directory's new files), named by the letter's reference, so a retry rewrites the same file."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def send(self, letter: Letter) -> Outcome:
+        name = "".join(c if c.isalnum() or c in ".-" else "_" for c in letter.reference.strip("<>"))
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            (self.directory / f"{name}.txt").write_text(letter.text(), encoding="utf-8")
+        except OSError as exc:
+            return Outcome(Result.TEMPORARY, f"letter not written ({type(exc).__name__})")
+        return SENT
+
+    def close(self) -> None:
+        return None
+
+
+def post_transport() -> PostTransport:
+    """POLITY_POST_URL: memory:// (the default: kept in memory) or file:///path (one text file a letter)."""
+    url = getattr(settings, "POLITY_POST_URL", "memory://")
+    if url.startswith("memory:"):
+        return MemoryPostTransport()
+    if url.startswith("file://"):
+        return DirectoryPostTransport(Path(url.removeprefix("file://")))
+    raise ImproperlyConfigured(f"POLITY_POST_URL: memory:// or file:///path, not {url.split(':', 1)[0]!r}")
 
 
 def email_transport() -> EmailTransport:

@@ -144,8 +144,9 @@ def get_labels(offices: tuple[str, ...]) -> list[str]:
 
 
 def meeting_notice_send(*, actor: Actor, meeting: Meeting, now: datetime | None = None) -> int:
-    """Queue the notice (email, with the agenda, place, link and an .ics file) to everyone entitled on
-    the meeting's date who was not yet sent it. Returns how many were queued now. Late if past due."""
+    """Queue the notice (the agenda, place and link: by email with an .ics file, or by post to those without
+    an email address) to everyone entitled on the meeting's date who was not yet sent it. Returns how many
+    were queued now. Late if past due."""
     require_manage(actor, meeting.body)
     now = now or timezone.now()
     if meeting.state not in (State.CALLED, State.NOTICED):
@@ -154,7 +155,7 @@ def meeting_notice_send(*, actor: Actor, meeting: Meeting, now: datetime | None 
         )
     if meeting.starts_at <= now:
         raise MeetingRefused("state", f"{meeting.title} has started: notice can no longer be given")
-    from polity.comms.automations import meeting_notice_message
+    from polity.comms.automations import meeting_notice_messages
 
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().select_related("body__unit").get(pk=meeting.pk)
@@ -163,10 +164,10 @@ def meeting_notice_send(*, actor: Actor, meeting: Meeting, now: datetime | None 
             .exclude(pk__in=NoticeGiven.objects.filter(meeting=meeting).values("person_id"))
             .values_list("pk", flat=True)
         )
-        message = meeting_notice_message(actor=actor, meeting=meeting, person_ids=ids) if ids else None
-        dispatch_id = message.dispatch_id if message is not None else None
+        dispatches = meeting_notice_messages(actor=actor, meeting=meeting, person_ids=ids) if ids else {}
         NoticeGiven.objects.bulk_create(
-            NoticeGiven(meeting=meeting, person_id=pk, queued_at=now, dispatch_id=dispatch_id) for pk in ids
+            NoticeGiven(meeting=meeting, person_id=pk, queued_at=now, dispatch_id=dispatches.get(pk))
+            for pk in ids
         )
         fields = ["state"]
         if meeting.notice_sent_at is None:

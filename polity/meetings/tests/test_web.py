@@ -133,3 +133,63 @@ def test_my_meetings_and_a_revocable_calendar_feed(org, gc, login, called, clien
     assert b"BEGIN:VEVENT" in feed.content and b"SUMMARY:General committee\\, January" in feed.content
     member.post("/meetings/feed/revoke/")
     assert client.get(path).status_code == 404
+
+
+def test_members_requisition_a_meeting_and_the_region_calls_it_when_the_secretary_does_not(org, gc, login):
+    from polity.accounts.models import User
+    from polity.common.actor import Actor
+    from polity.deadlines.models import Deadline
+    from polity.deadlines.services import deadlines_escalate
+    from polity.meetings.models import Requisition
+
+    signers = ["member", "member2"]
+    for person in gc.delegates[2:5]:
+        org.users[person.given_name] = User.objects.create_user(username=person.given_name, person=person)
+        signers.append(person.given_name)
+    first = login(signers[0])
+    assert first.post(f"/meetings/bodies/{gc.body.pk}/requisition/", {"purpose": ""}).status_code == 400
+    started = first.post(f"/meetings/bodies/{gc.body.pk}/requisition/", {"purpose": "Reselect our candidate"})
+    assert started.status_code == 302
+    requisition = Requisition.objects.get(body=gc.body)
+    again = first.post(f"/meetings/requisitions/{requisition.pk}/sign/")
+    assert again.status_code == 409 and b"already signed" in again.content
+    # Someone who sees the body but does not sit on it cannot sign; an outsider cannot even see it.
+    assert login("branchsec").post(f"/meetings/requisitions/{requisition.pk}/sign/").status_code == 409
+    assert login("outsider").post(f"/meetings/requisitions/{requisition.pk}/sign/").status_code == 404
+    for name in signers[1:4]:
+        assert login(name).post(f"/meetings/requisitions/{requisition.pk}/sign/").status_code == 302
+    requisition.refresh_from_db()
+    assert requisition.submitted_at is None  # four of five
+    page = login(signers[4]).get(f"/meetings/bodies/{gc.body.pk}/")
+    assert b"4 of 5 signatures" in page.content and b"Sign this requisition" in page.content
+    assert login(signers[4]).post(f"/meetings/requisitions/{requisition.pk}/sign/").status_code == 302
+    requisition.refresh_from_db()
+    deadline = Deadline.objects.get(pk=requisition.deadline_id)
+    assert requisition.submitted_at is not None and deadline.owner_unit == org.units["north_a"]
+    assert deadline.rule_key == "meetings.requisition_call_within"
+    # The secretary lets the deadline pass: it escalates to the region, shown on the body's page.
+    deadlines_escalate(actor=Actor.system(), now=deadline.due_at + timedelta(minutes=1))
+    page = login("member").get(f"/meetings/bodies/{gc.body.pk}/")
+    assert b"overdue, passed to North" in page.content
+    # The region's officer calls the requisitioned meeting from the call page.
+    regional = login("regional")
+    form_page = regional.get(f"/meetings/bodies/{gc.body.pk}/call/?requisition={requisition.pk}")
+    assert b"Reselect our candidate" in form_page.content
+    starts = (timezone.localtime() + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M")
+    called = regional.post(
+        f"/meetings/bodies/{gc.body.pk}/call/",
+        {
+            "requisition": requisition.pk,
+            "kind": "special",
+            "title": "Special general committee",
+            "starts_at": starts,
+            "place": "Hall",
+            "agenda": "Reselection",
+        },
+    )
+    assert called.status_code == 302, called.content
+    requisition.refresh_from_db()
+    deadline.refresh_from_db()
+    assert requisition.meeting is not None and requisition.meeting.called_how == "requisition"
+    assert deadline.state == "met"
+    assert login("member").post(f"/meetings/requisitions/{requisition.pk}/sign/").status_code == 409
