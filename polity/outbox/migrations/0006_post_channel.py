@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('outbox', '0004_dispatch_attachments'),
+        ('outbox', '0005_dispatch_to_source'),
     ]
 
     operations = [
