@@ -37,7 +37,7 @@ from polity.selections.models import (
     Selection,
     Stage,
 )
-from polity.selections.services.ballot import ballot_waits
+from polity.selections.services.ballot import ballot_waits, off_the_shortlist
 from polity.selections.services.common import APPEAL_SUBJECT, CHANGE_POWER, SUBJECT, body_powers
 
 
@@ -81,6 +81,7 @@ class BallotView:
 
     election: Election
     elected: list[str]
+    off_shortlist: list[str] = field(default_factory=list)
 
 
 def ballot_of(selection: Selection) -> BallotView | None:
@@ -90,7 +91,10 @@ def ballot_of(selection: Selection) -> BallotView | None:
     if election is None:
         return None
     result = election.result if election.state == ElectionState.PUBLISHED else None
-    return BallotView(election, list(result.get("elected", [])) if result else [])
+    if not result:
+        return BallotView(election, [])
+    others = off_the_shortlist(selection, election)
+    return BallotView(election, [] if others else list(result.get("elected", [])), others)
 
 
 def hustings_of(selection: Selection) -> Meeting | None:

@@ -15,7 +15,7 @@ from polity.access.policy import require
 from polity.audit.services import audit_record
 from polity.common.actor import Actor
 from polity.common.errors import InvalidInput
-from polity.elections.models import Election, Method
+from polity.elections.models import Candidate, CandidateState, Election, Method
 from polity.elections.models import State as ElectionState
 from polity.elections.services import (
     candidate_add,
@@ -58,6 +58,15 @@ def ballot_waits(selection: Selection) -> str:
     if Appeal.objects.filter(decision=shortlist, state=AppealState.LODGED).exists():
         return "an appeal against the shortlist is not decided yet"
     return ""
+
+
+def off_the_shortlist(selection: Selection, election: Election) -> list[str]:
+    """Valid candidates of the member ballot who are not on the selection's final shortlist (a member who
+    nominated themselves in the election's nomination period and was let through): the shortlist is the
+    ballot paper, so the selection refuses such a result."""
+    shortlisted = {a.person_id for a in active_applications(selection) if a.stage == Stage.SHORTLISTED}
+    valid = Candidate.objects.filter(election=election, state=CandidateState.VALID).order_by("ballot_name")
+    return [c.ballot_name for c in valid if c.person_id not in shortlisted]
 
 
 def _on_behalf(actor: Actor, selection: Selection) -> Actor:
@@ -148,6 +157,13 @@ def ballot_result_declare(*, actor: Actor, selection: Selection) -> Selection:
     election = Election.objects.filter(pk=selection.election_id or 0).first()
     if election is None or election.state != ElectionState.PUBLISHED or not election.result:
         raise SelectionRefused(BALLOT, "the returning officer has not published the ballot's result yet")
+    others = off_the_shortlist(selection, election)
+    if others:
+        raise SelectionRefused(
+            BALLOT,
+            f"the ballot paper named {', '.join(others)}, who were not on the final shortlist: the result "
+            "cannot be declared as this selection's",
+        )
     elected = ", ".join(election.result.get("elected", [])) or "nobody"
     with transaction.atomic():
         selection.state = State.SELECTED

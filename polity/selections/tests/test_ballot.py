@@ -209,3 +209,44 @@ def test_hustings_wait_for_the_shortlist(org, story):
             place="Hall",
         )
     assert refused.value.rule == rules.WORKFLOW
+
+
+def test_a_result_with_someone_off_the_shortlist_on_the_paper_is_not_declared(org, story, ro):
+    """Members may nominate themselves in any election's nomination period; should the returning officer let
+    one through onto a member ballot, the selection refuses to declare that result as its own."""
+    from polity.elections import clock
+    from polity.elections.services import (
+        ballot_cast,
+        candidate_accept,
+        candidate_nominate,
+        candidate_validate,
+        election_close,
+        election_count,
+        election_open_poll,
+        election_publish,
+    )
+
+    _final_shortlist(org, story)
+    election = s.ballot_create(
+        actor=org.actor("secretary"), selection=story.selection, method="fptp", returning_officer=ro
+    )
+    with clock.at(election.frozen_at + timedelta(minutes=1)):
+        mina = candidate_nominate(actor=org.actor("member"), election=election)
+        mina = candidate_accept(actor=org.actor("member"), candidate=mina, acceptance="I accept.")
+        candidate_validate(actor=person_actor(ro), candidate=mina, valid=True)
+    ro_actor = person_actor(ro)
+    with clock.at(election.poll_opens_at + timedelta(minutes=1)):
+        election = election_open_poll(actor=ro_actor, election=election)
+    ballot_cast(actor=org.actor("member"), election=election, ranking=[1])
+    with clock.at(election.poll_closes_at + timedelta(minutes=1)):
+        for step in (election_close, election_count, election_publish):
+            election = step(actor=ro_actor, election=election)
+    with pytest.raises(SelectionRefused, match="Mina Member, who were not on the final shortlist") as refused:
+        s.ballot_result_declare(actor=org.actor("secretary"), selection=story.selection)
+    assert refused.value.rule == rules.BALLOT
+    from polity.selections.selectors import selection_get
+
+    page = selection_get(actor=org.actor("member"), selection_id=story.selection.pk)
+    assert (
+        page.ballot is not None and page.ballot.elected == [] and page.ballot.off_shortlist == ["Mina Member"]
+    )
