@@ -156,9 +156,14 @@ def _weigh(
 ) -> list[Candidate]:
     if not rows:
         return []
-    exports = Export.objects.in_bulk(list(rows))
     certain_ids = set(decoys) | set(name_decoys)
     covered = set().union(*(rows[e] for e in certain_ids)) if certain_ids else set()
+    # Rows no certain export explains: weigh the other exports holding the most of them.
+    rest = {e: r - covered for e, r in rows.items() if e not in certain_ids and r - covered}
+    best = max((len(r) for r in rest.values()), default=0)
+    likeliest = [e for e, r in rest.items() if len(r) == best]
+    # Only the exports named are read (a member's rows may be in thousands of past exports).
+    exports = Export.objects.in_bulk([*certain_ids, *likeliest])
     out: list[Candidate] = []
     for export_id in certain_ids:
         out.append(
@@ -171,15 +176,11 @@ def _weigh(
                 by_name_only=export_id not in decoys,
             )
         )
-    # Rows no certain export explains: weigh the other exports holding the most of them.
-    rest = {e: r - covered for e, r in rows.items() if e not in certain_ids and r - covered}
-    if rest:
-        best = max(len(r) for r in rest.values())
+    if likeliest:
         weights = {}
-        for export_id, r in rest.items():
-            if len(r) == best:
-                export = exports[export_id]
-                weights[export_id] = p_no_decoy(export.members, export.decoys, len(r))
+        for export_id in likeliest:
+            export = exports[export_id]
+            weights[export_id] = p_no_decoy(export.members, export.decoys, best)
         total = sum(weights.values())
         for export_id, weight in weights.items():
             probability = weight / total if total else 1 / len(weights)

@@ -373,6 +373,7 @@ def _make(actor: Actor, export: Export) -> Export:
         people = audience_members(actor=requester, audience=export.audience)
         if export.channel:
             _admitted_reset()
+        _staging_create()
         try:
             _write(export, requester, people, rule, columns, now)
         finally:
@@ -431,6 +432,7 @@ def _write(
             if len(entries) >= _BATCH:
                 _flush(entries, keys)
         _flush(entries, keys)
+        _settle()
         writer.close()
         digest = _sha256(path)
         with path.open("rb") as handle:
@@ -477,10 +479,50 @@ def _entry_ids() -> Iterator[int]:
 
 
 def _flush(entries: list[tuple[Any, ...]], keys: list[tuple[Any, ...]]) -> None:
-    copy_rows(Entry, ["id", "export_id", "person_id", "decoy_id"], entries)
-    copy_rows(Key, ["hash", "kind", "entry_id"], keys)
+    """Write a batch of the file's rows and their keys. On PostgreSQL they go first to unindexed temporary
+    tables and reach the real ones in index order at the end (`_settle`): the attribution index on the
+    hashes grows with every export, and 400,000 keys inserted in random order would each touch a random
+    page of it (an export took four times as long once 10,000 past exports were indexed)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for table, rows in (("exports_new_entries", entries), ("exports_new_keys", keys)):
+                with cursor.cursor.copy(f"COPY {table} FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+    else:
+        copy_rows(Entry, ["id", "export_id", "person_id", "decoy_id"], entries)
+        copy_rows(Key, ["hash", "kind", "entry_id"], keys)
     entries.clear()
     keys.clear()
+
+
+def _staging_create() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS exports_new_entries, exports_new_keys")
+            cursor.execute(
+                "CREATE TEMPORARY TABLE exports_new_entries "
+                "(id bigint, export_id bigint, person_id bigint, decoy_id bigint)"
+            )
+            cursor.execute(
+                "CREATE TEMPORARY TABLE exports_new_keys (hash bigint, kind varchar(1), entry_id bigint)"
+            )
+
+
+def _settle() -> None:
+    """Move the staged rows and keys into their tables, sorted as their largest indexes are."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO exports_entry (id, export_id, person_id, decoy_id) "
+            "SELECT id, export_id, person_id, decoy_id FROM exports_new_entries ORDER BY person_id, id"
+        )
+        cursor.execute(
+            "INSERT INTO exports_key (hash, kind, entry_id) "
+            "SELECT hash, kind, entry_id FROM exports_new_keys ORDER BY hash"
+        )
+        cursor.execute("DROP TABLE exports_new_entries, exports_new_keys")
 
 
 def _sha256(path: Path) -> str:
