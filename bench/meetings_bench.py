@@ -68,7 +68,7 @@ def _national_body() -> Any:
     return Body.objects.select_related("unit").get(unit__parent__isnull=True, kind="executive_committee")
 
 
-def _seat(body: Any, how_many: int, *, basis: str = "co_opted") -> list[int]:
+def _seat(body: Any, how_many: int, *, basis: str = "co_opted", signed_in: bool = True) -> list[int]:
     """Seat `how_many` active members in good standing on the body (setup, in bulk: not what is measured).
     Returns the ids of everyone seated by this call."""
     from django.db import transaction
@@ -80,15 +80,19 @@ def _seat(body: Any, how_many: int, *, basis: str = "co_opted") -> list[int]:
     from polity.members.models import Person
 
     now = timezone.now()
-    # Nobody who holds or held any office: an officer's account needs a second factor before any page.
-    sitting = OfficeTerm.objects.values("person_id")
-    people = list(
-        in_good_standing(Person.objects.filter(home_unit__path__startswith=body.unit.path), now.date())
-        .exclude(pk__in=sitting)
-        .exclude(user__isnull=False)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:how_many]
+    # Nobody who holds or held any office (an officer's account needs a second factor before any page), or,
+    # for a body only written to, nobody who sits on it already.
+    sitting = (
+        OfficeTerm.objects.values("person_id")
+        if signed_in
+        else OfficeTerm.objects.filter(body=body).values("person_id")
     )
+    candidates = in_good_standing(
+        Person.objects.filter(home_unit__path__startswith=body.unit.path), now.date()
+    ).exclude(pk__in=sitting)
+    if signed_in:
+        candidates = candidates.exclude(user__isnull=False)
+    people = list(candidates.order_by("pk").values_list("pk", flat=True)[:how_many])
     office = seat_offices(body)[0]
     start = now - timedelta(days=200)
     with transaction.atomic():
@@ -145,7 +149,7 @@ def bench_entitled(args: argparse.Namespace) -> None:
             f"median {median:.1f} ms, p95 {p95:.1f} ms ({args.runs} runs)"
         )
     biggest = (
-        Person.objects.filter(is_decoy=False, home_unit__level="branch")
+        Person.objects.filter(home_unit__level="branch")
         .values("home_unit__parent")
         .annotate(n=Count("pk"))
         .order_by("-n")
@@ -182,7 +186,7 @@ def bench_notice(args: argparse.Namespace) -> None:
         .first()
     )
     assert body is not None
-    _seat(body, args.delegates, basis="delegate")
+    _seat(body, args.delegates, basis="delegate", signed_in=False)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE access_officeterm")
     system = Actor.system(label="bench")
