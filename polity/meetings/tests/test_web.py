@@ -193,3 +193,13 @@ def test_members_requisition_a_meeting_and_the_region_calls_it_when_the_secretar
     assert requisition.meeting is not None and requisition.meeting.called_how == "requisition"
     assert deadline.state == "met"
     assert login("member").post(f"/meetings/requisitions/{requisition.pk}/sign/").status_code == 409
+
+
+def test_an_action_never_sends_the_browser_to_another_site(org, gc, login, called):
+    from polity.meetings.services.meetings import meeting_open
+
+    meeting_open(actor=org.actor("secretary"), meeting=called)
+    response = login("member").post(f"/meetings/{called.pk}/sign-in/", {"next": "https://evil.example/phish"})
+    assert response.status_code == 302 and response["Location"] == f"/meetings/{called.pk}/"
+    kept = login("member2").post(f"/meetings/{called.pk}/sign-in/", {"next": f"/meetings/{called.pk}/vote/"})
+    assert kept["Location"] == f"/meetings/{called.pk}/vote/"
