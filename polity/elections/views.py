@@ -12,8 +12,9 @@ from django.views.decorators.http import require_POST
 from polity.common.errors import DomainError, InvalidInput
 from polity.elections import ballots
 from polity.elections.models import State
+from polity.elections.rules import POLL_OPEN, ElectionRefused
 from polity.elections.selectors import (
-    ballot_paper,
+    ballot_page,
     candidate_get,
     election_get,
     election_list,
@@ -37,6 +38,7 @@ from polity.elections.services import (
     election_recount,
 )
 from polity.elections.services.count import BUNDLE_FILES, bundle, reproduce_command
+from polity.elections.services.voting import poll_words
 from polity.web.views.common import actor_of, web_view
 
 STEPS = {
@@ -92,11 +94,22 @@ def _read_ballot(request: HttpRequest, election, paper: dict[int, str]) -> ballo
 
 @web_view
 def vote(request: HttpRequest, election_id: int) -> HttpResponse:
+    """The form, the check (numbers read, the confirmation shown) and the cast: every voter loads this
+    three times, so it reads only the election, the ballot paper and (before the cast) the voter's line
+    on the roll; the cast itself is one transaction in `ballot_cast`."""
     actor = actor_of(request)
-    page = election_page(actor=actor, election_id=election_id)
-    election = page.election
-    paper = ballot_paper(actor=actor, election=election)
-    context = {"page": page, "election": election, "paper": paper, "typed": {}, "marks": None}
+    casting = request.method == "POST" and "confirm" in request.POST
+    page = ballot_page(actor=actor, election_id=election_id, with_voter=not casting)
+    election, paper = page.election, page.paper
+    context = {"election": election, "paper": paper, "typed": {}, "marks": None, "voter": page.voter}
+    if request.method == "POST" and election.state != State.POLLING:
+        raise ElectionRefused(POLL_OPEN, poll_words(election.state))
+    if not casting and (election.state != State.POLLING or page.voter != "on_roll"):
+        # No form to fill in: the poll is not open, the ballot is cast already, or not on the roll.
+        context["poll_words"] = poll_words(election.state)
+        return render(
+            request, "elections/vote.html", context, status=409 if request.method == "POST" else 200
+        )
     if request.method != "POST":
         return render(request, "elections/vote.html", context)
     marks = _read_ballot(request, election, paper)
@@ -113,7 +126,7 @@ def vote(request: HttpRequest, election_id: int) -> HttpResponse:
     if request.POST.get("confirm") != ballots.encode(marks.ranking):
         return render(request, "elections/confirm.html", context)
     try:
-        code = ballot_cast(actor=actor, election=election, ranking=marks.ranking)
+        code = ballot_cast(actor=actor, election=election, ranking=marks.ranking, positions=paper)
     except InvalidInput as error:
         marks.errors.append(str(error))
         return render(request, "elections/vote.html", context, status=400)

@@ -43,6 +43,21 @@ def key_share_lock(election_id: int) -> None:
             cursor.execute("SELECT 1 FROM elections_election WHERE id = %s FOR KEY SHARE", [election_id])
 
 
+_STATE = "SELECT state FROM elections_election WHERE id = %s"
+_STATE_HELD = "SELECT state FROM elections_election WHERE id = %s FOR KEY SHARE"
+
+
+def poll_state_held(election_id: int) -> str:
+    """The election's state, read under the same hold as `key_share_lock` (one statement instead of two)."""
+    sql = _STATE_HELD if connection.vendor == "postgresql" else _STATE
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [election_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise Election.DoesNotExist("no such election")
+    return str(row[0])
+
+
 def check_step(election: Election, name: str) -> Step:
     step = STEPS[name]
     if election.state != step.source:

@@ -10,14 +10,14 @@ import hashlib
 import secrets
 from collections.abc import Sequence
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 
 from polity.common.actor import Actor
 from polity.common.errors import InvalidInput
 from polity.elections import ballots
-from polity.elections.models import Ballot, Candidate, Channel, Election, Participation, RollEntry, State
+from polity.elections.models import Ballot, Candidate, Channel, Election, RollEntry, State
 from polity.elections.rules import BALLOT, ONE_BALLOT, POLL_OPEN, ROLL, ElectionRefused
-from polity.elections.services.common import key_share_lock
+from polity.elections.services.common import poll_state_held
 from polity.elections.workflow import reached
 
 
@@ -56,39 +56,54 @@ def check_ranking(
         raise InvalidInput(f"{BALLOT}: this ballot takes at most {limit} marks")
 
 
-def ballot_cast(*, actor: Actor, election: Election, ranking: Sequence[int]) -> str:
-    """Store the actor's ballot and return their receipt code (shown once, stored only as a hash)."""
+def ballot_cast(
+    *, actor: Actor, election: Election, ranking: Sequence[int], positions: dict[int, str] | None = None
+) -> str:
+    """Store the actor's ballot and return their receipt code (shown once, stored only as a hash).
+
+    `positions` is the published ballot paper when the caller has read it already (it cannot change while
+    the poll is open, and the state is re-read under the lock here). Three statements in one transaction:
+    the poll's state under FOR KEY SHARE, the participation inserted straight from the roll entry (the
+    primary key refuses a second one, however many requests race), the ballot."""
     code = receipt_code()
     with transaction.atomic():
-        key_share_lock(election.pk)
-        state = Election.objects.filter(pk=election.pk).values_list("state", flat=True).get()
+        state = poll_state_held(election.pk)
         if state != State.POLLING:
-            raise ElectionRefused(POLL_OPEN, _poll_words(state))
-        check_ranking(election, ranking)
+            raise ElectionRefused(POLL_OPEN, poll_words(state))
+        check_ranking(election, ranking, positions)
         if actor.person_id is None:
             raise ElectionRefused(ROLL, "only a member on the roll votes")
-        entry_id = (
-            RollEntry.objects.filter(election_id=election.pk, person_id=actor.person_id)
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if entry_id is None:
+        if not _participation_insert(election.pk, actor.person_id):
+            if RollEntry.objects.filter(election_id=election.pk, person_id=actor.person_id).exists():
+                raise ElectionRefused(ONE_BALLOT, "your ballot in this election is already cast")
             raise ElectionRefused(
                 ROLL,
                 f"you are not on the roll fixed on {election.freeze_on:%-d %B %Y} (see why on your eligibility page)",
             )
-        try:
-            with transaction.atomic():
-                Participation.objects.create(entry_id=entry_id, election_id=election.pk, channel=Channel.WEB)
-        except IntegrityError:
-            raise ElectionRefused(ONE_BALLOT, "your ballot in this election is already cast") from None
         Ballot.objects.create(
             election_id=election.pk, ranking=ballots.encode(ranking), receipt_hash=receipt_hash(code)
         )
     return code
 
 
-def _poll_words(state: str) -> str:
+_PARTICIPATION_INSERT = (
+    "INSERT INTO elections_participation (entry_id, election_id, channel) "
+    "SELECT id, election_id, %s FROM elections_rollentry WHERE election_id = %s AND person_id = %s "
+    "ON CONFLICT DO NOTHING"
+)
+
+
+def _participation_insert(election_id: int, person_id: int) -> bool:
+    """Record that the person's roll entry has voted on the web; False when they are not on the roll or
+    their participation exists already (the primary key, not a read, decides: no race between the two)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_PARTICIPATION_INSERT, [Channel.WEB.value, election_id, person_id])
+        return bool(cursor.rowcount == 1)
+
+
+def poll_words(state: str) -> str:
+    if state == State.POLLING:
+        return "the poll is open"
     if reached(state, State.CLOSED):
         return "the poll is closed"
     return "the poll is not open yet"
