@@ -14,7 +14,7 @@ import shlex
 from dataclasses import dataclass
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
 
 from polity.common.actor import Actor
@@ -32,14 +32,50 @@ from polity.elections.services.common import check_step, locked, record, require
 
 @dataclass(frozen=True)
 class Sealed:
-    groups: list[tuple[str, int]]  # (ranking as stored, how many ballots), sorted by ranking
+    """The ballots grouped by ranking, in the seal's order (the database's order of the rankings): each
+    ranking followed by a 0 in one string of ballot positions, the number of ballots of each, the digests."""
+
+    rankings: str  # "3 1 2 0 1 0 ..." : every distinct ranking, ended by 0
+    weights: np.ndarray  # how many ballots gave each ranking
     digest: str
     receipts_digest: str
     total: int
 
 
+# On PostgreSQL the seal is taken where the ballots are: the grouped rankings are hashed (SHA-256 of
+# "ranking<TAB>n<LF>" in the rankings' order, as before) and handed back as two strings, not as a Python
+# row per distinct ranking; the receipts are hashed without leaving the database.
+_SEAL_SQL = """
+WITH g AS (
+    SELECT ranking, count(*) AS n FROM elections_ballot WHERE election_id = %s GROUP BY ranking
+)
+SELECT encode(sha256(convert_to(coalesce(string_agg(ranking || E'\t' || n || E'\n', '' ORDER BY ranking), ''), 'UTF8')), 'hex'),
+       coalesce(string_agg(ranking || ' 0', ' ' ORDER BY ranking), ''),
+       coalesce(string_agg(n::text, ' ' ORDER BY ranking), ''),
+       coalesce(sum(n), 0)
+FROM g
+"""
+_RECEIPTS_SQL = """
+SELECT encode(sha256(convert_to(coalesce(string_agg(receipt_hash || E'\n', '' ORDER BY receipt_hash), ''), 'UTF8')), 'hex')
+FROM elections_ballot WHERE election_id = %s AND receipt_hash IS NOT NULL
+"""
+
+
 def sealed_ballots(election: Election) -> Sealed:
     """The ballots as the database holds them now, grouped, with their digests."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_SEAL_SQL, [election.pk])
+            digest, rankings, weights, total = cursor.fetchone()
+            cursor.execute(_RECEIPTS_SQL, [election.pk])
+            (receipts,) = cursor.fetchone()
+        counts = np.array(weights.split(), dtype=np.int64) if weights else np.zeros(0, dtype=np.int64)
+        return Sealed(rankings, counts, digest, receipts, int(total))
+    return _sealed_in_python(election)
+
+
+def _sealed_in_python(election: Election) -> Sealed:
+    """The same seal, read row by row (SQLite has no SHA-256 of its own)."""
     rows = (
         Ballot.objects.filter(election_id=election.pk)
         .values_list("ranking")
@@ -58,7 +94,9 @@ def sealed_ballots(election: Election) -> Sealed:
     )
     for value in hashes.iterator(chunk_size=20_000):
         receipts.update(f"{value}\n".encode())
-    return Sealed(groups, digest.hexdigest(), receipts.hexdigest(), sum(n for _, n in groups))
+    weights = np.fromiter((n for _, n in groups), dtype=np.int64, count=len(groups))
+    rankings = " ".join(f"{r} 0" for r, _ in groups)
+    return Sealed(rankings, weights, digest.hexdigest(), receipts.hexdigest(), int(weights.sum()))
 
 
 def profile(election: Election, sealed: Sealed) -> Profile:
@@ -66,10 +104,10 @@ def profile(election: Election, sealed: Sealed) -> Profile:
     names = ballot_names(election)
     # The groups are distinct already (GROUP BY) and each ranking was checked when it was cast: lay them out
     # in one pass (a hundred thousand distinct rankings cost a fraction of a second).
-    count = len(sealed.groups)
-    weights = np.fromiter((n for _, n in sealed.groups), dtype=np.int64, count=count)
+    count = len(sealed.weights)
+    weights = sealed.weights
     # Positions from 1, each ranking ended by a 0, parsed by numpy in one call.
-    flat = np.fromstring(" ".join(f"{r} 0" for r, _ in sealed.groups), dtype=np.int64, sep=" ")
+    flat = np.fromstring(sealed.rankings, dtype=np.int64, sep=" ") if count else np.zeros(0, np.int64)
     ends = np.flatnonzero(flat == 0)
     lengths = ends - np.concatenate(([0], ends[:-1] + 1)) if count else ends
     values = np.delete(flat, ends) - 1

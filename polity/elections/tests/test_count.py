@@ -141,3 +141,23 @@ def test_a_group_without_enough_candidates_stops_the_poll_from_opening(walk, org
         walk.at(walk.election.poll_opens_at),
     ):
         election_open_poll(actor=walk.ro_actor(), election=walk.election)
+
+
+def test_the_seal_taken_in_the_database_is_the_one_python_takes(walk, org):
+    """PostgreSQL hashes the grouped rankings and the receipts itself; the digests are those of the
+    row-by-row reading (the one SQLite uses), so seals taken either way check against each other."""
+    from polity.elections.models import Ballot
+    from polity.elections.services.count import _sealed_in_python, sealed_ballots
+
+    walk.freeze()
+    walk.stand("member", "member2", "secretary")
+    election = walk.open_poll()
+    rankings = ["1 2 3", "2", "1 2 3", "3 1", "2", "1 2 3", "3 2 1"]
+    Ballot.objects.bulk_create(
+        [Ballot(election=election, ranking=r, receipt_hash=f"{i:064x}") for i, r in enumerate(rankings)]
+        + [Ballot(election=election, ranking="1")]  # a paper ballot: no receipt
+    )
+    fast, slow = sealed_ballots(election), _sealed_in_python(election)
+    assert (fast.digest, fast.receipts_digest, fast.total) == (slow.digest, slow.receipts_digest, slow.total)
+    assert fast.rankings == slow.rankings == "1 0 1 2 3 0 2 0 3 1 0 3 2 1 0"
+    assert fast.weights.tolist() == slow.weights.tolist() == [1, 3, 2, 1, 1]
