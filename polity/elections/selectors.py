@@ -79,6 +79,7 @@ class Page:
     next_name: str | None
     pending: list[Candidate] = field(default_factory=list)
     papers: dict[str, int] = field(default_factory=dict)
+    is_teller: bool = False
 
 
 def turnout_allowed(actor: Actor, election: Election) -> bool:
@@ -137,6 +138,7 @@ def election_page(*, actor: Actor, election_id: int) -> Page:
             Paper.objects.filter(election=election).values_list("state").annotate(n=Count("id")).order_by()
         )
     groups = [(g.label, g.minimum, g.description) for g in election.groups.all()]
+    is_teller = actor.person_id is not None and election.tellers.filter(person_id=actor.person_id).exists()
     return Page(
         election,
         candidates,
@@ -149,6 +151,7 @@ def election_page(*, actor: Actor, election_id: int) -> Page:
         step.name if step else None,
         pending,
         papers,
+        is_teller,
     )
 
 
@@ -238,9 +241,7 @@ def ballot_page(*, actor: Actor, election_id: int, with_voter: bool = True) -> B
         raise NotVisible("not found")
     if election.state == State.DRAFT:
         election = election_get(actor=actor, election_id=election_id)  # the draft's own visibility rule
-    from polity.elections.services.voting import ballot_positions
-
-    paper = ballot_positions(election) if election.state == State.POLLING else {}
+    paper = _published_paper(election) if election.state == State.POLLING else {}
     voter = "off_roll"
     if with_voter and actor.person_id is not None:
         voted = (
@@ -251,6 +252,24 @@ def ballot_page(*, actor: Actor, election_id: int, with_voter: bool = True) -> B
         )
         voter = "off_roll" if voted is None else ("voted" if voted else "on_roll")
     return BallotPage(election, paper, voter)
+
+
+# The ballot paper is fixed when the poll opens (positions are given once, by election_open_poll), so each
+# process keeps the few it serves: one query less on each of a voter's three requests.
+_PAPERS: dict[tuple[int, object, object], dict[int, str]] = {}
+
+
+def _published_paper(election: Election) -> dict[int, str]:
+    from polity.elections.services.voting import ballot_positions
+
+    key = (election.pk, election.created_at, election.poll_opened_at)
+    paper = _PAPERS.get(key)
+    if paper is None:
+        paper = ballot_positions(election)
+        if len(_PAPERS) >= 32:
+            _PAPERS.clear()
+        _PAPERS[key] = paper
+    return dict(paper)
 
 
 def ballot_paper(*, actor: Actor, election: Election) -> dict[int, str]:
@@ -346,3 +365,55 @@ def member_by_number(*, actor: Actor, ref: str) -> Person:
     if person is None:
         raise NotVisible("not found")
     return person
+
+
+@dataclass
+class PaperDesk:
+    """The tellers' desk: the ballot paper, how many papers are in each state, the papers whose two
+    entries differ (each reading as the candidates' names), and the tellers."""
+
+    election: Election
+    paper: dict[int, str]
+    is_ro: bool
+    counts: dict[str, int]
+    discrepancies: list[tuple[str, list[list[str]]]]
+    tellers: list[Person]
+
+
+def paper_desk(*, actor: Actor, election_id: int) -> PaperDesk:
+    """Only the election's tellers and its returning officer: anyone else gets "not found"."""
+    from polity.elections.models import PaperState, Teller
+    from polity.elections.services.papers import paper_discrepancies
+    from polity.elections.services.voting import ballot_positions
+
+    election = election_get(actor=actor, election_id=election_id)
+    is_ro = is_returning_officer(actor, election)
+    is_teller = (
+        actor.person_id is not None
+        and Teller.objects.filter(election=election, person_id=actor.person_id).exists()
+    )
+    if not (is_ro or is_teller):
+        raise NotVisible("not found")
+    paper = ballot_positions(election)
+    states = dict(PaperState.choices)
+    counts = {
+        states[state]: n
+        for state, n in Paper.objects.filter(election=election)
+        .values_list("state")
+        .annotate(n=Count("id"))
+        .order_by("state")
+    }
+    readings = [
+        (ref, [[paper.get(int(p), "?") for p in r.split()] for r in rankings])
+        for ref, rankings in paper_discrepancies(election)
+    ]
+    tellers = [t.person for t in Teller.objects.filter(election=election).select_related("person")]
+    return PaperDesk(election, paper, is_ro, counts, readings, tellers)
+
+
+def my_agents(*, actor: Actor, election: Election) -> tuple[Candidate, list[Person]]:
+    """The actor's own candidacy and its agents; anyone who is not a candidate here gets "not found"."""
+    candidate = my_candidacy(actor=actor, election=election)
+    if candidate is None or candidate.state in (CandidateState.REFUSED, CandidateState.WITHDRAWN):
+        raise NotVisible("not found")
+    return candidate, [a.person for a in Agent.objects.filter(candidate=candidate).select_related("person")]

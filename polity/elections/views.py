@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from polity.common.errors import DomainError, InvalidInput
 from polity.elections import ballots
+from polity.elections.forms import PersonForm
 from polity.elections.models import State
 from polity.elections.rules import POLL_OPEN, ElectionRefused
 from polity.elections.selectors import (
@@ -19,12 +20,15 @@ from polity.elections.selectors import (
     election_get,
     election_list,
     election_page,
+    my_agents,
     my_ballots,
     my_candidacy,
+    paper_desk,
     receipt_check,
     roll_read,
 )
 from polity.elections.services import (
+    agent_appoint,
     ballot_cast,
     candidate_accept,
     candidate_nominate,
@@ -36,6 +40,10 @@ from polity.elections.services import (
     election_open_poll,
     election_publish,
     election_recount,
+    paper_enter,
+    paper_mark_received,
+    paper_resolve,
+    teller_appoint,
 )
 from polity.elections.services.count import BUNDLE_FILES, bundle, reproduce_command
 from polity.elections.services.voting import poll_words
@@ -240,3 +248,68 @@ def stand(request: HttpRequest, election_id: int) -> HttpResponse:
         },
         status=400 if error else 200,
     )
+
+
+@web_view
+def papers(request: HttpRequest, election_id: int) -> HttpResponse:
+    """The tellers' desk: mark a postal ballot received (person picker), enter a paper (two different
+    tellers each enter it; agreement makes a ballot), and, for the returning officer, the papers whose
+    entries differ, each reading shown, resolved with reasons; and appointing tellers."""
+    actor = actor_of(request)
+    desk = paper_desk(actor=actor, election_id=election_id)
+    election = desk.election
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    received = PersonForm(
+        request.POST if action == "received" else None, actor=actor, label="Voter whose envelope came back"
+    )
+    teller = PersonForm(request.POST if action == "teller" else None, actor=actor, label="New teller")
+    context: dict[str, object] = {"desk": desk, "election": election, "received": received, "teller": teller}
+    context |= {"typed": {}, "marks": None, "action": action, "reference": request.POST.get("reference", "")}
+    error = ""
+    try:
+        if action == "received" and received.is_valid():
+            paper_mark_received(actor=actor, election=election, person=received.cleaned_data["person"])
+            messages.success(request, "The postal ballot is marked received: that voter has voted.")
+            return redirect("elections:papers", election_id=election.pk)
+        if action == "teller" and teller.is_valid():
+            teller_appoint(actor=actor, election=election, person=teller.cleaned_data["person"])
+            messages.success(request, "The teller is appointed.")
+            return redirect("elections:papers", election_id=election.pk)
+        if action in ("enter", "resolve"):
+            marks = _read_ballot(request, election, desk.paper)
+            context["typed"] = {p: request.POST.get(f"c{p}", "") for p in desk.paper}
+            context["marks"] = marks
+            if marks.ok and action == "enter":
+                paper = paper_enter(
+                    actor=actor, election=election, reference=request.POST.get("reference", ""),
+                    ranking=marks.ranking,
+                )  # fmt: skip
+                messages.success(request, f"Paper {paper.reference}: {paper.get_state_display().lower()}.")
+                return redirect("elections:papers", election_id=election.pk)
+            if marks.ok:
+                paper_resolve(
+                    actor=actor, election=election, reference=request.POST.get("reference", ""),
+                    ranking=marks.ranking, reasons=request.POST.get("reasons", ""),
+                )  # fmt: skip
+                messages.success(request, "The discrepancy is resolved with your reasons.")
+                return redirect("elections:papers", election_id=election.pk)
+    except InvalidInput as exc:
+        error = str(exc)
+    context["error"] = error
+    status = 400 if request.method == "POST" else 200
+    return render(request, "elections/papers.html", context, status=status)
+
+
+@web_view
+def agents(request: HttpRequest, election_id: int) -> HttpResponse:
+    """A candidate names their agents (person picker); agents see turnout while the poll is open."""
+    actor = actor_of(request)
+    election = election_get(actor=actor, election_id=election_id)
+    candidate, named = my_agents(actor=actor, election=election)
+    form = PersonForm(request.POST or None, actor=actor, label="Your agent")
+    if request.method == "POST" and form.is_valid():
+        agent_appoint(actor=actor, candidate=candidate, person=form.cleaned_data["person"])
+        messages.success(request, "Your agent is named.")
+        return redirect("elections:agents", election_id=election.pk)
+    context = {"election": election, "candidate": candidate, "agents": named, "form": form}
+    return render(request, "elections/agents.html", context, status=400 if request.method == "POST" else 200)

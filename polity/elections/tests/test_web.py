@@ -177,8 +177,9 @@ def test_the_ballot_page_says_why_there_is_no_form(walk, org, login):
 
 
 def test_the_three_ballot_requests_are_cheap(walk, login):
-    """The form, the check and the cast read the session, the user, the election, the ballot paper, the
-    voter's line on the roll and the nav's offices; the cast adds three statements in one transaction."""
+    """The form, the check and the cast read the session, the user, the election, the voter's line on the
+    roll and the nav's offices; the ballot paper once per process (it is fixed when the poll opens); the
+    cast adds three statements in one transaction."""
     election = _polling(walk)
     client = login("member2")
     url = f"/elections/{election.pk}/vote/"
@@ -193,4 +194,4 @@ def test_the_three_ballot_requests_are_cheap(walk, login):
         q["sql"] for q in queries.captured_queries if q["sql"].startswith(("INSERT", "UPDATE", "DELETE"))
     ]
     assert len(writes) == 2  # the participation and the ballot; no session or last-seen write
-    assert counts[0] <= 8 and counts[1] <= 8 and counts[2] <= 12, counts
+    assert counts[0] <= 8 and counts[1] <= 7 and counts[2] <= 11, counts
