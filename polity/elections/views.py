@@ -260,9 +260,14 @@ def papers(request: HttpRequest, election_id: int) -> HttpResponse:
     election = desk.election
     action = request.POST.get("action", "") if request.method == "POST" else ""
     received = PersonForm(
-        request.POST if action == "received" else None, actor=actor, label="Voter whose envelope came back"
+        request.POST if action == "received" else None,
+        actor=actor,
+        label="Voter whose envelope came back",
+        prefix="received",
     )
-    teller = PersonForm(request.POST if action == "teller" else None, actor=actor, label="New teller")
+    teller = PersonForm(
+        request.POST if action == "teller" else None, actor=actor, label="New teller", prefix="teller"
+    )
     context: dict[str, object] = {"desk": desk, "election": election, "received": received, "teller": teller}
     context |= {"typed": {}, "marks": None, "action": action, "reference": request.POST.get("reference", "")}
     error = ""

@@ -4,6 +4,8 @@ double entry with the discrepancies shown as names, resolved by the returning of
 
 from __future__ import annotations
 
+import re
+
 from polity.elections.models import Agent, Ballot, Paper, Participation, Teller
 
 
@@ -35,15 +37,15 @@ def test_double_entry_through_the_desk(walk, org, login):
     ro = login("ro")
     # Tellers are named with the picker: a name typed, not an id.
     for name in ("Bea Branchsec", "Rhys Regional"):
-        answer = ro.post(_desk(election), {"action": "teller", "person": name})
+        answer = ro.post(_desk(election), {"action": "teller", "teller-person": name})
         assert answer.status_code == 302, answer.content.decode()
     assert set(Teller.objects.values_list("person__family_name", flat=True)) == {"Branchsec", "Regional"}
     bea, rhys = login("branchsec"), login("regional")
     # An envelope came back: its voter is marked by membership number.
     number = org.people["outsider"].membership_number  # not in this electorate: the picker finds nobody
-    assert bea.post(_desk(election), {"action": "received", "person": number}).status_code == 400
+    assert bea.post(_desk(election), {"action": "received", "received-person": number}).status_code == 400
     number = org.people["member2"].membership_number
-    assert bea.post(_desk(election), {"action": "received", "person": number}).status_code == 302
+    assert bea.post(_desk(election), {"action": "received", "received-person": number}).status_code == 302
     assert Participation.objects.filter(channel="paper").count() == 1
     # The same teller cannot enter a paper twice; two tellers who agree make a ballot.
     assert (
@@ -67,6 +69,8 @@ def test_double_entry_through_the_desk(walk, org, login):
     page = bea.get(_desk(election)).content.decode()
     assert "Paper P2" in page and f"Entry 1: {names[0]}" in page and f"Entry 2: {names[1]}" in page
     assert "Record this reading" not in page
+    ids = re.findall(r'\bid="([^"]+)"', ro.get(_desk(election)).content.decode())
+    assert len(ids) == len(set(ids))  # every form on the desk has its own field ids
     refused = bea.post(
         _desk(election), {"action": "resolve", "reference": "P2", "c1": "1", "reasons": "clear"}
     )
@@ -86,7 +90,7 @@ def test_double_entry_through_the_desk(walk, org, login):
 def test_a_teller_is_appointed_by_the_returning_officer_only(walk, login):
     election = _polling(walk)
     Teller.objects.create(election=election, person=walk.org.people["branchsec"])
-    answer = login("branchsec").post(_desk(election), {"action": "teller", "person": "Rhys Regional"})
+    answer = login("branchsec").post(_desk(election), {"action": "teller", "teller-person": "Rhys Regional"})
     assert answer.status_code == 403
     assert Teller.objects.count() == 1
 
