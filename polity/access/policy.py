@@ -50,6 +50,7 @@ def _sources(
     if key in actor.cache:
         return actor.cache[key]  # type: ignore[no-any-return]
     out: list[tuple[frozenset[Perm], int, str, str]] = []
+    held_terms: list[tuple[str, int]] = []
     if actor.person_id is not None:
         rulebook = get_rulebook()
         # Whether a restriction in force covers the office's or grant's unit: asked inside the same query.
@@ -65,6 +66,7 @@ def _sources(
             .values_list("office", "unit_id", "unit__path", "cut")
         )
         for office, unit_id, path, is_cut in terms:
+            held_terms.append((office, unit_id))
             office_type = rulebook.offices.get(office)
             if office_type is not None and office_type.permissions:
                 perms = office_type.permissions - PERSONAL_DATA if is_cut else office_type.permissions
@@ -80,6 +82,8 @@ def _sources(
             valid = frozenset(Perm(p) for p in granted if p in Perm._value2member_map_)
             out.append((valid - PERSONAL_DATA if is_cut else valid, unit_id, path, f"grant:{grant_id}"))
     actor.cache[key] = out
+    # Every office in force, with or without permissions (a chair's), for the questions asked of offices.
+    actor.cache[f"terms:{key}"] = held_terms
     return out
 
 
@@ -206,9 +210,15 @@ def notice_request_unit_ids(actor: Actor, *, at: datetime | None = None) -> list
 
     if actor.person_id is None:
         return []
+    officers = get_rulebook().unit_officer_offices()
+    if at is None:
+        # "Now": the offices the request's permission check already read (no second query per page).
+        _sources(actor, timezone.now(), current=True)
+        held = actor.cache["terms:sources@now"]
+        return sorted({unit_id for office, unit_id in held if office in officers})
     return list(
-        OfficeTerm.objects.in_force(at or timezone.now())
-        .filter(person_id=actor.person_id, office__in=get_rulebook().unit_officer_offices())
+        OfficeTerm.objects.in_force(at)
+        .filter(person_id=actor.person_id, office__in=officers)
         .values_list("unit_id", flat=True)
         .distinct()
     )
