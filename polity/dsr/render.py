@@ -1,9 +1,9 @@
 """The package as files: a PDF a person can read, and a ZIP a machine can read (package.json, records.csv).
 
-The PDF uses fpdf2 (decision 0024) with DejaVu Sans embedded (the glyphs used only), committed beside this
-module with its licence (polity/dsr/fonts/): Latin in every accent, Greek, Cyrillic, Hebrew, Arabic and more.
-A letter the font has no glyph for (Chinese, Japanese, Korean, emoji) is written as the replacement mark
-U+FFFD and the PDF says so; the archive keeps every character as it is stored.
+The PDF uses fpdf2 (decision 0024) with DejaVu Sans embedded (the glyphs used only; polity.common.pdf loads
+it): Latin in every accent, Greek, Cyrillic, Hebrew, Arabic and more. A letter the font has no glyph for
+(Chinese, Japanese, Korean, emoji) is written as the replacement mark U+FFFD and the PDF says so; the archive
+keeps every character as it is stored.
 """
 
 from __future__ import annotations
@@ -12,19 +12,13 @@ import csv
 import io
 import json
 import zipfile
-from pathlib import Path
 from typing import Any
 
-from fpdf import FPDF
 from fpdf.enums import XPos, YPos
-from fpdf.fonts import TTFFont
 
 from polity.common.labels import label
+from polity.common.pdf import FAMILY, MISSING, UnicodePdf
 from polity.dsr.package import Package, as_text, iter_rows
-
-FONTS = Path(__file__).resolve().parent / "fonts"
-FAMILY = "DejaVu"
-MISSING = "\ufffd"
 
 
 def package_json(package: Package) -> dict[str, Any]:
@@ -90,23 +84,8 @@ def render_archive(package: Package) -> bytes:
     return buffer.getvalue()
 
 
-class _Pdf(FPDF):
+class _Pdf(UnicodePdf):
     reference = ""
-    replaced = False
-
-    def setup_fonts(self) -> None:
-        self.add_font(FAMILY, "", FONTS / "DejaVuSans.ttf")
-        self.add_font(FAMILY, "B", FONTS / "DejaVuSans-Bold.ttf")
-        regular, bold = self.fonts[FAMILY.lower()], self.fonts[FAMILY.lower() + "B"]
-        assert isinstance(regular, TTFFont) and isinstance(bold, TTFFont)
-        self._covered = set(regular.cmap) & set(bold.cmap)
-
-    def shown(self, text: str) -> str:
-        """The text with each letter the font lacks written as U+FFFD (noted once, at the end)."""
-        if all(ord(ch) in self._covered or ch in "\n\t" for ch in text):
-            return text
-        self.replaced = True
-        return "".join(ch if ord(ch) in self._covered or ch in "\n\t" else MISSING for ch in text)
 
     def footer(self) -> None:
         self.set_y(-12)

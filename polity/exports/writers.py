@@ -1,5 +1,6 @@
 """Writing an export's file row by row, so memory stays flat however many rows: CSV with the standard library,
-XLSX with XlsxWriter in its constant-memory mode, and a printable sign-in sheet with fpdf2 (decision 0027)."""
+XLSX with XlsxWriter in its constant-memory mode, and a printable sign-in sheet with fpdf2 (decision 0027) in
+DejaVu Sans (polity.common.pdf), so every name prints as it is written."""
 
 from __future__ import annotations
 
@@ -56,14 +57,16 @@ class XlsxWriter:
 
 
 class PdfWriter:
-    """A sign-in sheet: one line per person with an empty box to sign, headed with the list's title."""
+    """A sign-in sheet: one line per person with an empty box to sign, headed with the list's title. A letter
+    the font lacks is printed as U+FFFD and a line at the end says so."""
 
     def __init__(self, path: Path, headings: list[str], *, title: str) -> None:
-        from fpdf import FPDF
+        from polity.common.pdf import UnicodePdf
 
         self.path = path
         self.headings = [*headings, "Signature"]
-        self.pdf = FPDF(orientation="landscape", format="A4")
+        self.pdf = UnicodePdf(orientation="landscape", format="A4")
+        self.pdf.setup_fonts()
         self.pdf.set_auto_page_break(auto=True, margin=12)
         self.pdf.set_title(title)
         self.title = title
@@ -78,32 +81,31 @@ class PdfWriter:
         return [each] * (len(self.headings) - 1) + [sign]
 
     def _head(self) -> None:
-        self.pdf.set_font("Helvetica", "B", 12)
-        self.pdf.cell(0, 8, _latin(self.title), new_x="LMARGIN", new_y="NEXT")
-        self.pdf.set_font("Helvetica", "B", 9)
+        from polity.common.pdf import FAMILY
+
+        self.pdf.set_font(FAMILY, "B", 12)
+        self.pdf.cell(0, 8, self.pdf.shown(self.title), new_x="LMARGIN", new_y="NEXT")
+        self.pdf.set_font(FAMILY, "B", 9)
         for heading, width in zip(self.headings, self.widths, strict=True):
-            self.pdf.cell(width, 7, _latin(heading), border=1)
+            self.pdf.cell(width, 7, self.pdf.shown(heading), border=1)
         self.pdf.ln()
-        self.pdf.set_font("Helvetica", "", 9)
+        self.pdf.set_font(FAMILY, "", 9)
 
     def write(self, cells: list[str]) -> None:
         if self.pdf.will_page_break(9):
             self.pdf.add_page()
             self._head()
         for value, width in zip([*cells, ""], self.widths, strict=True):
-            self.pdf.cell(width, 9, _latin(value)[:48], border=1)
+            self.pdf.cell(width, 9, self.pdf.shown(value)[:48], border=1)
         self.pdf.ln()
 
     def close(self) -> None:
+        from polity.common.pdf import MISSING
+
+        if self.pdf.replaced:
+            self.pdf.ln(3)
+            self.pdf.cell(0, 6, f"Some letters could not be printed and are shown as {MISSING}.")
         self.pdf.output(str(self.path))
-
-
-def _latin(text: str) -> str:
-    """The PDF's core font covers Latin-1: other characters are approximated, never dropped silently."""
-    import unicodedata
-
-    folded = unicodedata.normalize("NFKD", text)
-    return "".join(c if ord(c) < 256 else "?" for c in folded if not unicodedata.combining(c))
 
 
 def _defuse(value: str) -> str:
