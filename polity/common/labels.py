@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import datetime
+from typing import Any
 
 LABELS: dict[str, str] = {
     # Lawful bases of contact (rulebook [purposes.*] basis).
@@ -52,6 +53,16 @@ LABELS: dict[str, str] = {
     "secret": "Secret vote",
     "named": "Named vote",
     "counts": "Show of hands",
+    # Which part of a body an audience takes.
+    "members": "Members",
+    "delegates": "Delegates",
+}
+
+# What a download link says for each export file format (polity.exports.models.Format).
+DOWNLOADS: dict[str, str] = {
+    "csv": "Download the CSV file",
+    "xlsx": "Download the Excel workbook",
+    "pdf": "Download the sign-in sheet (PDF)",
 }
 
 _MERGE_FIELD = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
@@ -69,6 +80,22 @@ def label(code: object) -> str:
     if dot:
         return f"{area.replace('_', ' ').capitalize()}: {action.replace('_', ' ').replace('.', ' ')}"
     return text.replace("_", " ").capitalize()
+
+
+def download_label(file_format: object) -> str:
+    """What a link to an export's file says: "Download the CSV file"."""
+    return DOWNLOADS.get(str(file_format), "Download the file")
+
+
+def audience_in_words(audience: Any) -> str:
+    """A saved audience as a person tells one from another: its name, who is in it, within which unit, and
+    when it was made: "Branch meeting (meeting notice): members of Branch meeting, in North A, made 5 Dec
+    2026 13:02". Takes a polity.comms Audience (duck-typed: name, unit, body, body_part, created_at)."""
+    from django.utils import timezone
+
+    who = f"{label(audience.body_part).lower()} of {audience.body.name}, " if audience.body_id else ""
+    made = timezone.localtime(audience.created_at)
+    return f"{audience.name}: {who}in {audience.unit.name}, made {made.day} {made:%b %Y %H:%M}"
 
 
 def merge_fields_as_words(text: str) -> str:

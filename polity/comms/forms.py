@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from polity.common.labels import label
+from polity.common.labels import audience_in_words, label
 from polity.comms.models import Audience, BodyPart
 from polity.members.models import Status
 from polity.org.models import Body, Unit
@@ -79,7 +79,7 @@ class MessageForm(forms.Form):
         self, *args: Any, audiences: list[Audience], meetings: list[Any] | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["audience"].choices = [(str(a.pk), f"{a.name} ({a.unit.name})") for a in audiences]  # type: ignore[attr-defined]
+        self.fields["audience"].choices = [(str(a.pk), audience_in_words(a)) for a in audiences]  # type: ignore[attr-defined]
         self.fields["meeting"].choices = [("", "No meeting")] + [  # type: ignore[attr-defined]
             (str(m.pk), f"{m.title}, {timezone.localtime(m.starts_at):%a %d %b %Y %H:%M} ({m.body.name})")
             for m in meetings or []

@@ -134,7 +134,9 @@ def audience_get(*, actor: Actor, audience_id: int) -> Audience:
 
 def audience_list(*, actor: Actor) -> list[Audience]:
     return list(
-        Audience.objects.filter(units_q(actor, SEND_PERM, field="unit__path")).select_related("unit")[:200]
+        Audience.objects.filter(units_q(actor, SEND_PERM, field="unit__path")).select_related("unit", "body")[
+            :200
+        ]
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from polity.common.labels import audience_in_words
 from polity.comms.models import Audience
 from polity.exports.columns import WORDS
 from polity.exports.models import Format
@@ -48,7 +49,7 @@ class ExportForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["audience"].choices = [("", "Choose an audience")] + [  # type: ignore[attr-defined]
-            (str(a.pk), f"{a.name} ({a.unit.name})") for a in audiences
+            (str(a.pk), audience_in_words(a)) for a in audiences
         ]
         self.fields["purpose"].choices = [("", "Choose a purpose")] + [  # type: ignore[attr-defined]
             (p.key, f"{p.label}: {', '.join(WORDS[c] for c in p.export_columns)}") for p in purposes

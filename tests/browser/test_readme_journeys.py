@@ -318,7 +318,11 @@ def test_readme_journeys_8_to_11(live_server, browser, screenshot, settings, tmp
     menu(page, "Exports")
     page.get_by_role("link", name="Ask for an export").click()
     unit = chair.unit.name
-    page.get_by_label("Who (a saved audience)").select_option(label=f"Everyone in {unit} ({unit})")
+    who = page.get_by_label("Who (a saved audience)")
+    everyone = who.locator("option", has_text=f"Everyone in {unit}: in {unit}, made ").first.get_attribute(
+        "value"
+    )
+    who.select_option(value=everyone)
     page.get_by_label("Purpose", exact=True).select_option("service")
     page.get_by_label("name", exact=True).check()
     page.get_by_label("membership number", exact=True).check()

@@ -41,12 +41,42 @@ def test_ask_confirm_download(world, login):
     export = Export.objects.get()
     home = client.get("/exports/").content.decode()
     assert "Ready to download" in home and f"/exports/{export.pk}/download/" in home
+    assert "Download the CSV file" in home and "spreadsheet text" not in home
+    assert "All of North A: in North A, made " in home
     response = client.get(f"/exports/{export.pk}/download/")
     assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert len(rows) == 1 + export.members + export.decoys
     assert Event.objects.filter(verb="exports.download").count() == 1
     assert login("regional").get(f"/exports/{export.pk}/download/").status_code == 404
+
+
+def test_meeting_notice_audiences_are_told_apart_in_words(world, login):
+    """Automated meeting notices each save an audience with the same name: the form says which body and part
+    each takes, in which unit, and when it was made."""
+    from datetime import datetime, timedelta
+
+    from django.utils import timezone
+
+    from polity.common.actor import Actor
+    from polity.comms.models import Audience
+    from polity.org.services import body_create
+
+    unit = world.org.units["north_a"]
+    body = body_create(actor=Actor.system("test"), unit=unit, kind="executive_committee")
+    first = timezone.make_aware(datetime(2026, 3, 2, 19, 0))
+    for n in range(2):
+        Audience.objects.create(
+            name=f"{body.name} (meeting notice)",
+            unit=unit,
+            body=body,
+            body_part="members",
+            created_by_label="system",
+            created_at=first + timedelta(days=7 * n),
+        )
+    text = login("secretary").get("/exports/new/").content.decode()
+    said = f"{body.name} (meeting notice): members of {body.name}, in {unit.name}, made"
+    assert f"{said} 2 Mar 2026 19:00" in text and f"{said} 9 Mar 2026 19:00" in text
 
 
 def test_a_refusal_keeps_what_was_typed(world, login):

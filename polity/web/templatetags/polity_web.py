@@ -2,7 +2,7 @@
 
 from django import template
 
-from polity.common.labels import duration_words, merge_fields_as_words
+from polity.common.labels import audience_in_words, download_label, duration_words, merge_fields_as_words
 from polity.common.labels import label as _label
 from polity.common.labels import plain_rule as _plain_rule
 from polity.web.selectors import office_label as _office_label
@@ -43,3 +43,15 @@ def plain_rule(text: object) -> str:
 def duration(text: object) -> str:
     """A rulebook duration in words: "7d" → "7 days"."""
     return duration_words(text)
+
+
+@register.filter
+def audience_words(audience: object) -> str:
+    """A saved audience told apart from the others: name, who, unit, when made (polity.common.labels)."""
+    return audience_in_words(audience)
+
+
+@register.filter
+def download_words(file_format: object) -> str:
+    """What a link to an export's file says ("Download the CSV file")."""
+    return download_label(file_format)
