@@ -78,6 +78,7 @@ class ElectionIn(Schema):
     electorate_body: int | None = None
     groups: list[GroupIn] = []
     needs_body_nominations: bool = False
+    candidates_from_shortlist: bool = False
 
 
 class BallotIn(Schema):
@@ -184,6 +185,7 @@ def elections_create(request: HttpRequest, data: ElectionIn) -> Status[dict[str,
         else None,
         groups=[GroupSpec(g.label, g.minimum, g.description) for g in data.groups],
         needs_body_nominations=data.needs_body_nominations,
+        candidates_from_shortlist=data.candidates_from_shortlist,
     )
     return Status(201, election_out(election, request))
 

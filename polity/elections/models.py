@@ -64,6 +64,9 @@ class Election(models.Model):
         Body, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     needs_body_nominations = models.BooleanField(default=False)
+    # Set by its creator at creation (a selection's member ballot): the candidates are fixed by a shortlist
+    # decided elsewhere with reasons, so members and bodies nominate no one.
+    candidates_from_shortlist = models.BooleanField(default=False)
     state = models.CharField(max_length=12, choices=State.choices, default=State.DRAFT)
     returning_officer = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()

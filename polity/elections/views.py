@@ -43,6 +43,7 @@ from polity.elections.services import (
     paper_enter,
     paper_mark_received,
     paper_resolve,
+    refuse_if_from_shortlist,
     teller_appoint,
 )
 from polity.elections.services.count import BUNDLE_FILES, bundle, reproduce_command
@@ -219,6 +220,8 @@ def stand(request: HttpRequest, election_id: int) -> HttpResponse:
     actor = actor_of(request)
     election = election_get(actor=actor, election_id=election_id)
     mine = my_candidacy(actor=actor, election=election)
+    if mine is None:
+        refuse_if_from_shortlist(election)
     error = ""
     if request.method == "POST":
         try:

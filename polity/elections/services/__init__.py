@@ -18,6 +18,7 @@ from polity.elections.services.nominations import (
     candidate_statement,
     candidate_validate,
     nomination_record,
+    refuse_if_from_shortlist,
     teller_appoint,
 )
 from polity.elections.services.papers import paper_enter, paper_mark_received, paper_resolve
@@ -45,5 +46,6 @@ __all__ = [
     "paper_enter",
     "paper_mark_received",
     "paper_resolve",
+    "refuse_if_from_shortlist",
     "teller_appoint",
 ]

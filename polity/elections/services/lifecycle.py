@@ -63,6 +63,7 @@ def election_create(
     electorate_body: Body | None = None,
     groups: Sequence[GroupSpec] = (),
     needs_body_nominations: bool = False,
+    candidates_from_shortlist: bool = False,
 ) -> Election:
     """Call an election of `unit` (elections.manage there), naming its returning officer."""
     if not actor.is_system:
@@ -87,6 +88,7 @@ def election_create(
             electorate_unit=electorate_unit,
             electorate_body=electorate_body,
             needs_body_nominations=needs_body_nominations,
+            candidates_from_shortlist=candidates_from_shortlist,
             returning_officer=returning_officer,
             created_at=clock.now(),
             created_by=actor.label,

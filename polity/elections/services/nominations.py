@@ -28,7 +28,7 @@ from polity.elections.models import (
     Teller,
 )
 from polity.elections.roll import STAND_RULE, electorate_people, standing_problems
-from polity.elections.rules import NOMINATION, STATES, ElectionRefused
+from polity.elections.rules import NOMINATION, SHORTLIST, STATES, ElectionRefused
 from polity.elections.services.common import locked, record, require_returning_officer
 from polity.members.models import Person
 from polity.org.models import Body, Unit
@@ -59,6 +59,15 @@ def _may_stand(election: Election, person: Person) -> None:
         raise ElectionRefused(NOMINATION, f"{person.full_name} may not stand: {words}")
 
 
+def refuse_if_from_shortlist(election: Election) -> None:
+    """An election whose candidates come from a shortlist takes no nomination from members or bodies."""
+    if election.candidates_from_shortlist:
+        raise ElectionRefused(
+            SHORTLIST,
+            "the candidates of this election come from a shortlist; nobody may be nominated onto it",
+        )
+
+
 def candidate_nominate(*, actor: Actor, election: Election, person: Person | None = None) -> Candidate:
     """Put a name forward: a member nominates themselves, or the returning officer records a nomination
     received on paper. The candidate must still accept in writing."""
@@ -70,6 +79,7 @@ def candidate_nominate(*, actor: Actor, election: Election, person: Person | Non
             person = Person.objects.get(pk=actor.person_id)
         else:
             require_returning_officer(actor, election)
+        refuse_if_from_shortlist(election)
         _open_for_nominations(election)
         _may_stand(election, person)
         refuse_if_officials_conflicted(election, person.pk, "candidate")
@@ -146,6 +156,7 @@ def nomination_record(*, actor: Actor, candidate: Candidate, body: Body, decided
         raise Forbidden("only an officer of the nominating body's unit or the returning officer records it")
     with transaction.atomic():
         election = locked(election.pk)
+        refuse_if_from_shortlist(election)
         _open_for_nominations(election)
         unit = election.electorate_unit or election.unit
         if not body.unit.path.startswith(unit.path) or body.kind != NOMINATING_BODY:

@@ -106,6 +106,7 @@ def ballot_create(*, actor: Actor, selection: Selection, method: str, returning_
             returning_officer=returning_officer,
             seats=1,
             electorate_unit=selection.unit,
+            candidates_from_shortlist=True,
         )
         election = election_freeze(actor=system, election=election)
         election = election_open_nominations(actor=system, election=election)

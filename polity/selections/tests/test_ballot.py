@@ -212,9 +212,10 @@ def test_hustings_wait_for_the_shortlist(org, story):
 
 
 def test_a_result_with_someone_off_the_shortlist_on_the_paper_is_not_declared(org, story, ro):
-    """Members may nominate themselves in any election's nomination period; should the returning officer let
-    one through onto a member ballot, the selection refuses to declare that result as its own."""
+    """A member ballot called before elections knew shortlists (the migration leaves its flag off) took
+    nominations from members; should one have got onto it, the selection refuses to declare that result."""
     from polity.elections import clock
+    from polity.elections.models import Election
     from polity.elections.services import (
         ballot_cast,
         candidate_accept,
@@ -230,6 +231,8 @@ def test_a_result_with_someone_off_the_shortlist_on_the_paper_is_not_declared(or
     election = s.ballot_create(
         actor=org.actor("secretary"), selection=story.selection, method="fptp", returning_officer=ro
     )
+    Election.objects.filter(pk=election.pk).update(candidates_from_shortlist=False)
+    election.refresh_from_db()
     with clock.at(election.frozen_at + timedelta(minutes=1)):
         mina = candidate_nominate(actor=org.actor("member"), election=election)
         mina = candidate_accept(actor=org.actor("member"), candidate=mina, acceptance="I accept.")
@@ -250,3 +253,60 @@ def test_a_result_with_someone_off_the_shortlist_on_the_paper_is_not_declared(or
     assert (
         page.ballot is not None and page.ballot.elected == [] and page.ballot.off_shortlist == ["Mina Member"]
     )
+
+
+def test_nobody_nominates_themselves_or_is_nominated_by_a_body_onto_the_member_ballot(org, story, ro, client):
+    """The member ballot's candidates are the shortlist: a member (here an applicant left off it) standing
+    by nomination is refused 409 naming the rule, by the service, the web form and the API."""
+    import html
+    import json
+
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from polity.accounts.models import User
+    from polity.accounts.tokens import token_create
+    from polity.common.actor import Actor
+    from polity.elections.models import Candidate
+    from polity.elections.rules import SHORTLIST, ElectionRefused
+    from polity.elections.services import candidate_nominate, nomination_record
+    from polity.web.tests.conftest import verified_device
+
+    _final_shortlist(org, story)
+    election = s.ballot_create(
+        actor=org.actor("secretary"), selection=story.selection, method="fptp", returning_officer=ro
+    )
+    assert election.candidates_from_shortlist
+    cat = story.applicants["cat"]
+    with pytest.raises(ElectionRefused) as refused:
+        candidate_nominate(actor=person_actor(cat), election=election)
+    assert refused.value.rule == SHORTLIST
+    with pytest.raises(ElectionRefused, match="shortlist"):
+        candidate_nominate(actor=person_actor(ro), election=election, person=cat)
+    ann = Candidate.objects.get(election=election, person=story.applicants["ann"])
+    with pytest.raises(ElectionRefused, match="shortlist"):
+        nomination_record(
+            actor=person_actor(ro),
+            candidate=ann,
+            body=org.units["north_a_gc"],
+            decided_on=timezone.localdate(),
+        )
+
+    user = User.objects.create_user(username="cat", password="x-unused-1", person=cat)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = verified_device(user).persistent_id
+    session.save()
+    page = client.get(f"/elections/{election.pk}/")
+    assert page.status_code == 200 and "Stand as a candidate" not in page.content.decode()
+    web = client.post(f"/elections/{election.pk}/stand/", {"acceptance": "I accept."})
+    assert web.status_code == 409 and SHORTLIST in html.unescape(web.content.decode())
+
+    token = token_create(actor=Actor.system(), user=user, name="t")[1]
+    api = client.post(
+        f"/api/v1/elections/{election.pk}/candidacy",
+        json.dumps({"acceptance": "I accept."}),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert api.status_code == 409 and api.json()["rule"] == SHORTLIST
+    assert not Candidate.objects.filter(election=election, person=cat).exists()
