@@ -4,13 +4,16 @@ Views parse, call one selector or service, render."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from polity.common.errors import DomainError, InvalidInput
-from polity.elections import ballots
+from polity.elections import ballots, clock
 from polity.elections.forms import PersonForm
 from polity.elections.models import State
 from polity.elections.rules import POLL_OPEN, ElectionRefused
@@ -30,6 +33,7 @@ from polity.elections.selectors import (
 from polity.elections.services import (
     agent_appoint,
     ballot_cast,
+    body_nomination_choices,
     candidate_accept,
     candidate_nominate,
     candidate_validate,
@@ -40,6 +44,7 @@ from polity.elections.services import (
     election_open_poll,
     election_publish,
     election_recount,
+    nomination_record,
     paper_enter,
     paper_mark_received,
     paper_resolve,
@@ -251,6 +256,48 @@ def stand(request: HttpRequest, election_id: int) -> HttpResponse:
         },
         status=400 if error else 200,
     )
+
+
+@web_view
+def body_nominate(request: HttpRequest, election_id: int) -> HttpResponse:
+    """A body's nomination, recorded by whoever may act on its behalf: the body and the candidate are picked
+    by name, with the date the body decided."""
+    actor = actor_of(request)
+    election = election_get(actor=actor, election_id=election_id)
+    bodies, candidates = body_nomination_choices(actor=actor, election=election)
+    error = ""
+    if request.method == "POST":
+        body = [b for b in bodies if b.name == request.POST.get("body", "")]
+        candidate = [c for c in candidates if c.ballot_name == request.POST.get("candidate", "")]
+        try:
+            decided_on = date.fromisoformat(request.POST.get("decided_on", ""))
+        except ValueError:
+            decided_on = None
+        if len(body) != 1:
+            error = "body: choose the nominating body by its name"
+        elif len(candidate) != 1:
+            error = "candidate: choose the candidate by their name"
+        elif decided_on is None or decided_on > timezone.localdate(clock.now()):
+            error = "decided_on: the date the body decided, not in the future"
+        else:
+            try:
+                nomination_record(actor=actor, candidate=candidate[0], body=body[0], decided_on=decided_on)
+            except InvalidInput as exc:
+                error = str(exc)
+            else:
+                messages.success(
+                    request, f"{body[0].name}'s nomination of {candidate[0].ballot_name} is recorded."
+                )
+                return redirect("elections:body_nominate", election_id=election.pk)
+    context = {
+        "election": election,
+        "bodies": bodies,
+        "candidates": candidates,
+        "error": error,
+        "post": request.POST,
+        "today": timezone.localdate(clock.now()),
+    }
+    return render(request, "elections/body_nominate.html", context, status=400 if error else 200)
 
 
 @web_view

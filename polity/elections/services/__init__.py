@@ -12,6 +12,7 @@ from polity.elections.services.lifecycle import (
 )
 from polity.elections.services.nominations import (
     agent_appoint,
+    body_nomination_choices,
     candidate_accept,
     candidate_add,
     candidate_nominate,
@@ -27,6 +28,7 @@ from polity.elections.services.voting import ballot_cast
 __all__ = [
     "GroupSpec",
     "agent_appoint",
+    "body_nomination_choices",
     "ballot_cast",
     "candidate_accept",
     "candidate_add",

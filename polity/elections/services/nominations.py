@@ -147,6 +147,27 @@ def required_body_nominations(election: Election) -> int:
     return max(1, math.ceil(bodies * share / 100))
 
 
+def body_nomination_choices(*, actor: Actor, election: Election) -> tuple[list[Body], list[Candidate]]:
+    """What a body's nomination may name: the nominating bodies on whose behalf `actor` may record one (those
+    of the units where they hold messages.send, or all for the returning officer), and the candidates still
+    awaiting a decision. Refused to anyone who may act for no body."""
+    refuse_if_from_shortlist(election)
+    unit = election.electorate_unit or election.unit
+    bodies = list(
+        Body.objects.filter(unit__path__startswith=unit.path, kind=NOMINATING_BODY).select_related("unit")
+    )
+    if actor.person_id is None or actor.person_id != election.returning_officer_id:
+        bodies = [b for b in bodies if has_perm(actor, Perm.MESSAGES_SEND, b.unit)]
+    if not bodies:
+        raise Forbidden("only an officer of a nominating body's unit or the returning officer records it")
+    candidates = list(
+        election.candidates.filter(state__in=[CandidateState.NOMINATED, CandidateState.ACCEPTED]).order_by(
+            "ballot_name"
+        )
+    )
+    return bodies, candidates
+
+
 def nomination_record(*, actor: Actor, candidate: Candidate, body: Body, decided_on: date) -> Nomination:
     """A body's nomination of a candidate, recorded by an officer of the body's unit or the returning officer."""
     election = candidate.election

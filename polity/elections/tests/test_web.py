@@ -195,3 +195,33 @@ def test_the_three_ballot_requests_are_cheap(walk, login):
     ]
     assert len(writes) == 2  # the participation and the ballot; no session or last-seen write
     assert counts[0] <= 9 and counts[1] <= 8 and counts[2] <= 12, counts
+
+
+def test_a_body_nomination_is_recorded_by_its_officer_by_name_and_refused_to_a_member(walk, login, org):
+    """The form names the body and the candidate by name; only whoever may act for a nominating body (the
+    secretary of North A here, messages.send there) or the returning officer may use it."""
+    from polity.elections.models import Nomination
+
+    walk.freeze()
+    from polity.elections.services import candidate_nominate
+
+    candidate_nominate(actor=org.actor("member2"), election=walk.election)
+    url = f"/elections/{walk.election.pk}/nominations/"
+    body = org.units["north_a_gc"]
+    member = login("member")
+    assert member.get(url).status_code == 403
+    refused = member.post(url, {"body": body.name, "candidate": "Mo Member", "decided_on": "2026-01-01"})
+    assert refused.status_code == 403 and not Nomination.objects.exists()
+
+    secretary = login("secretary")
+    page = secretary.get(url)
+    assert page.status_code == 200 and body.name in page.content.decode()
+    name = walk.election.candidates.get().ballot_name
+    wrong = secretary.post(url, {"body": "No Such Body", "candidate": name, "decided_on": "2026-01-01"})
+    assert wrong.status_code == 400 and "by its name" in wrong.content.decode()
+    done = secretary.post(url, {"body": body.name, "candidate": name, "decided_on": "2026-01-01"})
+    assert done.status_code == 302
+    nomination = Nomination.objects.get()
+    assert nomination.body == body and nomination.candidate.ballot_name == name
+    again = secretary.post(url, {"body": body.name, "candidate": name, "decided_on": "2026-01-01"})
+    assert again.status_code == 409 and "already nominated" in again.content.decode()
