@@ -1,0 +1,67 @@
+"""The tellers' desk (`papers/`, as a teller and as the returning officer with a discrepancy to resolve)
+and a candidate's agents (`agents/`) in a real Chromium, at desktop width and on a 390 px phone: no axe
+violation, nothing runs off the screen."""
+
+import pytest
+from django_otp.oath import totp
+from playwright.sync_api import expect
+
+from conftest import PASSWORD
+from tests.browser.conftest import axe_violations, overflow
+from tests.browser.test_elections_journey import _polling_election
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _sign_in(page, username: str, device=None) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Continue").click()
+    if device is not None:
+        code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+        page.get_by_label("Code").fill(f"{code:06d}")
+        page.get_by_role("button", name="Verify").click()
+
+
+def _check(page) -> None:  # type: ignore[no-untyped-def]
+    assert axe_violations(page) == []
+    assert overflow(page) == []
+
+
+@pytest.mark.parametrize("width", [1200, 390])
+def test_the_tellers_desk_and_the_agents_page_pass_axe_and_fit(org, new_page, width):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from polity.accounts.models import User
+    from polity.common.actor import Actor
+    from polity.elections.services import paper_enter, teller_appoint
+
+    election = _polling_election(org)
+    for name in ("member", "regional"):
+        teller_appoint(actor=Actor.system(), election=election, person=org.people[name])
+    paper_enter(actor=org.actor("member"), election=election, reference="P1", ranking=[1, 2])
+    paper_enter(actor=org.actor("regional"), election=election, reference="P1", ranking=[2, 1])
+
+    teller = new_page()
+    teller.set_viewport_size({"width": width, "height": 900})
+    _sign_in(teller, "member")
+    teller.goto(f"/elections/{election.pk}/papers/")
+    expect(teller.get_by_role("heading", name="Paper and postal ballots", exact=True)).to_be_visible()
+    _check(teller)
+
+    ro_user = User.objects.create_user(username="ro", password=PASSWORD, person=election.returning_officer)
+    device = TOTPDevice.objects.create(user=ro_user, name="phone", confirmed=True)
+    ro = new_page()
+    ro.set_viewport_size({"width": width, "height": 900})
+    _sign_in(ro, "ro", device)
+    ro.goto(f"/elections/{election.pk}/papers/")
+    expect(ro.get_by_role("heading", name="Papers whose entries differ", exact=True)).to_be_visible()
+    _check(ro)
+
+    candidate = new_page()
+    candidate.set_viewport_size({"width": width, "height": 900})
+    _sign_in(candidate, "member2")
+    candidate.goto(f"/elections/{election.pk}/agents/")
+    expect(candidate.get_by_role("heading", name="Your agents", exact=True)).to_be_visible()
+    _check(candidate)
