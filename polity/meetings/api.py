@@ -1,5 +1,5 @@
 """/api/v1/meetings: bodies, meetings, notice, attendance, motions, votes, minutes, motions sent to other
-bodies. The same services as the web, so the same permissions. Refusals of a meeting rule answer 409 with
+bodies, requisitions of a special meeting by the body's members. The same services as the web, so the same permissions. Refusals of a meeting rule answer 409 with
 `{"detail": words, "rule": code}` (late_notice, inquorate, not_entitled, motion_deadline, ...).
 People are named by membership number (or id).
 """
@@ -16,12 +16,13 @@ from polity.api.auth import actor_of
 from polity.api.schemas import ErrorOut
 from polity.common.actor import Actor
 from polity.meetings import selectors as sel
-from polity.meetings.models import Meeting, Minutes, Motion, Referral
+from polity.meetings.models import Meeting, Minutes, Motion, Referral, Requisition
 from polity.meetings.services import attendance as att
 from polity.meetings.services import business as biz
 from polity.meetings.services import meetings as mtg
 from polity.meetings.services import minutes as mins
 from polity.meetings.services import referrals as refs
+from polity.meetings.services import requisitions as reqs
 from polity.members.models import Person
 from polity.members.picker import person_resolve
 
@@ -164,6 +165,30 @@ class ReasonIn(Schema):
     reason: str
 
 
+class RequisitionIn(Schema):
+    purpose: str  # what the meeting is to decide
+
+
+class PaperRequisitionIn(Schema):
+    purpose: str
+    signatories: list[str]  # membership numbers (or names only one person in scope has); the mover counts too
+
+
+class RequisitionOut(Schema):
+    id: int
+    body: int
+    purpose: str
+    started_at: datetime
+    signatures: int
+    needed: int
+    signed_by_me: bool
+    submitted_at: datetime | None
+    call_by: datetime | None
+    deadline_state: str  # "" until submitted; then open, met, missed or escalated
+    escalated_to: str
+    meeting: int | None
+
+
 def body_out(body: Any) -> dict[str, Any]:
     return {
         "id": body.pk,
@@ -239,6 +264,29 @@ def referral_out(r: Referral) -> dict[str, Any]:
     }
 
 
+def requisition_out(row: sel.RequisitionRow) -> dict[str, Any]:
+    r = row.requisition
+    return {
+        "id": r.pk,
+        "body": r.body_id,
+        "purpose": r.purpose,
+        "started_at": r.started_at,
+        "signatures": row.signatures,
+        "needed": row.needed,
+        "signed_by_me": row.signed_by_me,
+        "submitted_at": r.submitted_at,
+        "call_by": r.call_by,
+        "deadline_state": row.deadline_state,
+        "escalated_to": row.escalated_to,
+        "meeting": r.meeting_id,
+    }
+
+
+def _requisition(actor: Actor, requisition: Requisition) -> dict[str, Any]:
+    """One requisition as the body's page counts it (signatures, the secretary's deadline)."""
+    return requisition_out(sel.requisition_row(actor=actor, requisition=requisition))
+
+
 def _person(actor: Actor, text: str) -> Person:
     return person_resolve(actor=actor, text=text, scope="meetings", channel="api")
 
@@ -268,6 +316,57 @@ def body_referrals(request: HttpRequest, body_id: int) -> dict[str, list[dict[st
     actor = actor_of(request)
     sent, received = sel.referrals_for_body(actor=actor, body=sel.body_get(actor=actor, body_id=body_id))
     return {"sent": [referral_out(r) for r in sent], "received": [referral_out(r) for r in received]}
+
+
+@router.get(
+    "/bodies/{int:body_id}/requisitions",
+    response={200: list[RequisitionOut], **ERRORS},
+    summary="A body's requisitions, with signatures counted and the secretary's deadline",
+)
+def body_requisitions(request: HttpRequest, body_id: int) -> list[dict[str, Any]]:
+    actor = actor_of(request)
+    rows = sel.requisitions_for_body(actor=actor, body=sel.body_get(actor=actor, body_id=body_id))
+    return [requisition_out(row) for row in rows]
+
+
+@router.post(
+    "/bodies/{int:body_id}/requisitions",
+    response={201: RequisitionOut, **ERRORS},
+    summary="Start a requisition of a special meeting (a member of the body; it carries my signature)",
+)
+def requisition_start(request: HttpRequest, body_id: int, payload: RequisitionIn) -> Status[dict[str, Any]]:
+    actor = actor_of(request)
+    body = sel.body_get(actor=actor, body_id=body_id)
+    requisition = reqs.requisition_start(actor=actor, body=body, purpose=payload.purpose)
+    return Status(201, _requisition(actor, requisition))
+
+
+@router.post(
+    "/bodies/{int:body_id}/requisitions/signed",
+    response={201: RequisitionOut, **ERRORS},
+    summary="Hand in a requisition signed on paper (a member of the body, with its signatories)",
+)
+def requisition_submit(
+    request: HttpRequest, body_id: int, payload: PaperRequisitionIn
+) -> Status[dict[str, Any]]:
+    actor = actor_of(request)
+    body = sel.body_get(actor=actor, body_id=body_id)
+    signatories = [_person(actor, text) for text in payload.signatories]
+    requisition = reqs.requisition_submit(
+        actor=actor, body=body, purpose=payload.purpose, signatories=signatories
+    )
+    return Status(201, _requisition(actor, requisition))
+
+
+@router.post(
+    "/requisitions/{int:requisition_id}/sign",
+    response={200: RequisitionOut, **ERRORS},
+    summary="Sign a requisition (a member of the body, once)",
+)
+def requisition_sign(request: HttpRequest, requisition_id: int) -> dict[str, Any]:
+    actor = actor_of(request)
+    found = sel.requisition_get(actor=actor, requisition_id=requisition_id)
+    return _requisition(actor, reqs.requisition_sign(actor=actor, requisition=found))
 
 
 @router.post(

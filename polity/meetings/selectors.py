@@ -186,6 +186,29 @@ def requisitions_for_body(*, actor: Actor, body: Body) -> list[RequisitionRow]:
     return out
 
 
+def requisition_row(*, actor: Actor, requisition: Requisition) -> RequisitionRow:
+    """One requisition counted as `requisitions_for_body` counts each (for the API's answer to a signature)."""
+    from polity.deadlines.models import Deadline
+    from polity.meetings.rules import REQUISITION_SIGNATURES
+    from polity.rulebook.loader import get_rulebook
+
+    require_body(actor, requisition.body)
+    signed = set(requisition.signatories.values_list("pk", flat=True))
+    deadline = (
+        Deadline.objects.filter(pk=requisition.deadline_id).select_related("escalated_to").first()
+        if requisition.deadline_id
+        else None
+    )
+    return RequisitionRow(
+        requisition,
+        len(signed),
+        get_rulebook().number(REQUISITION_SIGNATURES),
+        actor.person_id is not None and actor.person_id in signed,
+        deadline.state if deadline else "",
+        deadline.escalated_to.name if deadline and deadline.escalated_to else "",
+    )
+
+
 def requisition_get(*, actor: Actor, requisition_id: int) -> Requisition:
     requisition = Requisition.objects.select_related("body__unit").filter(pk=requisition_id).first()
     if requisition is None or not body_visible(actor, requisition.body):

@@ -117,3 +117,47 @@ def test_inquorate_and_deadline_refusals_name_their_rule(org, gc, call, called):
         call("outsider", "post", f"/motions/{motion.pk}/counts", {"votes_for": 0, "against": 0}).status_code
         == 404
     )
+
+
+def test_members_requisition_a_meeting_over_the_api_with_its_refusals(org, gc, call):
+    """Start, sign and hand in on paper as on the body's page: only the body's members may, each once; an
+    outsider sees nothing (404); refusals answer 409 naming the rule."""
+    from polity.deadlines.models import Deadline
+
+    path = f"/bodies/{gc.body.pk}/requisitions"
+    assert call("outsider", "post", path, {"purpose": "Reselect"}).status_code == 404
+    refused = call("secretary", "post", path, {"purpose": "Reselect"})  # sees the body, does not sit on it
+    assert refused.status_code == 409 and refused.json()["rule"] == "not_entitled"
+    assert call("member", "post", path, {"purpose": " "}).status_code == 422
+    started = call("member", "post", path, {"purpose": "Reselect our candidate"})
+    assert started.status_code == 201, started.content
+    req = started.json()
+    assert (req["signatures"], req["needed"], req["signed_by_me"], req["submitted_at"]) == (1, 5, True, None)
+    sign = f"/requisitions/{req['id']}/sign"
+    again = call("member", "post", sign)
+    assert again.status_code == 409 and again.json()["rule"] == "requisition"
+    assert call("secretary", "post", sign).json()["rule"] == "not_entitled"
+    assert call("outsider", "post", sign).status_code == 404
+    assert call("outsider", "get", path).status_code == 404
+    for who in ["member2", gc.delegates[2].given_name, gc.delegates[3].given_name]:
+        assert call(who, "post", sign).status_code == 200
+    last = call(gc.delegates[4].given_name, "post", sign).json()
+    assert last["signatures"] == 5 and last["submitted_at"] is not None and last["deadline_state"] == "open"
+    assert (
+        Deadline.objects.get(pk=Deadline.objects.latest("pk").pk).rule_key
+        == "meetings.requisition_call_within"
+    )
+    listed = call("member", "get", path).json()
+    assert [r["id"] for r in listed] == [req["id"]] and listed[0]["signed_by_me"]
+
+    paper = f"{path}/signed"
+    numbers = [p.membership_number for p in gc.delegates[1:3]]
+    short = call("member", "post", paper, {"purpose": "Deselection", "signatories": numbers})
+    assert short.status_code == 409 and short.json()["rule"] == "requisition"
+    numbers = [p.membership_number for p in gc.delegates[1:6]]
+    assert call("secretary", "post", paper, {"purpose": "x", "signatories": numbers}).json()["rule"] == (
+        "not_entitled"
+    )
+    handed = call("member", "post", paper, {"purpose": "Deselection", "signatories": numbers})
+    assert handed.status_code == 201, handed.content
+    assert handed.json()["signatures"] == 6 and handed.json()["call_by"] is not None
