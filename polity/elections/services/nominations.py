@@ -168,6 +168,17 @@ def body_nomination_choices(*, actor: Actor, election: Election) -> tuple[list[B
     return bodies, candidates
 
 
+def may_record_body_nomination(*, actor: Actor, election: Election) -> bool:
+    """Whether the page should offer `actor` the body's nomination form (the form asks the same question)."""
+    if not election.needs_body_nominations or election.candidates_from_shortlist:
+        return False
+    try:
+        body_nomination_choices(actor=actor, election=election)
+    except (Forbidden, ElectionRefused):
+        return False
+    return True
+
+
 def nomination_record(*, actor: Actor, candidate: Candidate, body: Body, decided_on: date) -> Nomination:
     """A body's nomination of a candidate, recorded by an officer of the body's unit or the returning officer."""
     election = candidate.election

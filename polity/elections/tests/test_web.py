@@ -206,14 +206,18 @@ def test_a_body_nomination_is_recorded_by_its_officer_by_name_and_refused_to_a_m
     from polity.elections.services import candidate_nominate
 
     candidate_nominate(actor=org.actor("member2"), election=walk.election)
+    type(walk.election).objects.filter(pk=walk.election.pk).update(needs_body_nominations=True)
     url = f"/elections/{walk.election.pk}/nominations/"
     body = org.units["north_a_gc"]
     member = login("member")
     assert member.get(url).status_code == 403
+    detail = f"/elections/{walk.election.pk}/"
+    assert url not in member.get(detail).content.decode()  # no link to a form she may not use
     refused = member.post(url, {"body": body.name, "candidate": "Mo Member", "decided_on": "2026-01-01"})
     assert refused.status_code == 403 and not Nomination.objects.exists()
 
     secretary = login("secretary")
+    assert url in secretary.get(detail).content.decode()
     page = secretary.get(url)
     assert page.status_code == 200 and body.name in page.content.decode()
     name = walk.election.candidates.get().ballot_name
