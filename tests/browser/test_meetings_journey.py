@@ -166,6 +166,10 @@ def test_a_general_committee_meeting_from_call_to_approved_minutes(org, new_page
     for phone, choice in ((mina, "For"), (milo, "Against")):
         expect(phone.get_by_role("heading", name="Motion 1: Save the library")).to_be_visible(timeout=10_000)
         phone.get_by_label(choice, exact=True).check()
+        # The page polls every few seconds for new votes; a poll must not wipe the choice being made.
+        with phone.expect_response(lambda r: r.request.method == "GET" and "/vote/" in r.url, timeout=10_000):
+            pass
+        expect(phone.get_by_label(choice, exact=True)).to_be_checked()
         _clean(phone, phone=True)
         phone.get_by_role("button", name="Cast my vote").click()
         expect(phone.get_by_text("Your vote is recorded.").first).to_be_visible()
