@@ -23,6 +23,7 @@ from polity.elections.selectors import (
     election_page,
     member_by_number,
     my_candidacy,
+    nominating_body,
     papers_to_resolve,
     person_for_election,
     receipt_check,
@@ -101,7 +102,7 @@ class PersonIn(Schema):
 
 
 class NominationIn(Schema):
-    body: int
+    body: str | int  # the body's name or its unit's code (or its id, as elsewhere in the API)
     decided_on: date
 
 
@@ -349,10 +350,12 @@ def elections_agent(
 def elections_nomination(
     request: HttpRequest, election_id: int, candidate_id: int, data: NominationIn
 ) -> Status[dict[str, Any]]:
+    """`body` is the nominating body's name or its unit's code (an id is accepted too); 422 naming it when
+    it is none of the nominating bodies you may act for."""
     actor = actor_of(request)
     election = election_get(actor=actor, election_id=election_id)
     candidate = candidate_get(actor=actor, election=election, candidate_id=candidate_id)
-    body = body_for_election(actor=actor, body_id=data.body)
+    body = nominating_body(actor=actor, election=election, ref=data.body)
     nomination = nomination_record(actor=actor, candidate=candidate, body=body, decided_on=data.decided_on)
     return Status(201, {"id": nomination.pk})
 

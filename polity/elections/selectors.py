@@ -16,7 +16,7 @@ from polity.access.perms import Perm
 from polity.access.policy import has_perm, units_q
 from polity.audit.services import audit_record
 from polity.common.actor import Actor
-from polity.common.errors import Forbidden, NotVisible
+from polity.common.errors import Forbidden, InvalidInput, NotVisible
 from polity.elections import clock
 from polity.elections.models import (
     Agent,
@@ -305,6 +305,27 @@ def body_for_election(*, actor: Actor, body_id: int) -> Body:
     if body is None:
         raise NotVisible("not found")
     return body
+
+
+def nominating_body(*, actor: Actor, election: Election, ref: str | int) -> Body:
+    """The body whose nomination `actor` records, by its name or its unit's code (what the web and the
+    public pages show), or by its id as elsewhere in the API; only among the nominating bodies `actor` may
+    act for in this election (Forbidden if none). Anything else is InvalidInput naming what was not found."""
+    from polity.elections.services.nominations import body_nomination_choices
+
+    bodies, _ = body_nomination_choices(actor=actor, election=election)
+    if isinstance(ref, int):
+        found = [b for b in bodies if b.pk == ref]
+    else:
+        text = ref.strip().casefold()
+        found = [b for b in bodies if text in (b.name.casefold(), b.unit.code.casefold())]
+    if len(found) != 1:
+        names = ", ".join(sorted(b.name for b in bodies))
+        raise InvalidInput(
+            f"body: no nominating body {ref!r} that you may act for in this election "
+            f"(by name or unit code; yours: {names})"
+        )
+    return found[0]
 
 
 def person_for_election(*, actor: Actor, ref: str | int) -> Person:

@@ -142,3 +142,26 @@ def test_tellers_enter_papers_through_the_api(call, walk, org):
                  {"person": org.people["secretary"].membership_number})  # fmt: skip
     assert agent.status_code == 201
     assert call("secretary", "get", f"/{eid}").json()["turnout"] == 1
+
+
+def test_a_body_nomination_names_the_body_by_name_or_unit_code(call, walk, org):
+    """No internal id needed: the body by its name or its unit's code; an unknown one is 422 naming it, and a
+    member who may act for no body is refused."""
+    from polity.elections.models import Nomination
+    from polity.elections.services import candidate_nominate
+
+    walk.freeze()
+    candidate = candidate_nominate(actor=org.actor("member2"), election=walk.election)
+    type(walk.election).objects.filter(pk=walk.election.pk).update(needs_body_nominations=True)
+    path = f"/{walk.election.pk}/candidates/{candidate.pk}/nominations"
+    body = org.units["north_a_gc"]
+    refused = call("member", "post", path, {"body": body.name, "decided_on": "2026-01-01"})
+    assert refused.status_code == 403 and not Nomination.objects.exists()
+    wrong = call("secretary", "post", path, {"body": "No Such Body", "decided_on": "2026-01-01"})
+    assert wrong.status_code == 422
+    assert "'No Such Body'" in wrong.json()["detail"] and body.name in wrong.json()["detail"]
+    done = call("secretary", "post", path, {"body": body.name.upper(), "decided_on": "2026-01-01"})
+    assert done.status_code == 201, done.content
+    assert Nomination.objects.get().body == body
+    again = call("secretary", "post", path, {"body": body.unit.code, "decided_on": "2026-01-01"})
+    assert again.status_code == 409 and "already nominated" in again.json()["detail"]
