@@ -75,19 +75,19 @@ def dispatch_create(
     check_template(subject=subject, body=body, context=ctx)
     now = timezone.now()
     with transaction.atomic():
-        dispatch = Dispatch.objects.create(
+        dispatch = _new_dispatch(
+            actor=actor,
             purpose=purpose,
             channel=channel,
             subject=subject,
             body=body,
             context=ctx,
-            attachments=[list(a) for a in attachments or []],
             source_type=source_type,
-            source_id=str(source_id),
-            from_name=" ".join(from_name.split())[:200],
-            reply_to=reply_to.strip(),
-            created_by=actor.label,
-            created_at=now,
+            source_id=source_id,
+            from_name=from_name,
+            reply_to=reply_to,
+            now=now,
+            attachments=[list(a) for a in attachments or []],
         )
         # The raw INSERTs bind the time as the ORM stores it (on SQLite a bare "+00:00" suffix would sort
         # after the ORM's own text of the same instant, and the entry would not be due at that instant).
@@ -98,21 +98,7 @@ def dispatch_create(
             total = _insert_from_ids(dispatch.pk, person_ids, stored_now)
         dispatch.total = total
         dispatch.save(update_fields=["total"])
-        audit_record(
-            actor=actor,
-            verb="outbox.dispatch_create",
-            purpose=purpose,
-            object_type="outbox.dispatch",
-            object_id=dispatch.pk,
-            data={
-                "channel": channel,
-                "recipients": total,
-                "source_type": source_type,
-                "source_id": str(source_id),
-            },
-        )
-        dispatch_id = dispatch.pk
-        transaction.on_commit(lambda: _start(dispatch_id))
+        _announce(actor, dispatch)
     return dispatch
 
 
@@ -144,39 +130,64 @@ def dispatch_to_source(
     check_template(subject=subject, body=body, context=ctx)
     now = timezone.now()
     with transaction.atomic():
-        dispatch = Dispatch.objects.create(
+        dispatch = _new_dispatch(
+            actor=actor,
             purpose=purpose,
             channel=Channel.EMAIL,
             subject=subject,
             body=body,
             context=ctx,
             source_type=source_type,
-            source_id=str(source_id),
-            from_name=" ".join(from_name.split())[:200],
-            reply_to=reply_to.strip(),
-            created_by=actor.label,
-            created_at=now,
+            source_id=source_id,
+            from_name=from_name,
+            reply_to=reply_to,
+            now=now,
             total=1,
             to_source=True,
         )
         OutboxEntry.objects.create(dispatch=dispatch, person=None, state=State.QUEUED, next_attempt_at=now)
-        audit_record(
-            actor=actor,
-            verb="outbox.dispatch_create",
-            purpose=purpose,
-            object_type="outbox.dispatch",
-            object_id=dispatch.pk,
-            data={
-                "channel": Channel.EMAIL,
-                "recipients": 1,
-                "source_type": source_type,
-                "source_id": str(source_id),
-                "to_source": True,
-            },
-        )
-        dispatch_id = dispatch.pk
-        transaction.on_commit(lambda: _start(dispatch_id))
+        _announce(actor, dispatch, to_source=True)
     return dispatch
+
+
+def _new_dispatch(
+    *,
+    actor: Actor,
+    source_id: int | str,
+    from_name: str,
+    reply_to: str,
+    now: Any,
+    **fields: Any,
+) -> Dispatch:
+    """The Dispatch row both ways of queueing write: who made it and when, the source, From and Reply-To."""
+    return Dispatch.objects.create(
+        source_id=str(source_id),
+        from_name=" ".join(from_name.split())[:200],
+        reply_to=reply_to.strip(),
+        created_by=actor.label,
+        created_at=now,
+        **fields,
+    )
+
+
+def _announce(actor: Actor, dispatch: Dispatch, **extra: Any) -> None:
+    """Record the new dispatch in the access log and start delivery once the caller commits."""
+    audit_record(
+        actor=actor,
+        verb="outbox.dispatch_create",
+        purpose=dispatch.purpose,
+        object_type="outbox.dispatch",
+        object_id=dispatch.pk,
+        data={
+            "channel": dispatch.channel,
+            "recipients": dispatch.total,
+            "source_type": dispatch.source_type,
+            "source_id": dispatch.source_id,
+            **extra,
+        },
+    )
+    dispatch_id = dispatch.pk
+    transaction.on_commit(lambda: _start(dispatch_id))
 
 
 def _start(dispatch_id: int) -> None:
