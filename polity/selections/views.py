@@ -4,6 +4,7 @@ selector or service, and render; a refused action re-renders its form with what 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -48,6 +49,23 @@ from polity.web.views.common import actor_of, web_view
 BEFORE_SHORTLIST = {"open", "closed", "longlisted"}
 
 
+def _attempt(
+    request: HttpRequest, form: forms.Form, act: Callable[[], tuple[str, HttpResponse]]
+) -> HttpResponse | DomainError:
+    """Run `act`, a service call that answers what to tell the person and where to send them. On success the
+    message is queued and the response returned. A refusal is put on the form (what was typed is kept) and
+    returned; NotVisible and Forbidden go on to become 404 and 403."""
+    try:
+        done, response = act()
+    except (NotVisible, Forbidden):
+        raise
+    except DomainError as refused:
+        form.add_error(None, str(refused))
+        return refused
+    messages.success(request, done)
+    return response
+
+
 def _status(form: forms.Form | None, error: DomainError | None = None) -> int:
     if error is not None and not isinstance(error, InvalidInput):
         return 409
@@ -67,7 +85,8 @@ def new(request: HttpRequest) -> HttpResponse:
     form = SelectionForm(request.POST or None, bodies=creatable_bodies(actor=actor))
     error: DomainError | None = None
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def create() -> tuple[str, HttpResponse]:
             body = form.selected_body()
             selection = s.selection_create(
                 actor=actor,
@@ -77,14 +96,15 @@ def new(request: HttpRequest) -> HttpResponse:
                 applications_close_at=form.closes_at(),
                 about=form.cleaned_data["about"],
             )
-        except (NotVisible, Forbidden):
-            raise
-        except DomainError as refused:
-            error = refused
-            form.add_error(None, str(refused))
-        else:
-            messages.success(request, f"Selection {selection.reference} is open for applications.")
-            return redirect("selections:detail", selection_id=selection.pk)
+            return (
+                f"Selection {selection.reference} is open for applications.",
+                redirect("selections:detail", selection_id=selection.pk),
+            )
+
+        outcome = _attempt(request, form, create)
+        if isinstance(outcome, HttpResponse):
+            return outcome
+        error = outcome
     return render(request, "selections/new.html", {"form": form}, status=_status(form, error))
 
 
@@ -101,18 +121,20 @@ def apply(request: HttpRequest, selection_id: int) -> HttpResponse:
     form = ApplyForm(request.POST or None)
     error: DomainError | None = None
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def submit() -> tuple[str, HttpResponse]:
             s.application_submit(
                 actor=actor, selection=view.selection, statement=form.cleaned_data["statement"]
             )
-        except (NotVisible, Forbidden):
-            raise
-        except DomainError as refused:
-            error = refused
-            form.add_error(None, str(refused))
-        else:
-            messages.success(request, "Your application is received. Follow it on this page.")
-            return redirect("selections:mine", selection_id=selection_id)
+            return (
+                "Your application is received. Follow it on this page.",
+                redirect("selections:mine", selection_id=selection_id),
+            )
+
+        outcome = _attempt(request, form, submit)
+        if isinstance(outcome, HttpResponse):
+            return outcome
+        error = outcome
     context = {"view": view, "selection": view.selection, "form": form}
     return render(request, "selections/apply.html", context, status=_status(form, error))
 
@@ -168,19 +190,20 @@ def ballot_statement(request: HttpRequest, selection_id: int) -> HttpResponse:
         raise NotVisible("not found")
     form = BallotStatementForm(request.POST, prefix="statement")
     error: DomainError | None = None
+    candidate = mine.candidate
     if form.is_valid():
-        try:
-            candidate_statement(
-                actor=actor, candidate=mine.candidate, statement=form.cleaned_data["statement"]
+
+        def publish() -> tuple[str, HttpResponse]:
+            candidate_statement(actor=actor, candidate=candidate, statement=form.cleaned_data["statement"])
+            return (
+                "Your statement is published with the ballot paper.",
+                redirect("selections:mine", selection_id=selection_id),
             )
-        except (NotVisible, Forbidden):
-            raise
-        except DomainError as refused:
-            error = refused
-            form.add_error(None, str(refused))
-        else:
-            messages.success(request, "Your statement is published with the ballot paper.")
-            return redirect("selections:mine", selection_id=selection_id)
+
+        outcome = _attempt(request, form, publish)
+        if isinstance(outcome, HttpResponse):
+            return outcome
+        error = outcome
     return _mine(request, selection_id, failed="statement", form=form, error=error)
 
 
@@ -198,7 +221,8 @@ def mine_act(request: HttpRequest, selection_id: int, action: str, item: int = 0
     )
     error: DomainError | None = None
     if form.is_valid():
-        try:
+
+        def act() -> tuple[str, HttpResponse]:
             if action == "withdraw":
                 s.application_withdraw(
                     actor=actor,
@@ -209,14 +233,12 @@ def mine_act(request: HttpRequest, selection_id: int, action: str, item: int = 0
                 decision = decision_for_appeal(actor=actor, selection_id=selection_id, decision_id=item)
                 s.appeal_lodge(actor=actor, decision=decision, grounds=form.cleaned_data["grounds"])
                 done = "Your appeal is lodged with the body above; you have been emailed an acknowledgement."
-        except (NotVisible, Forbidden):
-            raise
-        except DomainError as refused:
-            error = refused
-            form.add_error(None, str(refused))
-        else:
-            messages.success(request, done)
-            return redirect("selections:mine", selection_id=selection_id)
+            return done, redirect("selections:mine", selection_id=selection_id)
+
+        outcome = _attempt(request, form, act)
+        if isinstance(outcome, HttpResponse):
+            return outcome
+        error = outcome
     return _mine(request, selection_id, failed=key, form=form, error=error)
 
 
@@ -353,16 +375,18 @@ def workspace(request: HttpRequest, selection_id: int, key: str = "") -> HttpRes
         if form is None:
             raise Forbidden("this action is not open to you now")
         if form.is_valid():
-            try:
-                done = _perform(actor, w, key, form)
-            except (NotVisible, Forbidden):
-                raise
-            except DomainError as refused:
-                error = refused
-                form.add_error(None, str(refused))
-            else:
-                messages.success(request, done)
-                return redirect("selections:workspace", selection_id=selection_id)
+            bound_form = form
+            outcome = _attempt(
+                request,
+                form,
+                lambda: (
+                    _perform(actor, w, key, bound_form),
+                    redirect("selections:workspace", selection_id=selection_id),
+                ),
+            )
+            if isinstance(outcome, HttpResponse):
+                return outcome
+            error = outcome
     context = {
         "w": w,
         "selection": w.selection,
