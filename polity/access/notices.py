@@ -11,16 +11,12 @@ from django.utils import timezone
 
 from polity.access.models import AccessNotice
 from polity.common.actor import Actor
+from polity.outbox.rendering import literal
 from polity.outbox.services import dispatch_create
 
 PURPOSE = "statutory"
 CHANNEL = "email"
 SOURCE_TYPE = "access.notice"
-
-
-def _plain(text: str) -> str:
-    """Reasons are typed by people, never a template: break any merge-field braces."""
-    return text.replace("{{", "{ {").replace("}}", "} }").replace("{%", "{ %").replace("%}", "% }")
 
 
 def access_notice_send(*, actor: Actor, person_id: int, subject: str, body: str, reason: str) -> AccessNotice:
@@ -36,8 +32,8 @@ def access_notice_send(*, actor: Actor, person_id: int, subject: str, body: str,
         actor=actor,
         purpose=PURPOSE,
         channel=CHANNEL,
-        subject=_plain(subject[:200]),
-        body=_plain(f"{body}\n\nReason given: {reason}"),
+        subject=literal(subject[:200]),
+        body=literal(f"{body}\n\nReason given: {reason}"),
         person_ids=[person_id],
         source_type=SOURCE_TYPE,
         source_id=notice.pk,

@@ -18,17 +18,13 @@ from polity.cases.models import Case, Evidence, Notice
 from polity.common.actor import Actor
 from polity.members.models import Person
 from polity.outbox.models import State
+from polity.outbox.rendering import literal
 from polity.outbox.selectors import delivery_for_person
 from polity.outbox.services import dispatch_create
 
 PURPOSE = "statutory"
 CHANNEL = "email"
 SOURCE_TYPE = "cases.notice"
-
-
-def _plain(text: str) -> str:
-    """Case text is never a template: break any merge-field braces a person typed."""
-    return text.replace("{{", "{ {").replace("}}", "} }").replace("{%", "{ %").replace("%}", "% }")
 
 
 def notice_send(
@@ -62,8 +58,8 @@ def notice_send(
             actor=actor,
             purpose=PURPOSE,
             channel=CHANNEL,
-            subject=_plain(subject[:200]),
-            body=_plain(body),
+            subject=literal(subject[:200]),
+            body=literal(body),
             person_ids=[person.pk],
             source_type=SOURCE_TYPE,
             source_id=notice.pk,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from polity.common.actor import Actor
 from polity.dsr.models import PendingRequest, Request
 from polity.outbox.addresses import register
+from polity.outbox.rendering import literal
 from polity.outbox.services import dispatch_create, dispatch_to_source
 
 SOURCE_TYPE = "dsr.request"
@@ -27,14 +28,9 @@ def base_url() -> str:
     return str(getattr(settings, "POLITY_BASE_URL", "") or "").rstrip("/")
 
 
-def _plain(text: str) -> str:
-    """Request text is never a template: break any merge-field braces a person typed."""
-    return text.replace("{{", "{ {").replace("}}", "} }").replace("{%", "{ %").replace("%}", "% }")
-
-
 def _message(subject: str, body: str, link: str) -> tuple[str, str, dict[str, str]]:
     context = {"secret_link": link} if link else {}
-    return _plain(subject[:200]), _plain(body).replace(LINK, _LINK_FIELD if link else ""), context
+    return literal(subject[:200]), literal(body).replace(LINK, _LINK_FIELD if link else ""), context
 
 
 def tell_requester(*, actor: Actor, request: Request, subject: str, body: str, link: str = "") -> None:

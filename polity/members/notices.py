@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from polity.common.actor import Actor
 from polity.members.models import Status
+from polity.outbox.rendering import literal
 from polity.outbox.services import dispatch_create
 from polity.rulebook.durations import Duration
 from polity.rulebook.loader import get_rulebook
@@ -52,11 +53,6 @@ NEXT_STEPS: dict[str, str] = {
         "you may apply again later."
     ),
 }
-
-
-def plain(text: str) -> str:
-    """A person's words are never a template: break any merge-field braces they typed."""
-    return text.replace("{{", "{ {").replace("}}", "} }").replace("{%", "{ %").replace("%}", "% }")
 
 
 def in_words(duration: Duration) -> str:
@@ -101,7 +97,7 @@ def status_text(status: str, reason: str) -> tuple[str, str]:
     body = (
         "Dear {{ first_name }},\n\n"
         f"Your membership status is now: {label}.\n"
-        f"Reason recorded: {plain(reason)}\n\n"
+        f"Reason recorded: {literal(reason)}\n\n"
         f"What you can do: {NEXT_STEPS[status]}\n\n"
         "This is a statutory notice about your membership: it is sent to every member whose status changes."
     )

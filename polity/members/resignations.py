@@ -40,6 +40,7 @@ from polity.members.models import (
     Status,
 )
 from polity.members.services import _apply_status, _is_self
+from polity.outbox.rendering import literal
 from polity.rulebook.loader import get_rulebook
 
 COOLING_OFF = "membership.resignation_cooling_off"
@@ -255,7 +256,7 @@ def resignation_dispute(*, actor: Actor, resignation: Resignation, reason: str) 
             f"You disputed the resignation recorded for you from a letter or email received on "
             f"{resignation.received_on:%-d %B %Y}. It will not take effect: your membership continues, and the "
             "officers of your branch see the resignation as disputed.\n\n"
-            f"What you said: {notices.plain(resignation.dispute)}",
+            f"What you said: {literal(resignation.dispute)}",
         )
     return resignation
 

@@ -33,6 +33,12 @@ def render(text: str, values: Mapping[str, str]) -> str:
     return FIELD_RE.sub(lambda m: str(values.get(m.group(1), "")), text)
 
 
+def literal(text: str) -> str:
+    """A person's words are never a template: break any merge-field or tag braces they typed, so that the
+    text reaches the recipient as typed and names no field."""
+    return text.replace("{{", "{ {").replace("}}", "} }").replace("{%", "{ %").replace("%}", "% }")
+
+
 def one_line(text: str) -> str:
     """Header values (subjects) may not carry line breaks: they would start new headers."""
     return " ".join(text.split())

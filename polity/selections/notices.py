@@ -7,17 +7,13 @@ from django.utils import timezone
 
 from polity.common.actor import Actor
 from polity.members.models import Person
+from polity.outbox.rendering import literal
 from polity.outbox.services import dispatch_create
 from polity.selections.models import Appeal, Decision, Notice, Selection
 
 PURPOSE = "statutory"
 CHANNEL = "email"
 SOURCE_TYPE = "selections.notice"
-
-
-def _plain(text: str) -> str:
-    """Typed text is never a template: break any merge-field braces a person typed."""
-    return text.replace("{{", "{ {").replace("}}", "} }").replace("{%", "{ %").replace("%}", "% }")
 
 
 def notice_send(
@@ -44,8 +40,8 @@ def notice_send(
         actor=actor,
         purpose=PURPOSE,
         channel=CHANNEL,
-        subject=_plain(subject[:200]),
-        body=_plain(body),
+        subject=literal(subject[:200]),
+        body=literal(body),
         person_ids=[person.pk],
         source_type=SOURCE_TYPE,
         source_id=notice.pk,
