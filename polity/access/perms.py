@@ -7,6 +7,7 @@ class Perm(StrEnum):
     UNITS_VIEW = "units.view"
     MEMBERS_VIEW = "members.view"
     MEMBERS_VIEW_CONTACT = "members.view_contact"
+    MEMBERS_VIEW_SECTIONS = "members.view_sections"
     MEMBERS_EDIT = "members.edit"
     MEMBERS_IMPORT = "members.import"
     MEMBERS_TRANSFER = "members.transfer"
@@ -36,6 +37,8 @@ DESCRIPTIONS: dict[Perm, str] = {
     Perm.UNITS_VIEW: "See the units, bodies and offices in scope.",
     Perm.MEMBERS_VIEW: "List members in scope and open their records (names, status, payments; no contact details).",
     Perm.MEMBERS_VIEW_CONTACT: "See members' email, phone and address in scope (rare: an export grant or membership office).",
+    Perm.MEMBERS_VIEW_SECTIONS: "See which sections (women, BAME, disabled, LGBT+, young...) members in scope "
+    "belong to: special-category data, each reading recorded in the access log.",
     Perm.MEMBERS_EDIT: "Record joins, renewals and payments, admit applicants, and record a resignation a member sent "
     "(with the letter) in scope.",
     Perm.MEMBERS_IMPORT: "Import members from a CSV file into units in scope.",

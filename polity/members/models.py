@@ -183,3 +183,30 @@ class Resignation(models.Model):
                 name="members_resignation_closed_when_not_pending",
             ),
         ]
+
+
+class SectionMembership(models.Model):
+    """A member's own declaration that they belong to a section of the rulebook (`[sections.*]` with basis
+    "declaration"), from `since` until they withdraw it (`until`, the last day they belonged). Kept with its
+    dates so that "who was in the section on the freeze date" has one answer. Some sections make this
+    special-category data (ethnicity, disability, sexuality): see polity/members/sections.py."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="sections")
+    section = models.CharField(max_length=30)  # a key of the rulebook's [sections]
+    since = models.DateField()
+    until = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["person", "section", "since", "id"]
+        indexes = [models.Index(fields=["section", "since"], name="members_section_since")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "section"],
+                condition=models.Q(until__isnull=True),
+                name="members_one_open_section",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(until__isnull=True) | models.Q(until__gte=models.F("since")),
+                name="members_section_order",
+            ),
+        ]

@@ -8,7 +8,16 @@ from collections.abc import Iterator
 from django.db.models import Value
 
 from polity.dsr.registry import Holding, Record, Subject, register
-from polity.members.models import MembershipPeriod, Payment, Person, Resignation, StatusChange, Transfer
+from polity.members.models import (
+    MembershipPeriod,
+    Payment,
+    Person,
+    Resignation,
+    SectionMembership,
+    StatusChange,
+    Transfer,
+)
+from polity.members.sections import section_label
 
 
 def _register(subject: Subject) -> Iterator[Record]:
@@ -170,5 +179,50 @@ register(
         on_erasure="keep",
         kept_because="Financial records and donations must be kept by law for the period the rulebook sets",
         order=20,
+    )
+)
+
+
+def _sections(subject: Subject) -> Iterator[Record]:
+    if subject.person is None:
+        return
+    for row in SectionMembership.objects.filter(person_id=subject.person.pk):
+        yield Record(
+            kind="Section you declared",
+            ref=f"section:{row.pk}",
+            at=row.since,
+            fields={"Section": section_label(row.section), "From": row.since, "Withdrawn on": row.until},
+        )
+
+
+def _erase_sections(person_ids: list[int], emails: list[str]) -> int:
+    deleted, _ = SectionMembership.objects.filter(person_id__in=person_ids).delete()
+    return deleted
+
+
+register(
+    Holding(
+        key="members.sections",
+        title="The sections you said you belong to",
+        data="Each section of the party you declared (women's, BAME, disabled, LGBT+ members...), from when, and "
+        "when you withdrew it. Some of these say your ethnicity, a disability or your sexuality: special-category "
+        "data, held with your explicit consent, given by declaring, and as the activity of a political party with "
+        "its members (UK GDPR Art. 9(2)(a) and (d)). Age sections are worked out from your date of birth and not "
+        "stored.",
+        purposes=(
+            "Your rights as a member of a section: its meetings and the elections only its members vote in",
+        ),
+        lawful_basis="consent",
+        recipients="Officers whose office includes seeing members' sections, within their units, each reading "
+        "recorded in the access log; the returning officer of a section's election (its roll); the data "
+        "protection officer. Never in an export, never outside the organisation",
+        retention="While you keep the declaration; withdrawn ones while you are a member, for the rolls of past "
+        "elections, then as your register entry",
+        retention_rule="retention.lapsed_member_record",
+        source="You alone, from your own page",
+        models=(SectionMembership,),
+        records=_sections,
+        erase=_erase_sections,
+        order=15,
     )
 )

@@ -75,6 +75,32 @@ class MeetingKind:
     waivable: bool
 
 
+@dataclass(frozen=True)
+class Section:
+    """A section of the membership (women, BAME, young, disabled, LGBT+ members...) and how one belongs.
+
+    `basis` "declaration": the member says so themself, and may withdraw it (the register keeps the dates);
+    "age": younger than `max_age` years on the day asked about, from the register's date of birth (no
+    declaration; a member without a date of birth is in no age section).
+    """
+
+    key: str
+    label: str
+    basis: str
+    max_age: int | None = None
+
+    def age_limit_on(self, on: date) -> date:
+        """Members born after this date are younger than `max_age` on `on` (an age section only)."""
+        if self.max_age is None:
+            raise ValueError(f"the section {self.key!r} is not an age section")
+        year = on.year - self.max_age
+        try:
+            return on.replace(year=year)
+        except ValueError:  # asked on 29 February: those born on 28 February of that year are of age
+            return date(year, 2, 28)
+
+
+SECTION_BASES = ("declaration", "age")
 CHANNELS = ("email", "sms", "phone", "post")
 # What a body may be empowered to decide, by `powers = [...]` in its [bodies.*] table.
 POWERS = ("selections.change_shortlist", "selections.hear_appeal")
@@ -124,6 +150,13 @@ class Rulebook:
     # Keys kept for a module to come (key -> module name): present, validated, but refused when read.
     reserved: dict[str, str] = field(default_factory=dict)
     meeting_kinds: dict[str, MeetingKind] = field(default_factory=dict)
+    sections: dict[str, Section] = field(default_factory=dict)
+
+    def section(self, key: str) -> Section:
+        try:
+            return self.sections[key]
+        except KeyError:
+            raise KeyError(f"the rulebook {self.path} has no section {key!r}") from None
 
     def purpose(self, key: str) -> Purpose:
         try:
@@ -225,7 +258,15 @@ def load_rulebook(path: str | Path) -> Rulebook:
     numbers: dict[str, int] = {}
     flags: dict[str, bool] = {}
     for section, table in raw.items():
-        if section in {"organisation", "bodies", "offices", "purposes", "reserved", "meeting_kinds"}:
+        if section in {
+            "organisation",
+            "bodies",
+            "offices",
+            "purposes",
+            "reserved",
+            "meeting_kinds",
+            "sections",
+        }:
             continue
         if not isinstance(table, dict):
             raise RulebookError(p, section, "must be a table of rules")
@@ -323,6 +364,7 @@ def load_rulebook(path: str | Path) -> Rulebook:
                 )
     meeting_kinds = _meeting_kinds(raw.get("meeting_kinds", {}), offices, p)
     purposes = _purposes(raw.get("purposes", {}), p)
+    sections = _sections(raw.get("sections", {}), p)
     reserved = _reserved(raw.get("reserved", {}), {*durations, *numbers, *flags}, p)
     return Rulebook(
         p,
@@ -337,7 +379,35 @@ def load_rulebook(path: str | Path) -> Rulebook:
         flags,
         reserved,
         meeting_kinds,
+        sections,
     )
+
+
+def _sections(raw: Any, path: str) -> dict[str, Section]:
+    """The [sections.*] tables: label, basis ("declaration" or "age") and, for an age section, max_age."""
+    if not isinstance(raw, dict):
+        raise RulebookError(path, "sections", "must be a table of sections")
+    out: dict[str, Section] = {}
+    for key, spec in raw.items():
+        where = f"sections.{key}"
+        if not isinstance(spec, dict):
+            raise RulebookError(path, where, "must be a table")
+        if not key.replace("_", "").isalnum() or not key.islower() or len(key) > 30:
+            raise RulebookError(path, where, "a section key is lower-case letters, digits and _, up to 30")
+        basis = spec.get("basis")
+        if basis not in SECTION_BASES:
+            raise RulebookError(path, f"{where}.basis", f"must be one of {list(SECTION_BASES)}")
+        max_age = spec.get("max_age")
+        if basis == "age":
+            if not isinstance(max_age, int) or isinstance(max_age, bool) or not 1 <= max_age <= 150:
+                raise RulebookError(path, f"{where}.max_age", "an age section needs a whole number of years")
+        elif max_age is not None:
+            raise RulebookError(path, f"{where}.max_age", "only an age section has a maximum age")
+        unknown = set(spec) - {"label", "basis", "max_age"}
+        if unknown:
+            raise RulebookError(path, f"{where}.{sorted(unknown)[0]}", "is not a section setting")
+        out[key] = Section(key, _str(spec, "label", where, path), basis, max_age)
+    return out
 
 
 def _meeting_kinds(raw: Any, offices: dict[str, OfficeType], path: str) -> dict[str, MeetingKind]:

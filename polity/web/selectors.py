@@ -25,6 +25,7 @@ from polity.members.models import (
     StatusChange,
     Transfer,
 )
+from polity.members.sections import SectionRow, member_sections
 from polity.members.selectors import member_get, resignations_for
 from polity.org.models import Body, Unit
 from polity.rulebook.loader import get_rulebook
@@ -87,6 +88,8 @@ class MemberRecord:
     payments: list[Payment]
     transfers: list[Transfer]
     resignations: list[Resignation] = field(default_factory=list)
+    # The member's own, or an officer's with members.view_sections (recorded); None: not shown at all.
+    sections: list[SectionRow] | None = None
 
     @property
     def pending_resignation(self) -> Resignation | None:
@@ -115,6 +118,7 @@ def member_record(*, actor: Actor, member_id: int, purpose: str = "member record
             Transfer.objects.filter(person=person).select_related("from_unit", "to_unit").order_by("-at")
         ),
         resignations=resignations_for(actor=actor, person=person),
+        sections=member_sections(actor=actor, person=person),
     )
 
 

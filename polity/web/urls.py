@@ -8,6 +8,7 @@ urlpatterns = [
     path("me/", pages.me, name="me"),
     path("me/contact/", membership.me_contact, name="me_contact"),
     path("me/renew/", membership.me_renew, name="me_renew"),
+    path("me/sections/", membership.me_sections, name="me_sections"),
     path("me/resign/", membership.me_resign, name="me_resign"),
     path(
         "me/resignations/<int:resignation_id>/withdraw/",

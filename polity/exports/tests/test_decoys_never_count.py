@@ -1,6 +1,6 @@
 """Decoys are never people: whatever exports are made, every query that counts or lists people (the members
 list and search, audiences and their reach, a body's members for a quorum, good standing for a quorum and
-for an electorate, the people a case may name, the public statistics, the consent check) gives exactly what
+for an electorate (a section's too), the people a case may name, the public statistics, the consent check) gives exactly what
 the register alone gives, and never shows a decoy.
 
 Decoys live only in the exports app's tables (decision 0026) and `members.Person` has no decoy flag any
@@ -25,7 +25,8 @@ from polity.exports.models import Decoy, DecoyContact, Entry, Export, Key
 from polity.exports.services import export_request
 from polity.exports.tests.conftest import give_consent
 from polity.meetings.entitlement import entitled_people, in_good_standing
-from polity.members.models import Person
+from polity.members.models import Person, SectionMembership
+from polity.members.sections import in_section_q, section_declare
 from polity.members.selectors import member_search_qs
 from polity.transparency import quarters
 from polity.transparency.figures import compute
@@ -70,6 +71,7 @@ def _count_people(world):  # type: ignore[no-untyped-def]
         "quorum": entitled_people(org.units["north_a_gc"], timezone.now()).count(),
         "good_standing": in_good_standing(Person.objects.all(), today).count(),
         "electorate": Person.objects.filter(standing_q(today, VOTE_RULE)).count(),
+        "section": Person.objects.filter(standing_q(today, VOTE_RULE), in_section_q("women", today)).count(),
         "case_people": case_people(national).count(),
         "members_total": total,
         "persons": Person.objects.count(),
@@ -83,7 +85,11 @@ def test_decoys_never_reach_a_count_of_people(world, django_capture_on_commit_ca
     for person in world.extra[:4]:
         give_consent(person, "campaigning", "phone")
         give_consent(person, "campaigning", "post")
+    org = world.org
+    if not SectionMembership.objects.exists():  # a section's electorate counts someone
+        section_declare(actor=org.actor("member"), person=org.people["member"], section="women")
     before = _counts(world)
+    assert before["section"] == 1
     decoys_before = Decoy.objects.count()
     for purpose, channel, columns, fmt in kinds:
         with django_capture_on_commit_callbacks(execute=True):

@@ -116,3 +116,52 @@ def test_durations_move_forward_and_never_overshoot_a_month(start, amount, unit)
         months = amount * (12 if unit == "y" else 1)
         assert (end.year * 12 + end.month) - (start.year * 12 + start.month) == months
         assert end.day <= start.day
+
+
+@pytest.mark.parametrize(
+    ("edit", "key", "reason"),
+    [
+        (('basis = "age"', 'basis = "birthday"'), "sections.young.basis", "must be one of"),
+        (("max_age = 27", "# no maximum age"), "sections.young.max_age", "whole number of years"),
+        (("max_age = 27", 'max_age = "27"'), "sections.young.max_age", "whole number of years"),
+        (
+            (
+                'label = "Women\'s section"\nbasis = "declaration"',
+                'label = "Women\'s section"\nbasis = "declaration"\nmax_age = 30',
+            ),
+            "sections.women.max_age",
+            "only an age section",
+        ),
+        (
+            ('label = "LGBT+ section"', 'name = "LGBT+ section"'),
+            "sections.lgbt.name",
+            "not a section setting",
+        ),
+        (('label = "BAME members\' section"', "# no label"), "sections.bame.label", "non-empty string"),
+        (("[sections.women]", "[sections.Women]"), "sections.Women", "lower-case"),
+    ],
+)
+def test_bad_section_names_file_key_and_reason(tmp_path, edit, key, reason):
+    text = DEMO.read_text()
+    assert edit[0] in text
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace(edit[0], edit[1], 1))
+    with pytest.raises(RulebookError) as info:
+        load_rulebook(bad)
+    assert (info.value.key, str(bad) in str(info.value)) == (key, True)
+    assert reason in info.value.reason
+
+
+def test_sections_in_the_demo_and_the_age_limit():
+    rb = load_rulebook(DEMO)
+    assert rb.section("women").basis == "declaration" and rb.section("women").max_age is None
+    young = rb.section("young")
+    assert (young.basis, young.max_age) == ("age", 27)
+    # Under 27 on 1 March 2027: born after 1 March 2000 (one born that day turned 27 on it).
+    assert young.age_limit_on(date(2027, 3, 1)) == date(2000, 3, 1)
+    # Asked on 29 February: one born on 28 February 27 years before is 27 already.
+    assert young.age_limit_on(date(2028, 2, 29)) == date(2001, 2, 28)
+    with pytest.raises(ValueError):
+        rb.section("women").age_limit_on(date(2027, 3, 1))
+    with pytest.raises(KeyError, match="no section 'choir'"):
+        rb.section("choir")

@@ -21,6 +21,7 @@ from polity.members.resignations import (
     resignation_request,
     resignation_withdraw,
 )
+from polity.members.sections import my_sections, section_declare, section_withdraw
 from polity.members.selectors import resignation_letter
 from polity.members.self_service import member_renew, member_update_contact, renewal_quote
 from polity.rulebook.loader import get_rulebook
@@ -66,6 +67,30 @@ def me_contact(request: HttpRequest) -> HttpResponse:
 
     done = _run(request, form, call, "Your contact details were saved.")
     return done or _page(request, "web/me/contact.html", form, person=person)
+
+
+class SectionForm(forms.Form):
+    section = forms.CharField(max_length=30)
+    action = forms.ChoiceField(
+        choices=[("declare", "I belong to it"), ("withdraw", "I no longer belong to it")]
+    )
+
+
+@web_view
+def me_sections(request: HttpRequest) -> HttpResponse:
+    """The sections of the rulebook: the member says which they belong to, or withdraws; age sections follow
+    the date of birth. Only the member changes these; who reads them is in the access log."""
+    actor = actor_of(request)
+    person = _mine(actor).person
+    form = SectionForm(request.POST or None)
+
+    def call() -> None:
+        service = section_declare if form.cleaned_data["action"] == "declare" else section_withdraw
+        service(actor=actor, person=person, section=form.cleaned_data["section"])
+
+    done = _run(request, form, call, "Your sections were saved.")
+    rows = my_sections(actor=actor, person=person)
+    return done or _page(request, "web/me/sections.html", form, person=person, rows=rows)
 
 
 @web_view
