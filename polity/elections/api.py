@@ -14,6 +14,7 @@ from polity.api.auth import actor_of
 from polity.api.schemas import ErrorOut
 from polity.common.errors import NotVisible
 from polity.elections.models import Election, State
+from polity.elections.roll import electorate_words
 from polity.elections.selectors import (
     ballot_paper,
     body_for_election,
@@ -77,6 +78,7 @@ class ElectionIn(Schema):
     returning_officer: str  # membership number (or person id)
     electorate_unit: int | None = None
     electorate_body: int | None = None
+    electorate_section: str = ""  # a key of the rulebook's [sections]: its members within electorate_unit
     groups: list[GroupIn] = []
     needs_body_nominations: bool = False
     candidates_from_shortlist: bool = False
@@ -132,6 +134,8 @@ def election_out(election: Election, request: HttpRequest) -> dict[str, Any]:
             "kind": election.electorate,
             "unit": election.electorate_unit_id,
             "body": election.electorate_body_id,
+            "section": election.electorate_section or None,
+            "words": electorate_words(election),
         },
         "groups": [{"label": g, "minimum": m, "description": d} for g, m, d in page.groups],
         "freeze_on": election.freeze_on,
@@ -184,6 +188,7 @@ def elections_create(request: HttpRequest, data: ElectionIn) -> Status[dict[str,
         electorate_body=body_for_election(actor=actor, body_id=data.electorate_body)
         if data.electorate_body
         else None,
+        electorate_section=data.electorate_section,
         groups=[GroupSpec(g.label, g.minimum, g.description) for g in data.groups],
         needs_body_nominations=data.needs_body_nominations,
         candidates_from_shortlist=data.candidates_from_shortlist,

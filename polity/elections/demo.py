@@ -1,6 +1,7 @@
 """Demo elections: a national executive elected by STV with a reserved seat (closed, counted, published,
 recountable) and a constituency chair elected by the alternative vote whose poll is open now, in the
-constituency of the `secretary` and `member` logins. `national` is the returning officer of both (a
+constituency of the `secretary` and `member` logins, and that constituency's women's officer, elected by the
+members of the women's section there (frozen ten days ago, nominations open; `member` is on its roll). `national` is the returning officer of both (a
 staff role at national level), so the workspace can be opened with that login; `member` can vote.
 
 Called by `polity demo` inside its transaction, with the system as actor; the timetable is walked on the
@@ -9,9 +10,11 @@ elections' clock (polity.elections.clock) so the first election's poll ran weeks
 
 from __future__ import annotations
 
+import random
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 
+from django.db.models import Q
 from django.utils import timezone
 
 from polity.access.services import office_appoint
@@ -34,6 +37,8 @@ from polity.elections.services import (
     election_publish,
 )
 from polity.members.models import Person
+from polity.members.sections import in_section_q
+from polity.rulebook.loader import get_rulebook
 
 if TYPE_CHECKING:
     from polity.demo.services import DemoContext
@@ -59,16 +64,23 @@ def _moment(day: object) -> datetime:
 
 
 def _candidates(
-    ctx: DemoContext, unit_path: str, freeze_day: object, count: int, exclude: set[int]
+    ctx: DemoContext,
+    unit_path: str,
+    freeze_day: object,
+    count: int,
+    exclude: set[int],
+    also: Q | None = None,
+    rng: random.Random | None = None,
 ) -> list[Person]:
     pool = list(
         Person.objects.filter(home_unit__path__startswith=unit_path)
         .filter(standing_q(freeze_day, STAND_RULE))  # type: ignore[arg-type]
+        .filter(also or Q())
         .exclude(pk__in=exclude)
         .order_by("pk")
         .values_list("pk", flat=True)[:500]
     )
-    chosen = ctx.rng.sample(pool, count)
+    chosen = (rng or ctx.rng).sample(pool, min(count, len(pool)))
     found = Person.objects.in_bulk(chosen)
     return [found[pk] for pk in chosen]
 
@@ -166,3 +178,26 @@ def populate(ctx: DemoContext) -> None:
     with clock.at(chair.poll_opens_at):
         chair = election_open_poll(actor=ro, election=chair)
         _vote(ctx, chair, 25, 3, named)  # the demo logins have not voted yet: `member` can
+
+    # 3. The same constituency's women's officer, elected by the members of its women's section (declared
+    # in polity.members.demo); frozen ten days ago, nominations open.
+    if "women" not in get_rulebook().sections:
+        return
+    start = ctx.today - timedelta(days=10)
+    with clock.at(_moment(start)):
+        womens = election_create(
+            actor=system,
+            title=f"{constituency.name}: women's officer",
+            office=f"Women's officer of {constituency.name}",
+            unit=constituency,
+            method="fptp",
+            returning_officer=ro_person,
+            electorate_section="women",
+        )
+        womens = election_freeze(actor=ro, election=womens)
+        womens = election_open_nominations(actor=ro, election=womens)
+        assert womens.freeze_on is not None  # noqa: S101
+        women = in_section_q("women", womens.freeze_on)
+        # Its own generator from the seed: the demo content of the apps after this one stays as it was.
+        draw = random.Random(f"womens-officer:{ctx.seed}")
+        _stand(ro, womens, _candidates(ctx, constituency.path, womens.freeze_on, 2, named, women, draw), {})

@@ -44,6 +44,7 @@ class State(models.TextChoices):
 class Electorate(models.TextChoices):
     UNIT = "unit", "Members of a unit"
     BODY = "body", "Members of a body"
+    SECTION = "section", "Members of a section within a unit"
 
 
 class Election(models.Model):
@@ -63,6 +64,8 @@ class Election(models.Model):
     electorate_body = models.ForeignKey(
         Body, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # A key of the rulebook's [sections], with electorate "section": its members within `electorate_unit`.
+    electorate_section = models.CharField(max_length=30, blank=True)
     needs_body_nominations = models.BooleanField(default=False)
     # Set by its creator at creation (a selection's member ballot): the candidates are fixed by a shortlist
     # decided elsewhere with reasons, so members and bodies nominate no one.
@@ -99,8 +102,22 @@ class Election(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(seats__gte=1), name="elections_seats_positive"),
             models.CheckConstraint(
-                condition=Q(electorate="unit", electorate_unit__isnull=False, electorate_body__isnull=True)
-                | Q(electorate="body", electorate_body__isnull=False, electorate_unit__isnull=True),
+                condition=Q(
+                    electorate="unit",
+                    electorate_unit__isnull=False,
+                    electorate_body__isnull=True,
+                    electorate_section="",
+                )
+                | Q(
+                    electorate="body",
+                    electorate_body__isnull=False,
+                    electorate_unit__isnull=True,
+                    electorate_section="",
+                )
+                | (
+                    Q(electorate="section", electorate_unit__isnull=False, electorate_body__isnull=True)
+                    & ~Q(electorate_section="")
+                ),
                 name="elections_electorate_named",
             ),
             models.CheckConstraint(

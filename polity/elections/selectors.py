@@ -28,7 +28,7 @@ from polity.elections.models import (
     RollEntry,
     State,
 )
-from polity.elections.roll import Standing, voter_standing
+from polity.elections.roll import Standing, electorate_words, voter_standing
 from polity.elections.services.common import is_returning_officer
 from polity.elections.workflow import next_step, reached
 from polity.members.models import Person
@@ -80,6 +80,11 @@ class Page:
     pending: list[Candidate] = field(default_factory=list)
     papers: dict[str, int] = field(default_factory=dict)
     is_teller: bool = False
+
+    @property
+    def voters(self) -> str:
+        """Who votes, in words: "members of the Women's section in North A"."""
+        return electorate_words(self.election).removeprefix("the ")
 
 
 def turnout_allowed(actor: Actor, election: Election) -> bool:

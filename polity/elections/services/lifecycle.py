@@ -61,11 +61,14 @@ def election_create(
     seats: int = 1,
     electorate_unit: Unit | None = None,
     electorate_body: Body | None = None,
+    electorate_section: str = "",
     groups: Sequence[GroupSpec] = (),
     needs_body_nominations: bool = False,
     candidates_from_shortlist: bool = False,
 ) -> Election:
-    """Call an election of `unit` (elections.manage there), naming its returning officer."""
+    """Call an election of `unit` (elections.manage there), naming its returning officer. The electorate is
+    the members of `electorate_unit` (default `unit`), or the office holders of `electorate_body`, or, with
+    `electorate_section` (a key of the rulebook's [sections]), the members of that section within the unit."""
     if not actor.is_system:
         require(actor, Perm.ELECTIONS_MANAGE, scope=unit, visible=False)
     _validate(title, office, method, seats, groups)
@@ -73,6 +76,15 @@ def election_create(
         electorate_unit = unit
     if electorate_body is not None and electorate_unit is not None:
         raise InvalidInput("electorate: name a unit or a body, not both")
+    electorate_section = electorate_section.strip()
+    if electorate_section:
+        if electorate_body is not None:
+            raise InvalidInput("electorate: a section's members are counted within a unit, not a body")
+        if electorate_section not in get_rulebook().sections:
+            known = ", ".join(sorted(get_rulebook().sections)) or "none"
+            raise InvalidInput(
+                f"electorate_section: the rulebook has no section {electorate_section!r} ({known})"
+            )
     for where in (electorate_unit, electorate_body.unit if electorate_body else None):
         if where is not None and not where.path.startswith(unit.path):
             raise InvalidInput("electorate: it must lie within the unit that holds the election")
@@ -84,9 +96,14 @@ def election_create(
             unit=unit,
             method=method,
             seats=seats,
-            electorate=Electorate.BODY if electorate_body is not None else Electorate.UNIT,
+            electorate=Electorate.BODY
+            if electorate_body is not None
+            else Electorate.SECTION
+            if electorate_section
+            else Electorate.UNIT,
             electorate_unit=electorate_unit,
             electorate_body=electorate_body,
+            electorate_section=electorate_section,
             needs_body_nominations=needs_body_nominations,
             candidates_from_shortlist=candidates_from_shortlist,
             returning_officer=returning_officer,

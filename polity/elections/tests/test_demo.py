@@ -33,6 +33,17 @@ def test_demo_elections(settings, tmp_path):
     member = Person.objects.get(pk=result_person(result, "member"))
     code = ballot_cast(actor=Actor(None, member.pk, "member"), election=chair, ranking=[1])
     assert code
+    # The constituency's women's officer: the roll is the women's section there on the freeze date.
+    from polity.elections.models import RollEntry
+    from polity.members.sections import in_section_q
+
+    womens = Election.objects.get(electorate="section")
+    assert womens.state == State.NOMINATIONS and womens.electorate_section == "women"
+    assert womens.roll_size and RollEntry.objects.filter(election=womens, person=member).exists()
+    outside = RollEntry.objects.filter(election=womens).exclude(
+        person__in=Person.objects.filter(in_section_q("women", womens.freeze_on))
+    )
+    assert not outside.exists()
 
 
 def result_person(result, login: str) -> int:
