@@ -204,13 +204,13 @@ def past_exports(count: int, seed: int = 12) -> None:
             for i in chosen:
                 _pk, _u, given, family, number, email, phone = people[i]
                 entries.append((entry_id, pk, _pk, None))
-                for kind, h in row_keys(
+                for _kind, h in row_keys(
                     name=(given, family),
                     email=email if "email" in columns else "",
                     phone=phone if "phone" in columns else "",
                     number=number if "membership_number" in columns else "",
                 ):
-                    keys.append((h, kind, entry_id))
+                    keys.append((h, entry_id))
                 entry_id += 1
             for _j in range(d):
                 g, f = rng.choice(people)[2:4]
@@ -242,8 +242,8 @@ def past_exports(count: int, seed: int = 12) -> None:
                     "phone": phone if "phone" in columns else "",
                     "number": number if "membership_number" in columns else "",
                 }
-                for kind, h in row_keys(name=(g, f), **shown):
-                    keys.append((h, kind, entry_id))
+                for _kind, h in row_keys(name=(g, f), **shown):
+                    keys.append((h, entry_id))
                 entry_id += 1
                 decoy_id += 1
         ids._next[Entry] = entry_id
@@ -292,7 +292,7 @@ def past_exports(count: int, seed: int = 12) -> None:
             decoys,
         )
         copy_rows(Entry, ["id", "export_id", "person_id", "decoy_id"], entries)
-        copy_rows(Key, ["hash", "kind", "entry_id"], keys)
+        copy_rows(Key, ["hash", "entry_id"], keys)
         ids.finish()
     # A bulk load leaves the planner without statistics until autovacuum comes round: attribution would scan
     # every key (9 s instead of under one). Whoever imports old exports in bulk analyses, as here.

@@ -3,6 +3,7 @@ how a member's or a decoy's row fills them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,3 +92,29 @@ def keys_of(row: Row, columns: list[str]) -> list[tuple[str, int]]:
         number=v.get("membership_number", "") if "membership_number" in columns else "",
         address=v.get("address_line", "") if "address" in columns else "",
     )
+
+
+def hasher(columns: list[str]) -> Callable[[Row], list[int]]:
+    """`keys_of` for every row of one file, hashes only (what the attribution index stores)."""
+    from polity.exports.fingerprints import row_hasher
+
+    hashes = row_hasher(
+        name="name" in columns,
+        email="email" in columns,
+        phone="phone" in columns,
+        number="membership_number" in columns,
+        address="address" in columns,
+    )
+
+    def of(row: Row) -> list[int]:
+        v = row.values
+        return hashes(
+            row.given_name,
+            row.family_name,
+            v.get("email", ""),
+            v.get("phone", ""),
+            v.get("membership_number", ""),
+            v.get("address_line", ""),
+        )
+
+    return of

@@ -115,14 +115,22 @@ class Decoy(models.Model):
 class Entry(models.Model):
     """One row of an export's file: a member (person_id) or a decoy."""
 
-    export = models.ForeignKey(Export, on_delete=models.CASCADE, related_name="entries", db_constraint=False)
+    # Only the indexes below (decision 0034): every index here is written for each row of every export.
+    export = models.ForeignKey(
+        Export, on_delete=models.CASCADE, related_name="entries", db_constraint=False, db_index=False
+    )
     person_id = models.BigIntegerField(null=True, blank=True)
-    decoy = models.ForeignKey(Decoy, null=True, blank=True, on_delete=models.CASCADE, db_constraint=False)
+    decoy = models.ForeignKey(
+        Decoy, null=True, blank=True, on_delete=models.CASCADE, db_constraint=False, db_index=False
+    )
 
     class Meta:
         indexes = [
             models.Index(fields=["person_id", "export"], name="exports_entry_person"),
             models.Index(fields=["export"], name="exports_entry_export"),
+            models.Index(
+                fields=["decoy"], name="exports_entry_decoy", condition=models.Q(decoy__isnull=False)
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -134,11 +142,13 @@ class Entry(models.Model):
 
 
 class Key(models.Model):
-    """A hashed, normalised value one row showed (polity.exports.fingerprints): the attribution index."""
+    """A hashed, normalised value one row showed (polity.exports.fingerprints): the attribution index. The
+    hash is all attribution reads (its kind is hashed into it); the only index is on it (decision 0034)."""
 
     hash = models.BigIntegerField()
-    kind = models.CharField(max_length=1)  # e email, p phone, n membership number, a address, m name
-    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="keys", db_constraint=False)
+    entry = models.ForeignKey(
+        Entry, on_delete=models.CASCADE, related_name="keys", db_constraint=False, db_index=False
+    )
 
     class Meta:
         indexes = [models.Index(fields=["hash"], name="exports_key_hash")]

@@ -221,3 +221,33 @@ def test_mail_to_a_decoy_in_the_imap_mailbox_alerts_the_dpo_once(world, made):
     assert contact.decoy == decoy and contact.route == "imap" and contact.subject == "Donate now"
     assert contact.sender == "rival@campaign.example"
     _dpo_alerted_and_clock_running(world, contact)
+
+
+_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30)
+_COLUMNS = st.lists(
+    st.sampled_from(["name", "membership_number", "branch", "email", "phone", "address"]),
+    unique=True,
+    min_size=1,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    columns=_COLUMNS,
+    given_name=_TEXT,
+    family_name=_TEXT,
+    email=st.one_of(st.emails(), _TEXT, st.none()),
+    phone=st.one_of(st.from_regex(r"\+?44 ?7\d{3} ?\d{6}", fullmatch=True), _TEXT),
+    number=st.one_of(st.from_regex(r"[A-Z] ?-?0*\d{1,9}", fullmatch=True), _TEXT),
+    address=_TEXT,
+)
+def test_the_export_hashes_a_row_as_row_keys_does(
+    columns, given_name, family_name, email, phone, number, address
+):
+    """The worker's fast hasher and `row_keys` (which attribution's tests exercise) index the same values:
+    one difference and a leaked file would no longer match its export."""
+    from polity.exports.columns import Row, hasher, keys_of
+
+    values = {"email": email, "phone": phone, "membership_number": number, "address_line": address}
+    row = Row(given_name, family_name, values, person_id=1)
+    assert hasher(columns)(row) == [h for _kind, h in keys_of(row, columns)]
