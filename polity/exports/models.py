@@ -115,7 +115,7 @@ class Decoy(models.Model):
 class Entry(models.Model):
     """One row of an export's file: a member (person_id) or a decoy."""
 
-    # Only the indexes below (decision 0034): every index here is written for each row of every export.
+    # Only the indexes below (decision 0035): every index here is written for each row of every export.
     export = models.ForeignKey(
         Export, on_delete=models.CASCADE, related_name="entries", db_constraint=False, db_index=False
     )
@@ -143,7 +143,7 @@ class Entry(models.Model):
 
 class Key(models.Model):
     """A hashed, normalised value one row showed (polity.exports.fingerprints): the attribution index. The
-    hash is all attribution reads (its kind is hashed into it); the only index is on it (decision 0034)."""
+    hash is all attribution reads (its kind is hashed into it); the only index is on it (decision 0035)."""
 
     hash = models.BigIntegerField()
     entry = models.ForeignKey(
