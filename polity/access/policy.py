@@ -45,13 +45,13 @@ def _sources_sql() -> str:
     term, grant, restriction = OfficeTerm._meta.db_table, Grant._meta.db_table, Restriction._meta.db_table
     unit = Unit._meta.db_table
     cut = (
-        f"EXISTS (SELECT 1 FROM {restriction} r JOIN {unit} ru ON ru.id = r.unit_id"
+        f"EXISTS (SELECT 1 FROM {restriction} r JOIN {unit} ru ON ru.id = r.unit_id"  # noqa: S608 (table names only)
         " WHERE r.starts_at <= %s AND (r.lifted_at IS NULL OR r.lifted_at > %s)"
         " AND (r.person_id IS NULL OR r.person_id = %s)"
         " AND SUBSTR(u.path, 1, LENGTH(ru.path)) = ru.path)"
     )
     return (
-        f"SELECT 'office', t.office, NULL, t.unit_id, u.path, {cut} FROM {term} t JOIN {unit} u ON u.id = t.unit_id"
+        f"SELECT 'office', t.office, NULL, t.unit_id, u.path, {cut} FROM {term} t JOIN {unit} u ON u.id = t.unit_id"  # noqa: S608
         " WHERE t.person_id = %s AND t.starts_at <= %s AND (t.ends_at IS NULL OR t.ends_at > %s)"
         f" UNION ALL SELECT 'grant', CAST(g.id AS VARCHAR(20)), g.permissions, g.unit_id, u.path, {cut}"
         f" FROM {grant} g JOIN {unit} u ON u.id = g.unit_id"
