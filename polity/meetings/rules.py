@@ -28,6 +28,9 @@ RESPONSE = "deadlines.motion_response"
 EMERGENCY_ACKNOWLEDGEMENT = "meetings.emergency_motion_acknowledgement"
 EMERGENCY_RESPONSE = "meetings.emergency_motion_response"
 GRACE = "membership.arrears_grace"
+VOTE_PAGE_POLL = "meetings.vote_page_poll_seconds"
+VOTE_PAGE_POLL_AFTER_VOTING = "meetings.vote_page_poll_after_voting_seconds"
+RESULTS_POLL = "meetings.results_poll_seconds"
 
 
 class MeetingRefused(DomainError):
@@ -82,6 +85,16 @@ def quorum_for(body: Body, entitled: int) -> int:
 def waiver_needs(entitled: int) -> int:
     """How many of those entitled must be present to waive late notice."""
     return math.ceil(entitled * get_rulebook().number(WAIVER_RULE) / 100)
+
+
+def poll_seconds(*, has_voted_in_all: bool) -> int:
+    """How often a phone's vote page asks for news: less often once it has voted in every open vote."""
+    key = VOTE_PAGE_POLL_AFTER_VOTING if has_voted_in_all else VOTE_PAGE_POLL
+    return max(1, get_rulebook().number(key))
+
+
+def results_poll_seconds() -> int:
+    return max(1, get_rulebook().number(RESULTS_POLL))
 
 
 def delegate_allowance(members_in_good_standing: int) -> int:

@@ -6,6 +6,7 @@ officer is recorded in the access log (`meetings.view_people`) with the people s
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,6 +19,7 @@ from polity.access.policy import units_q
 from polity.audit.services import audit_record
 from polity.common.actor import Actor
 from polity.common.errors import NotVisible
+from polity.meetings import rules
 from polity.meetings.entitlement import entitled_people, is_entitled, is_open_body, seat_terms
 from polity.meetings.gate import body_visible, may_manage, require_body, require_manage
 from polity.meetings.models import (
@@ -416,26 +418,39 @@ def referral_targets(*, actor: Actor, body: Body) -> list[Body]:
     return found
 
 
-def vote_page_motions(*, actor: Actor, meeting: Meeting) -> list[tuple[Motion, bool]]:
-    """Votes open now, and whether the actor has voted in each."""
-    from polity.meetings.models import MotionState, NamedVote, SecretVoteReceipt
+@dataclass(frozen=True)
+class VotePage:
+    """What a phone's vote page shows: the votes open now with whether the actor has voted in each, how
+    often the page asks again (from the rulebook), and a short digest of both so a poll that finds nothing
+    new is answered without a page (polity.meetings.views.vote_page)."""
+
+    motions: list[tuple[Motion, bool]]
+    poll_seconds: int
+    version: str
+
+
+def vote_page_live(*, actor: Actor, meeting: Meeting) -> VotePage:
+    """Votes open now, and whether the actor has voted in each: one query for the motions and, while a vote
+    is open, one per kind of vote open (a secret vote's receipts, a named vote's names)."""
+    from polity.meetings.models import MotionState, NamedVote, SecretVoteReceipt, VoteMethod
 
     require_body(actor, meeting.body)
-    motions = list(meeting.motions.filter(state=MotionState.VOTING))
+    motions = list(
+        meeting.motions.filter(state=MotionState.VOTING)
+        .only("pk", "meeting_id", "number", "title", "method")
+        .order_by("number")  # the model's ordering by meeting would join the meetings table
+    )
     voted: set[int] = set()
-    if actor.person_id is not None and motions:
-        ids = [m.pk for m in motions]
-        voted |= set(
-            SecretVoteReceipt.objects.filter(motion_id__in=ids, person_id=actor.person_id).values_list(
-                "motion_id", flat=True
-            )
-        )
-        voted |= set(
-            NamedVote.objects.filter(motion_id__in=ids, person_id=actor.person_id).values_list(
-                "motion_id", flat=True
-            )
-        )
-    return [(m, m.pk in voted) for m in motions]
+    if actor.person_id is not None:
+        for method, model in ((VoteMethod.SECRET, SecretVoteReceipt), (VoteMethod.NAMED, NamedVote)):
+            ids = [m.pk for m in motions if m.method == method]
+            if ids:
+                mine = model.objects.filter(motion_id__in=ids, person_id=actor.person_id)
+                voted |= set(mine.values_list("motion_id", flat=True))
+    found = [(m, m.pk in voted) for m in motions]
+    every = rules.poll_seconds(has_voted_in_all=bool(found) and all(v for _m, v in found))
+    shown = repr([(m.pk, m.number, m.title, m.method, v) for m, v in found] + [every])
+    return VotePage(found, every, hashlib.blake2s(shown.encode(), digest_size=8).hexdigest())
 
 
 def results(*, actor: Actor, meeting: Meeting) -> list[tuple[Motion, dict[str, int], int]]:

@@ -16,7 +16,8 @@ from polity.meetings import feeds
 from polity.meetings import forms as f
 from polity.meetings import selectors as sel
 from polity.meetings.gate import may_manage
-from polity.meetings.models import Meeting
+from polity.meetings.models import Meeting, State
+from polity.meetings.rules import results_poll_seconds
 from polity.meetings.services import attendance as att
 from polity.meetings.services import business as biz
 from polity.meetings.services import meetings as mtg
@@ -393,16 +394,24 @@ ACTIONS = {
 
 @web_view
 def vote_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    """The live vote page on a phone: sign in, then the votes open now (refreshed every few seconds)."""
+    """The live vote page on a phone: sign in, then the votes open now. With htmx the page asks again every
+    few seconds (the rulebook says how often), sending the digest of what it shows: when nothing changed
+    the answer is 204 and no page at all (htmx swaps nothing); otherwise the new fragment."""
     actor = actor_of(request)
     found = sel.meeting_get(actor=actor, meeting_id=meeting_id)
+    if is_htmx(request):
+        live = sel.vote_page_live(actor=actor, meeting=found)
+        if request.GET.get("seen") == live.version:
+            return HttpResponse(status=204)
+        return render(request, "meetings/_vote_live.html", {"meeting": found, "live": live})
+    mine = sel.my_attendance(actor=actor, meeting=found)
+    present = found.state == State.OPEN and mine == "present"
     context = {
         "meeting": found,
-        "open": sel.vote_page_motions(actor=actor, meeting=found),
-        "mine": sel.my_attendance(actor=actor, meeting=found),
+        "mine": mine,
+        "live": sel.vote_page_live(actor=actor, meeting=found) if present else None,
     }
-    template = "meetings/_vote_open.html" if is_htmx(request) else "meetings/vote.html"
-    return render(request, template, context)
+    return render(request, "meetings/vote.html", context)
 
 
 @web_view
@@ -414,6 +423,7 @@ def results_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "meeting": found,
         "quorum": sel.quorum_now(found),
         "results": sel.results(actor=actor, meeting=found),
+        "poll_seconds": results_poll_seconds(),
     }
     template = "meetings/_results.html" if is_htmx(request) else "meetings/results.html"
     return render(request, template, context)
