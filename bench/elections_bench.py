@@ -20,39 +20,16 @@ import argparse
 import http.client
 import io
 import os
-import platform
 import random
 import re
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 
 os.environ.setdefault("POLITY_DEBUG", "0")
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
-
-def setup() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-
-
-def machine() -> str:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        version = cursor.fetchone()[0]
-    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return f"{when}; {os.cpu_count()} cores; load {os.getloadavg()[0]:.1f}; PostgreSQL {version}; Python {platform.python_version()}"
+from foundation_common import cpu_seconds, machine, serve, server_pids, setup, signed_in_sessions, stop  # noqa: E402
 
 
 def _returning_officer():  # type: ignore[no-untyped-def]
@@ -173,82 +150,10 @@ def bench_count(args: argparse.Namespace) -> None:
 
 
 def _sessions(election, voters: int) -> list[str]:  # type: ignore[no-untyped-def]
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from polity.access.policy import needs_second_factor
-    from polity.accounts.models import User
-    from polity.common.actor import Actor
     from polity.elections.models import RollEntry
 
     people = list(RollEntry.objects.filter(election=election).values_list("person_id", flat=True)[:voters])
-    have = set(User.objects.filter(person_id__in=people).values_list("person_id", flat=True))
-    User.objects.bulk_create(
-        [User(username=f"bench-voter-{p}", person_id=p, password="!") for p in people if p not in have],
-        batch_size=2000,
-    )
-    keys = []
-    for user in User.objects.filter(person_id__in=people):
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        if needs_second_factor(Actor.for_user(user)):
-            # An office holder passes the second factor before any page, the ballot included (without it the
-            # server sends them to /accounts/verify/, which is what stopped some voters in the first runs).
-            device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
-            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.create()
-        keys.append(session.session_key)
-    return keys
-
-
-def _server(port: int, workers: int, threads: int = 4) -> subprocess.Popen:
-    env = {**os.environ, "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(workers),
-           "GUNICORN_THREADS": str(threads), "GUNICORN_ACCESS_LOG": ""}  # fmt: skip
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
-    for _ in range(300):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return proc
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("server did not start")
-
-
-def _cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time of these processes so far (Linux /proc), in seconds."""
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def _server_pids(master: int) -> list[int]:
-    """The gunicorn master, its workers, and the PostgreSQL backends serving this database."""
-    from django.db import connection
-
-    pids = [master]
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == master:
-                pids.append(int(stat.parent.name))
-        except (OSError, ValueError):
-            continue
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-        pids += [row[0] for row in cursor.fetchall()]
-    return pids
+    return list(signed_in_sessions(people, "bench-voter-").values())
 
 
 TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -300,7 +205,7 @@ def bench_web(args: argparse.Namespace) -> None:
     e, _ = _polling("Bench: web ballot", region, ro, "stv-scottish", 3, 6)
     sessions = _sessions(e, args.voters)
     port = 8700 + os.getpid() % 200
-    server = _server(port, args.workers, args.threads)
+    server = serve(port, args.workers, args.threads)
     results: list[str] = []
     lock = threading.Lock()
     rng = random.Random(3)
@@ -315,8 +220,8 @@ def bench_web(args: argparse.Namespace) -> None:
     try:
         for k in range(args.workers * 4):
             Voter(port, sessions[k], e.pk).request("GET")  # warm the workers and their connections
-        pids = _server_pids(server.pid)
-        cpu = _cpu_seconds(pids)
+        pids = server_pids(server.pid)
+        cpu = cpu_seconds(pids)
         load_before = os.getloadavg()[0]
         t = time.perf_counter()
         threads = [threading.Thread(target=client, args=(k,)) for k in range(args.clients)]
@@ -325,10 +230,9 @@ def bench_web(args: argparse.Namespace) -> None:
         for th in threads:
             th.join()
         elapsed = time.perf_counter() - t
-        cpu = _cpu_seconds(pids) - cpu
+        cpu = cpu_seconds(pids) - cpu
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        stop(server)
     ok = results.count("cast")
     stopped = Counter(r for r in results if r != "cast")
     print(f"machine: {machine()}")
@@ -348,7 +252,7 @@ def bench_parallel(args: argparse.Namespace) -> None:
     e, _ = _polling("Bench: one voter, fifty tries", root, ro, "av", 1, 3)
     session = _sessions(e, 1)[0]
     port = 8500 + os.getpid() % 200
-    server = _server(port, args.workers)
+    server = serve(port, args.workers)
     try:
         first = Voter(port, session, e.pk)
         _, page = first.request("GET")
@@ -369,8 +273,7 @@ def bench_parallel(args: argparse.Namespace) -> None:
         for th in threads:
             th.join()
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        stop(server)
     print(f"machine: {machine()}")
     print(f"50 parallel confirmed ballots by one voter: answers {sorted(set(statuses))} "
           f"({statuses.count(200)} x 200, {statuses.count(409)} x 409); stored ballots "

@@ -47,11 +47,9 @@ def machine() -> str:
             db = f"PostgreSQL {cursor.fetchone()[0]}"
         else:
             db = connection.vendor
-    load = os.getloadavg()[0]
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return (
-        f"{when}; {os.cpu_count()} cores ({model}); load {load:.1f}; {db}; Python {platform.python_version()}"
-    )
+    return f"{when}; {os.cpu_count()} cores ({model}); load {load}; {db}; Python {platform.python_version()}"
 
 
 def median_ms(samples: list[float]) -> str:
@@ -98,3 +96,102 @@ class CpuClock:
 
     def __str__(self) -> str:
         return f"{self.wall:.1f} s wall (CPU: {self.client:.1f} s client + {self.server:.1f} s database)"
+
+
+# Serving over HTTP: the web benchmarks (elections_bench.py web, meetings_bench.py vote) start gunicorn with
+# the production configuration and count the CPU of its processes and of their PostgreSQL backends.
+
+
+def serve(port: int, workers: int, threads: int = 4) -> subprocess.Popen[bytes]:
+    """gunicorn (config/gunicorn.py) on 127.0.0.1:`port`, in its own process group; returns once it listens."""
+    import socket
+    import time
+
+    env = {**os.environ, "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(workers),
+           "GUNICORN_THREADS": str(threads), "GUNICORN_ACCESS_LOG": ""}  # fmt: skip
+    proc = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    for _ in range(300):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return proc
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("server did not start")
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    import signal
+
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=30)
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes so far (Linux /proc), in seconds."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def server_pids(master: int) -> list[int]:
+    """The gunicorn master, its workers, and the PostgreSQL backends serving this database (other than ours)."""
+    from django.db import connection
+
+    pids = [master]
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == master:
+                pids.append(int(stat.parent.name))
+        except (OSError, ValueError):
+            continue
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        pids += [row[0] for row in cursor.fetchall()]
+    return pids
+
+
+def signed_in_sessions(people: list[int], username: str) -> dict[int, str]:
+    """A signed-in session for each person (person id -> session key), making their accounts if need be
+    (`username` + the person's id, no usable password). An office holder's session also passes the second
+    factor, as it must before any page (without it the server sends them to /accounts/verify/)."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from polity.access.policy import needs_second_factor
+    from polity.accounts.models import User
+    from polity.common.actor import Actor
+
+    have = set(User.objects.filter(person_id__in=people).values_list("person_id", flat=True))
+    User.objects.bulk_create(
+        [User(username=f"{username}{p}", person_id=p, password="!") for p in people if p not in have],
+        batch_size=2000,
+    )
+    keys: dict[int, str] = {}
+    for user in User.objects.filter(person_id__in=people):
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        if needs_second_factor(Actor.for_user(user)):
+            device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.create()
+        keys[user.person_id] = session.session_key
+    return keys

@@ -25,41 +25,17 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
-import platform
 import random
 import re
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import threading
 import time
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 from typing import Any
 
 os.environ.setdefault("POLITY_DEBUG", "0")
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
-
-def setup() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-
-
-def machine() -> str:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        version = cursor.fetchone()[0]
-    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    return f"{when}; {os.cpu_count()} cores; load {load}; PostgreSQL {version}; Python {platform.python_version()}"
+from foundation_common import cpu_seconds, machine, serve, server_pids, setup, signed_in_sessions, stop  # noqa: E402
 
 
 def _national_body() -> Any:
@@ -214,49 +190,11 @@ def bench_notice(args: argparse.Namespace) -> None:
 
 
 def _sessions(people: list[int]) -> dict[int, str]:
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
-    from polity.accounts.models import User
-
-    have = set(User.objects.filter(person_id__in=people).values_list("person_id", flat=True))
-    User.objects.bulk_create(
-        [User(username=f"bench-meeting-{p}", person_id=p, password="!") for p in people if p not in have],
-        batch_size=2000,
-    )
-    keys: dict[int, str] = {}
-    for user in User.objects.filter(person_id__in=people):
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.create()
-        keys[user.person_id] = session.session_key
-    return keys
-
-
-def _server(port: int, workers: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(workers),
-           "GUNICORN_THREADS": "4", "GUNICORN_ACCESS_LOG": ""}  # fmt: skip
-    proc = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    for _ in range(300):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return proc
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("server did not start")
+    return signed_in_sessions(people, "bench-meeting-")
 
 
 TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+POLL = re.compile(rb'hx-get="([^"]+)"')
 
 
 class Phone:
@@ -358,7 +296,7 @@ def bench_vote(args: argparse.Namespace) -> None:
     sessions = _sessions(seated)
     voters, extra = seated[: args.voters], seated[args.voters]
     port = 8300 + os.getpid() % 200
-    server = _server(port, args.workers)
+    server = serve(port, args.workers)
     rng = random.Random(11)
     choices = {pk: rng.choice(["for", "for", "against", "abstain"]) for pk in voters}
     print(f"machine: {machine()}")
@@ -398,16 +336,29 @@ def bench_vote(args: argparse.Namespace) -> None:
             Phone(port, sessions[pk], meeting.pk).vote(motion.pk, "for", poll=False) for pk in voters[:20]
         )
         print(f"a second vote by 20 who voted: {again}")
-        elapsed, polls = _run(
-            args.clients,
-            voters,
-            lambda pk: Phone(port, sessions[pk], meeting.pk).request(
-                "GET", f"/meetings/{meeting.pk}/vote/", htmx=True
-            )[0],
-        )
-        print(
-            f"one poll of the vote page by each voter: {Counter(polls)} in {elapsed:.1f} s ({len(polls) / elapsed:.0f} polls/s)"
-        )
+        pids = server_pids(server.pid)
+        seen: dict[int, str] = {}
+
+        def poll(pk: int) -> int:
+            """One poll by a phone: the address its page polls (with the digest of what it shows) once it has
+            one, the bare fragment before."""
+            status, page = Phone(port, sessions[pk], meeting.pk).request(
+                "GET", seen.get(pk, f"/meetings/{meeting.pk}/vote/"), htmx=True
+            )
+            found = POLL.search(page)
+            if found:
+                seen[pk] = found.group(1).decode().replace("&amp;", "&")
+            return status
+
+        for label in ("a poll of the bare fragment", "a poll from a page that is up to date"):
+            cpu, load = cpu_seconds(pids), os.getloadavg()[0]
+            elapsed, polls = _run(args.clients, voters, poll)
+            cpu = cpu_seconds(pids) - cpu
+            print(
+                f"{label}, by each voter: {Counter(polls)} in {elapsed:.1f} s ({len(polls) / elapsed:.0f} polls/s); "
+                f"server CPU {1000 * cpu / len(polls):.1f} ms per poll; load {load:.1f} before, "
+                f"{os.getloadavg()[0]:.1f} after"
+            )
         phone = Phone(port, sessions[extra], meeting.pk)
         token = phone.token()
         barrier = threading.Barrier(50)
@@ -431,8 +382,7 @@ def bench_vote(args: argparse.Namespace) -> None:
             th.join()
         print(f"50 simultaneous taps by one voter: {Counter(taps)}")
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        stop(server)
     receipts = SecretVoteReceipt.objects.filter(motion=motion).count()
     tallies = dict(SecretTally.objects.filter(motion=motion).values_list("choice", "count"))
     expected = Counter(choices.values())
