@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.http import HttpRequest
+from django.urls import get_script_prefix, reverse
 from django.utils.functional import SimpleLazyObject
 
 from polity.access.perms import Perm
@@ -39,4 +42,19 @@ def nav(request: HttpRequest) -> dict[str, object]:
             "operator": is_operator(actor),
         }
 
-    return {"nav": SimpleLazyObject(links)}
+    return {"nav": SimpleLazyObject(links), "site_urls": _site_urls(get_script_prefix())}
+
+
+# The addresses every page's header and footer link to: reversed once per process (and script prefix), not a
+# dozen `{% url %}` on every page. A name here is a name in base.html, e.g. "web:home" -> site_urls.web_home.
+SITE_URLS = (
+    "web:home", "web:me", "meetings:mine", "dsr:my_data", "cases:home", "selections:home", "elections:home",
+    "web:members", "web:units", "web:grants", "comms:messages", "comms:notice_request", "dsr:queue",
+    "exports:home", "web:audit", "outbox:caught_list", "web:enrolment_code", "accounts:security",
+    "accounts:logout", "transparency:page",
+)  # fmt: skip
+
+
+@functools.cache
+def _site_urls(prefix: str) -> dict[str, str]:
+    return {name.replace(":", "_"): reverse(name) for name in SITE_URLS}
