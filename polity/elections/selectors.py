@@ -306,6 +306,23 @@ def unit_for_election(*, actor: Actor, unit_id: int) -> Unit:
     return unit
 
 
+def may_call_elections(actor: Actor) -> bool:
+    """Whether `actor` may call an election anywhere (the page that calls one is shown to them only)."""
+    return actor.is_system or has_perm(actor, Perm.ELECTIONS_MANAGE)
+
+
+def unit_to_call(*, actor: Actor, ref: str) -> Unit:
+    """The unit an election is called for, by its code or its name, among those where `actor` may call one.
+    A name two units share must be given as a code; anything else is InvalidInput naming it."""
+    text = ref.strip()
+    mine = Unit.objects.filter(units_q(actor, Perm.ELECTIONS_MANAGE))
+    found = list(mine.filter(code__iexact=text)[:1]) or list(mine.filter(name__iexact=text)[:2])
+    if len(found) != 1:
+        why = "two units have that name: give its code" if found else "no unit where you may call an election"
+        raise InvalidInput(f"unit: {text!r}: {why}")
+    return found[0]
+
+
 def body_for_election(*, actor: Actor, body_id: int) -> Body:
 
     body = Body.objects.filter(pk=body_id).select_related("unit").first()

@@ -5,6 +5,7 @@ from polity.elections import views
 app_name = "elections"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("new/", views.new, name="new"),
     path("<int:election_id>/", views.detail, name="detail"),
     path("<int:election_id>/vote/", views.vote, name="vote"),
     path("<int:election_id>/receipt/", views.receipt, name="receipt"),

@@ -12,9 +12,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from polity.common.errors import DomainError, InvalidInput
+from polity.common.errors import DomainError, Forbidden, InvalidInput, NotVisible
 from polity.elections import ballots, clock
-from polity.elections.forms import PersonForm
+from polity.elections.forms import ElectionForm, PersonForm
 from polity.elections.models import State
 from polity.elections.rules import POLL_OPEN, ElectionRefused
 from polity.elections.selectors import (
@@ -23,12 +23,15 @@ from polity.elections.selectors import (
     election_get,
     election_list,
     election_page,
+    may_call_elections,
     my_agents,
     my_ballots,
     my_candidacy,
     paper_desk,
+    person_for_election,
     receipt_check,
     roll_read,
+    unit_to_call,
 )
 from polity.elections.services import (
     agent_appoint,
@@ -39,6 +42,7 @@ from polity.elections.services import (
     candidate_validate,
     election_close,
     election_count,
+    election_create,
     election_freeze,
     election_open_nominations,
     election_open_poll,
@@ -78,8 +82,48 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "elections/home.html",
-        {"mine": my_ballots(actor=actor), "elections": election_list(actor=actor)[:50]},
+        {
+            "mine": my_ballots(actor=actor),
+            "elections": election_list(actor=actor)[:50],
+            "may_call": may_call_elections(actor),
+        },
     )
+
+
+@web_view
+def new(request: HttpRequest) -> HttpResponse:
+    """Call an election (elections.manage over the unit): the unit by name or code, the returning officer by
+    membership number, and who votes: the unit's members or the members of one of its sections."""
+    actor = actor_of(request)
+    if not may_call_elections(actor):
+        raise Http404("not found")
+    form = ElectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            election = election_create(
+                actor=actor,
+                title=data["title"],
+                office=data["office"],
+                unit=unit_to_call(actor=actor, ref=data["unit"]),
+                method=data["method"],
+                seats=data["seats"],
+                returning_officer=person_for_election(actor=actor, ref=data["returning_officer"]),
+                electorate_section=data["electorate"] or "",
+            )
+        except NotVisible:
+            form.add_error("returning_officer", "no member has that membership number")
+        except Forbidden:
+            raise
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                "The election is called. Its returning officer freezes the roll to start the timetable.",
+            )
+            return redirect("elections:detail", election_id=election.pk)
+    return render(request, "elections/new.html", {"form": form}, status=422 if form.errors else 200)
 
 
 @web_view

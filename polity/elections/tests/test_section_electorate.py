@@ -134,3 +134,38 @@ def test_a_section_election_through_the_api(client, walk, org):
     body["electorate_section"] = "choir"
     bad = client.post("/api/v1/elections", json.dumps(body), content_type="application/json", headers=headers)
     assert bad.status_code == 422 and "choir" in bad.json()["detail"]
+
+
+def test_calling_a_section_election_on_the_web(walk, org, login):
+    """The unit by name or code and the returning officer by membership number; who votes is a choice of words.
+    Someone who may call no election gets 404, and a unit outside one's scope is named in the error."""
+    from polity.elections.models import Election
+
+    form = {
+        "title": "North A women's officer",
+        "office": "Women's officer",
+        "unit": "north-a",
+        "method": "fptp",
+        "seats": "1",
+        "electorate": "women",
+        "returning_officer": walk.ro.membership_number,
+    }
+    assert login("member").get("/elections/new/").status_code == 404
+    assert login("member").post("/elections/new/", form).status_code == 404
+    assert "/elections/new/" not in login("member").get("/elections/").content.decode()
+    regional = login("regional")
+    assert "/elections/new/" in regional.get("/elections/").content.decode()
+    page = regional.get("/elections/new/").content.decode()
+    assert "The members of the Women&#x27;s section in the unit" in page
+    outside = regional.post("/elections/new/", {**form, "unit": "South A"})
+    assert outside.status_code == 422 and "no unit where you may call an election" in outside.content.decode()
+    nobody = regional.post("/elections/new/", {**form, "returning_officer": "X0000000"})
+    assert nobody.status_code == 422 and "no member has that membership number" in nobody.content.decode()
+    done = regional.post("/elections/new/", {**form, "unit": "North A"})
+    assert done.status_code == 302
+    election = Election.objects.get(title="North A women's officer")
+    assert (election.electorate, election.electorate_section, election.unit.code) == (
+        "section",
+        "women",
+        "north-a",
+    )
