@@ -26,6 +26,7 @@ from polity.members.resignations import (
     resignation_request,
     resignation_withdraw,
 )
+from polity.members.sections import my_sections, section_declare, section_withdraw
 from polity.members.selectors import member_for_write, member_get, my_resignation, resignations_for
 from polity.members.self_service import member_renew, member_update_contact, renewal_quote
 from polity.rulebook.loader import get_rulebook
@@ -186,3 +187,41 @@ def my_renew(request: HttpRequest, data: ConfirmIn) -> Answer[dict[str, object]]
             "method": payment.method,
         },
     )
+
+
+class SectionOut(Schema):
+    key: str
+    label: str
+    basis: str  # "declaration" (you say so) or "age" (from your date of birth)
+    belongs: bool
+    since: date | None = None
+
+
+class SectionIn(Schema):
+    section: str  # a key of the rulebook's sections, as GET /me/sections lists them
+    belongs: bool  # true declares it from today, false withdraws it from today
+
+
+def _sections_out(actor: Actor, person: Person) -> list[dict[str, object]]:
+    rows = my_sections(actor=actor, person=person)
+    return [
+        {"key": r.key, "label": r.label, "basis": r.basis, "belongs": r.is_member, "since": r.since}
+        for r in rows
+    ]
+
+
+@router.get("/sections", response={200: list[SectionOut], **ERRORS}, summary="My sections")
+def my_sections_list(request: HttpRequest) -> list[dict[str, object]]:
+    """Every section of the rulebook and whether you belong to it today (declared, or by your age)."""
+    actor = actor_of(request)
+    return _sections_out(actor, _me(actor))
+
+
+@router.post("/sections", response={200: list[SectionOut], **ERRORS}, summary="Declare or withdraw a section")
+def my_sections_change(request: HttpRequest, data: SectionIn) -> list[dict[str, object]]:
+    """Only you declare or withdraw your sections (422 for an age section or one the rulebook lacks)."""
+    actor = actor_of(request)
+    person = _me(actor)
+    service = section_declare if data.belongs else section_withdraw
+    service(actor=actor, person=person, section=data.section)
+    return _sections_out(actor, person)

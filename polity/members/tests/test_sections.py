@@ -133,3 +133,26 @@ def test_in_section_q_through_a_relation(org):
     section_declare(actor=org.actor("member"), person=mina, section="women")
     today = timezone.localdate()
     assert list(Person.objects.filter(in_section_q("women", today))) == [mina]
+
+
+def test_the_member_keeps_their_sections_over_the_api(org, client):
+    from polity.accounts.tokens import token_create
+
+    headers = {
+        "Authorization": f"Bearer {token_create(actor=Actor.system(), user=org.users['member'], name='t')[1]}"
+    }
+    listed = client.get("/api/v1/me/sections", headers=headers)
+    assert listed.status_code == 200 and {r["key"] for r in listed.json()} >= {"women", "young"}
+    body = json.dumps({"section": "women", "belongs": True})
+    done = client.post("/api/v1/me/sections", body, content_type="application/json", headers=headers)
+    assert done.status_code == 200
+    assert next(r for r in done.json() if r["key"] == "women")["belongs"] is True
+    body = json.dumps({"section": "young", "belongs": True})
+    refused = client.post("/api/v1/me/sections", body, content_type="application/json", headers=headers)
+    assert refused.status_code == 422 and "by age" in refused.json()["detail"]
+    # The member's record over the API shows no sections to an officer (secretary) at all.
+    officer = {
+        "Authorization": f"Bearer {token_create(actor=Actor.system(), user=org.users['secretary'], name='t')[1]}"
+    }
+    record = client.get(f"/api/v1/members/{org.people['member'].pk}", headers=officer)
+    assert record.status_code == 200 and "women" not in record.content.decode().lower()
