@@ -29,7 +29,7 @@ from datetime import timedelta
 
 os.environ.setdefault("POLITY_DEBUG", "0")
 
-from foundation_common import cpu_seconds, machine, serve, server_pids, setup, signed_in_sessions, stop  # noqa: E402
+from foundation_common import ServerCpu, machine, serve, setup, signed_in_sessions, stop  # noqa: E402
 
 
 def _returning_officer():  # type: ignore[no-untyped-def]
@@ -220,17 +220,16 @@ def bench_web(args: argparse.Namespace) -> None:
     try:
         for k in range(args.workers * 4):
             Voter(port, sessions[k], e.pk).request("GET")  # warm the workers and their connections
-        pids = server_pids(server.pid)
-        cpu = cpu_seconds(pids)
         load_before = os.getloadavg()[0]
         t = time.perf_counter()
-        threads = [threading.Thread(target=client, args=(k,)) for k in range(args.clients)]
-        for th in threads:
-            th.start()
-        for th in threads:
-            th.join()
+        with ServerCpu(server.pid) as server_cpu:
+            threads = [threading.Thread(target=client, args=(k,)) for k in range(args.clients)]
+            for th in threads:
+                th.start()
+            for th in threads:
+                th.join()
         elapsed = time.perf_counter() - t
-        cpu = cpu_seconds(pids) - cpu
+        cpu = server_cpu.seconds
     finally:
         stop(server)
     ok = results.count("cast")

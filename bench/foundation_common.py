@@ -164,6 +164,52 @@ def server_pids(master: int) -> list[int]:
     return pids
 
 
+class ServerCpu:
+    """CPU seconds of the gunicorn processes and their PostgreSQL backends during a block.
+
+    Sampled every quarter second in a thread: Django closes a connection older than CONN_MAX_AGE (60 s) after
+    a request, and a backend that exits takes its CPU count with it, so reading the processes only at the start
+    and the end would miss the CPU of every backend replaced meanwhile. The last sample of each process counts
+    (at most a quarter second of a replaced backend's work is missed)."""
+
+    def __init__(self, master: int) -> None:
+        self.master = master
+
+    def _sample(self) -> None:
+        for pid in server_pids(self.master):
+            now = cpu_seconds([pid])
+            if pid not in self.start:
+                self.start[pid] = 0.0 if self.started else now
+            if now >= self.last.get(pid, 0.0):
+                self.last[pid] = now
+
+    def _run(self) -> None:
+        from django.db import connection
+
+        while not self.done.wait(0.25):
+            self._sample()
+        connection.close()  # this thread's own
+
+    def __enter__(self) -> ServerCpu:
+        import threading
+
+        self.start: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self.started = False
+        self._sample()
+        self.started = True
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.done.set()
+        self.thread.join()
+        self._sample()
+        self.seconds = sum(self.last[pid] - self.start[pid] for pid in self.last)
+
+
 def signed_in_sessions(people: list[int], username: str) -> dict[int, str]:
     """A signed-in session for each person (person id -> session key), making their accounts if need be
     (`username` + the person's id, no usable password). An office holder's session also passes the second

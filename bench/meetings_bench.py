@@ -35,7 +35,7 @@ from typing import Any
 
 os.environ.setdefault("POLITY_DEBUG", "0")
 
-from foundation_common import cpu_seconds, machine, serve, server_pids, setup, signed_in_sessions, stop  # noqa: E402
+from foundation_common import ServerCpu, machine, serve, setup, signed_in_sessions, stop  # noqa: E402
 
 
 def _national_body() -> Any:
@@ -336,7 +336,6 @@ def bench_vote(args: argparse.Namespace) -> None:
             Phone(port, sessions[pk], meeting.pk).vote(motion.pk, "for", poll=False) for pk in voters[:20]
         )
         print(f"a second vote by 20 who voted: {again}")
-        pids = server_pids(server.pid)
         seen: dict[int, str] = {}
 
         def poll(pk: int) -> int:
@@ -351,9 +350,10 @@ def bench_vote(args: argparse.Namespace) -> None:
             return status
 
         for label in ("a poll of the bare fragment", "a poll from a page that is up to date"):
-            cpu, load = cpu_seconds(pids), os.getloadavg()[0]
-            elapsed, polls = _run(args.clients, voters, poll)
-            cpu = cpu_seconds(pids) - cpu
+            load = os.getloadavg()[0]
+            with ServerCpu(server.pid) as server_cpu:
+                elapsed, polls = _run(args.clients, voters, poll)
+            cpu = server_cpu.seconds
             print(
                 f"{label}, by each voter: {Counter(polls)} in {elapsed:.1f} s ({len(polls) / elapsed:.0f} polls/s); "
                 f"server CPU {1000 * cpu / len(polls):.1f} ms per poll; load {load:.1f} before, "

@@ -62,7 +62,10 @@ def bodies_visible(*, actor: Actor) -> list[Body]:
 
 
 def meeting_get(*, actor: Actor, meeting_id: int) -> Meeting:
-    meeting = Meeting.objects.select_related("body__unit").filter(pk=meeting_id).first()
+    # Unordered (not `.first()`): every poll of a vote page asks this, and the ordering is composed each time.
+    meeting = next(
+        iter(Meeting.objects.select_related("body__unit").filter(pk=meeting_id).order_by()[:1]), None
+    )
     if meeting is None or not body_visible(actor, meeting.body):
         raise NotVisible("not found")
     return meeting
