@@ -34,8 +34,8 @@ def body_visible(actor: Actor, body: Body) -> bool:
         return False
     key = f"meetings.home@{actor.person_id}"
     if key not in actor.cache:
-        home = Person.objects.filter(pk=actor.person_id).order_by().values_list("home_unit__path", flat=True)
-        actor.cache[key] = next(iter(home[:1]), None)
+        paths = Person.objects.filter(pk=actor.person_id).order_by().values_list("home_unit__path", flat=True)
+        actor.cache[key] = next(iter(paths[:1]), None)
     home = actor.cache[key] or ""
     if home.startswith(body.unit.path):
         return True
