@@ -141,7 +141,7 @@ def make(count: int, *, towns: list[str], today: date) -> list[Made]:
         used |= set(decoys.filter(phone__in=[m.phone for m in batch]).values_list("phone", flat=True))
         for m in batch:
             values = (m.membership_number, m.email, m.phone)
-            if len(out) < count and not (set(values) & (used | seen)):
+            if len(out) < count and not any(v in used or v in seen for v in values):
                 seen.update(values)
                 out.append(m)
     return out

@@ -22,7 +22,7 @@ class CsvWriter:
         self.out.writerow(headings)
 
     def write(self, cells: list[str]) -> None:
-        self.out.writerow([_defuse(c) for c in cells])
+        self.out.writerow([_defuse(c) if c[:1] in _RISKY else c for c in cells])
 
     def close(self) -> None:
         self.handle.close()
@@ -106,6 +106,9 @@ class PdfWriter:
             self.pdf.ln(3)
             self.pdf.cell(0, 6, f"Some letters could not be printed and are shown as {MISSING}.")
         self.pdf.output(str(self.path))
+
+
+_RISKY = frozenset("=@+-")  # the first characters `_defuse` looks further at
 
 
 def _defuse(value: str) -> str:

@@ -251,3 +251,19 @@ def test_the_export_hashes_a_row_as_row_keys_does(
     values = {"email": email, "phone": phone, "membership_number": number, "address_line": address}
     row = Row(given_name, family_name, values, person_id=1)
     assert hasher(columns)(row) == [h for _kind, h in keys_of(row, columns)]
+
+
+@given(
+    number=st.one_of(
+        st.from_regex(r"\s?[A-Za-z]\d{0,14}\s?", fullmatch=True),
+        st.from_regex(r"[A-Za-z0-9٣²]{0,12}", fullmatch=True),
+        _TEXT,
+    )
+)
+def test_a_membership_number_normalises_as_the_pattern_reads_it(number):
+    """The shortcut for the usual "M0000045" gives what the pattern gives, for any text: leading zeros, too
+    many digits, other scripts' digits, a lone letter."""
+    from polity.exports.fingerprints import _NUMBER, norm_number
+
+    match = _NUMBER.search(number.strip())
+    assert norm_number(number) == (f"{match.group(1).upper()}{int(match.group(2))}" if match else "")
