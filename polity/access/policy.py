@@ -39,7 +39,8 @@ def _sources_sql() -> str:
     """The offices and grants of one person in force at one moment, each with whether a restriction in force
     covers its unit, in one statement. Written once as SQL (not composed by the ORM on every request): every
     signed-in request asks it, and composing the two querysets it replaced cost more CPU than running them.
-    Parameters, for each half: at, at, person (the restriction test), then person, at, at."""
+    Parameters, for each half: at, at, person (the restriction test), then person, at, at. "In force" here is
+    what `OfficeTerm.objects.in_force` and `Restriction.objects.in_force` say: change them together."""
     from polity.access.models import Grant, OfficeTerm, Restriction
 
     term, grant, restriction = OfficeTerm._meta.db_table, Grant._meta.db_table, Restriction._meta.db_table
