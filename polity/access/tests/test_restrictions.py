@@ -197,3 +197,38 @@ def test_restrictions_over_the_api(org, api):
     assert renewed.status_code == 200 and renewed.json()["review_count"] == 1
     lifted = api("regional", "post", f"/restrictions/{rid}/review", {"lift": True, "reasons": "Cleared."})
     assert lifted.status_code == 200 and lifted.json()["lifted_at"] is not None
+
+
+def test_the_policy_statement_and_the_managers_agree_on_what_is_in_force_at_every_edge(org):
+    """The policy reads offices, grants and restrictions in one hand-written statement (decision 0036); at each
+    edge of a term and of a restriction it must say what OfficeTerm/Restriction.objects.in_force say."""
+    from polity.access.models import OfficeTerm
+    from polity.access.policy import _sources
+
+    restriction = restrict(org, person="secretary")
+    now = timezone.now()
+    Restriction.objects.filter(pk=restriction.pk).update(
+        starts_at=now, lifted_at=now + timedelta(hours=1), lifted_reasons="Reviewed."
+    )
+    term = OfficeTerm.objects.in_force(now).filter(person=org.people["secretary"]).first()
+    assert term is not None
+    OfficeTerm.objects.filter(pk=term.pk).update(ends_at=now + timedelta(hours=2))
+    second = timedelta(seconds=1)
+    edges = [now - second, now, now + timedelta(hours=1) - second, now + timedelta(hours=1)]
+    edges += [now + timedelta(hours=2) - second, now + timedelta(hours=2)]
+    person = org.people["secretary"]
+    seen_cut, seen_term = set(), set()
+    for at in edges:
+        actor = org.actor("secretary")
+        rows = _sources(actor, at)
+        held = set(actor.cache[f"terms:sources@{at.isoformat()}"])
+        expected = set(OfficeTerm.objects.in_force(at).filter(person=person).values_list("office", "unit_id"))
+        assert held == expected, at
+        cut = Restriction.objects.in_force(at).filter(pk=restriction.pk).exists()
+        office_perms = [perms for perms, _u, _p, source in rows if source == f"office:{term.office}"]
+        if (term.office, term.unit_id) in expected:
+            (perms,) = office_perms
+            assert (Perm.MEMBERS_VIEW not in perms) == cut, at
+            seen_cut.add(cut)
+        seen_term.add((term.office, term.unit_id) in expected)
+    assert seen_cut == {True, False} and seen_term == {True, False}  # the edges were really crossed
