@@ -118,3 +118,20 @@ def axe_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
         f"{v['id']} ({v.get('impact')}): {v['nodes'][0]['target'] if v.get('nodes') else ''} {v['help']}"
         for v in results.response.get("violations", [])
     ]
+
+
+def sign_in(page, username: str, device=None) -> None:  # type: ignore[no-untyped-def]
+    """Sign in through the real form (the test suite's password); with an authenticator `device`, also pass the
+    second step with its current code."""
+    from django_otp.oath import totp
+
+    from conftest import PASSWORD
+
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Continue").click()
+    if device is not None:
+        code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+        page.get_by_label("Code").fill(f"{code:06d}")
+        page.get_by_role("button", name="Verify").click()

@@ -16,24 +16,13 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from django_otp.oath import totp
 from playwright.sync_api import expect
 
-from conftest import PASSWORD, make_person
+from conftest import make_person
 from tests.browser.conftest import axe_violations, overflow
+from tests.browser.conftest import sign_in as _sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in(page, username: str, device=None) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Continue").click()
-    if device is not None:
-        code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
-        page.get_by_label("Code").fill(f"{code:06d}")
-        page.get_by_role("button", name="Verify").click()
 
 
 def _clean(page, *, phone: bool = False) -> None:  # type: ignore[no-untyped-def]
